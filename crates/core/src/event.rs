@@ -1,0 +1,590 @@
+//! The typed events that make up a person's timeline, and the rules each one carries on its own.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::characteristics::{Characteristic, Declaration};
+use crate::code_set;
+use crate::communication::{CommunicationProfile, FamilyContact, FamilyInvolvement, Format, Language, Understood};
+use crate::ids::{EstablishmentCode, EventId, PrisonNumber, StaffRef};
+
+code_set! {
+    pub enum ReceptionType as "reception type" {
+        New = "NEW": "New reception",
+        Recall = "RECALL": "Recall",
+        TransferIn = "TRANSFER_IN": "Transfer in",
+    }
+}
+
+code_set! {
+    pub enum LegalStatus as "legal status" {
+        Remand = "REMAND": "Remand (untried)",
+        ConvictedUnsentenced = "CONVICTED_UNSENTENCED": "Convicted, awaiting sentence",
+        Sentenced = "SENTENCED": "Sentenced",
+        Recalled = "RECALLED": "Recalled",
+        CivilOrImmigration = "CIVIL": "Civil or immigration detainee",
+    }
+}
+
+code_set! {
+    pub enum ReleaseType as "release type" {
+        Conditional = "CONDITIONAL": "Conditional or licence release",
+        EndOfSentence = "END_OF_SENTENCE": "End of sentence",
+        Bail = "BAIL": "Bail",
+        Court = "COURT": "Released at court",
+        Deported = "DEPORTED": "Deported or removed",
+        Other = "OTHER": "Other release",
+    }
+}
+
+code_set! {
+    /// Screening and assessment instruments. PHQ-9 and GAD-7 are free to reproduce (credit line in docs).
+    pub enum Instrument as "instrument" {
+        ReceptionFirstStage = "RECEPTION_FIRST_STAGE": "First-stage reception health screen (NICE NG57)",
+        MentalHealthRescreen = "MENTAL_HEALTH_RESCREEN": "Mental health re-screen",
+        Phq9 = "PHQ9": "PHQ-9",
+        Gad7 = "GAD7": "GAD-7",
+        SuicideRiskAssessment = "SUICIDE_RISK": "Suicide risk assessment",
+    }
+}
+
+code_set! {
+    pub enum ScreeningOutcome as "screening outcome" {
+        NoConcerns = "NO_CONCERNS": "No concerns",
+        Refer = "REFER": "Referral indicated",
+        Urgent = "URGENT": "Urgent action taken",
+    }
+}
+
+code_set! {
+    /// Services a person can be referred to, in healthcare and beyond.
+    pub enum Service as "service" {
+        PrimaryMentalHealth = "PRIMARY_MENTAL_HEALTH": "Primary mental health care",
+        InReach = "IN_REACH": "Mental health in-reach",
+        Psychiatry = "PSYCHIATRY": "Psychiatry",
+        Psychology = "PSYCHOLOGY": "Psychology",
+        SubstanceMisuse = "SUBSTANCE_MISUSE": "Substance misuse",
+        LearningDisability = "LEARNING_DISABILITY": "Learning disability",
+        HospitalTransfer = "HOSPITAL_TRANSFER": "Hospital transfer (Mental Health Act s47/48)",
+        Counselling = "COUNSELLING": "Counselling",
+        Chaplaincy = "CHAPLAINCY": "Chaplaincy",
+        VoluntarySector = "VOLUNTARY_SECTOR": "Voluntary sector",
+    }
+}
+
+code_set! {
+    pub enum MhaSection as "Mental Health Act section" {
+        S47 = "S47": "Section 47 (sentenced)",
+        S48 = "S48": "Section 48 (remand or unsentenced)",
+    }
+}
+
+code_set! {
+    pub enum MbuOutcome as "MBU decision" {
+        Approved = "APPROVED": "Place approved",
+        Refused = "REFUSED": "Refused",
+        Withdrawn = "WITHDRAWN": "Withdrawn",
+    }
+}
+
+code_set! {
+    pub enum RequestCategory as "request category" {
+        Health = "HEALTH": "Physical health",
+        MentalHealth = "MENTAL_HEALTH": "Mental health",
+        Faith = "FAITH": "Faith or belief",
+        Diet = "DIET": "Diet",
+        Culture = "CULTURE": "Culture or products",
+        Family = "FAMILY": "Family and visits",
+        Equality = "EQUALITY": "Equality",
+        Information = "INFORMATION": "Information in another format",
+        Other = "OTHER": "Other",
+    }
+}
+
+code_set! {
+    pub enum RequestOutcome as "request outcome" {
+        Granted = "GRANTED": "Granted",
+        PartlyGranted = "PARTLY_GRANTED": "Partly granted",
+        Declined = "DECLINED": "Declined",
+        Referred = "REFERRED": "Referred on",
+    }
+}
+
+code_set! {
+    pub enum IncentiveLevel as "incentive level" {
+        Basic = "BASIC": "Basic",
+        Standard = "STANDARD": "Standard",
+        Enhanced = "ENHANCED": "Enhanced",
+    }
+}
+
+code_set! {
+    pub enum TemporaryReleasePurpose as "temporary release purpose" {
+        Funeral = "FUNERAL": "Funeral",
+        DyingRelative = "DYING_RELATIVE": "Visit a dying relative",
+        Family = "FAMILY": "Family ties",
+        Resettlement = "RESETTLEMENT": "Resettlement",
+        Other = "OTHER": "Other",
+    }
+}
+
+code_set! {
+    pub enum Activity as "activity" {
+        Education = "EDUCATION": "Education",
+        Work = "WORK": "Work",
+        Gym = "GYM": "Gym and sport",
+        Arts = "ARTS": "Arts",
+        Faith = "FAITH": "Faith",
+        SharedReading = "SHARED_READING": "Shared reading",
+        PeerSupport = "PEER_SUPPORT": "Peer support",
+        Other = "OTHER": "Other activity",
+    }
+}
+
+code_set! {
+    /// What a release plan must resolve before the final 12 weeks.
+    pub enum ReleasePlanItem as "release plan item" {
+        Accommodation = "ACCOMMODATION": "Somewhere to live",
+        GpRegistration = "GP_REGISTRATION": "Registered with a GP",
+        Medication = "MEDICATION": "Medication on release",
+        Benefits = "BENEFITS": "Benefits and money",
+        EmploymentEducation = "EMPLOYMENT_EDUCATION": "Work or education",
+        CommunityMentalHealth = "COMMUNITY_MENTAL_HEALTH": "Handover to community mental health services",
+        SubstanceMisuse = "SUBSTANCE_MISUSE": "Substance misuse support",
+        IdDocuments = "ID_DOCUMENTS": "Identity documents",
+        Family = "FAMILY": "Family and relationships",
+    }
+}
+
+/// What happened. Every kind is typed; the wire form is `{"kind": ..., "details": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "details", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    Reception {
+        establishment: EstablishmentCode,
+        reception_type: ReceptionType,
+        legal_status: LegalStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_release: Option<Date>,
+    },
+    LegalStatusChanged {
+        legal_status: LegalStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected_release: Option<Date>,
+    },
+    LocationChanged {
+        location: String,
+    },
+    TransferOut {
+        to_establishment: EstablishmentCode,
+    },
+    Release {
+        release_type: ReleaseType,
+    },
+    ScreeningCompleted {
+        instrument: Instrument,
+        outcome: ScreeningOutcome,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<u8>,
+        /// PHQ-9 item 9 (thoughts of self-harm); above 0 needs a suicide-risk assessment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item9: Option<u8>,
+    },
+    /// The second-stage health assessment (NICE QS156 statement 2).
+    HealthAssessmentCompleted {},
+    ReferralMade {
+        service: Service,
+    },
+    ReferralAccepted {
+        referral: EventId,
+    },
+    ReferralDeclined {
+        referral: EventId,
+    },
+    ReferralSeen {
+        referral: EventId,
+    },
+    HospitalTransferAssessed {
+        referral: EventId,
+    },
+    TransferredToHospital {
+        referral: EventId,
+        section: MhaSection,
+    },
+    MedicationGiven {
+        critical: bool,
+    },
+    KeyWorkerAllocated {
+        key_worker: StaffRef,
+    },
+    KeyWorkerDeallocated {},
+    KeyWorkSession {
+        key_worker: StaffRef,
+        minutes: u16,
+    },
+    MbuBookletGiven {
+        format: Format,
+    },
+    MbuOfficerVisit {
+        officer: StaffRef,
+    },
+    MbuVisitRequested {},
+    MbuApplicationMade {},
+    MbuDecision {
+        application: EventId,
+        outcome: MbuOutcome,
+    },
+    InformationGiven {
+        item: String,
+        format: Format,
+        language: Language,
+        understood: Understood,
+    },
+    RequestRaised {
+        category: RequestCategory,
+        confidential: bool,
+    },
+    RequestAnswered {
+        request: EventId,
+        outcome: RequestOutcome,
+    },
+    SelfHarmIncident {},
+    AcctOpened {},
+    AcctReviewed {},
+    AcctClosed {},
+    UseOfForce {
+        planned: bool,
+    },
+    IncentiveLevelChanged {
+        level: IncentiveLevel,
+    },
+    Adjudication {
+        proven: bool,
+    },
+    TemporaryReleaseRequested {
+        purpose: TemporaryReleasePurpose,
+    },
+    TemporaryReleaseDecided {
+        request: EventId,
+        granted: bool,
+    },
+    ActivityAttended {
+        activity: Activity,
+        minutes: u16,
+    },
+    DiscriminationComplaintRaised {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        characteristic: Option<Characteristic>,
+    },
+    DiscriminationComplaintAnswered {
+        complaint: EventId,
+        upheld: bool,
+    },
+    ReleasePlanItemCompleted {
+        item: ReleasePlanItem,
+    },
+    CharacteristicDeclared(Declaration),
+    CommunicationRecorded(CommunicationProfile),
+    FamilyContactNamed(FamilyContact),
+    FamilyContactChanged {
+        contact: EventId,
+        involvement: FamilyInvolvement,
+    },
+    FamilyContactRemoved {
+        contact: EventId,
+    },
+    /// Only as a correction: the superseded event should never have been recorded.
+    EnteredInError {},
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("unknown event kind {0:?}")]
+    UnknownKind(String),
+    #[error("details are not a JSON object: {0}")]
+    DetailsNotJson(String),
+    #[error("details for {kind}: {reason}")]
+    Details { kind: String, reason: String },
+    #[error("{0}")]
+    Rule(String),
+}
+
+impl EventKind {
+    /// Every kind's name, as written in files (`reception`, `key_work_session`...).
+    pub const NAMES: &'static [&'static str] = &[
+        "reception", "legal_status_changed", "location_changed", "transfer_out", "release",
+        "screening_completed", "health_assessment_completed", "referral_made", "referral_accepted",
+        "referral_declined", "referral_seen", "hospital_transfer_assessed", "transferred_to_hospital",
+        "medication_given", "key_worker_allocated", "key_worker_deallocated", "key_work_session",
+        "mbu_booklet_given", "mbu_officer_visit", "mbu_visit_requested", "mbu_application_made",
+        "mbu_decision", "information_given", "request_raised", "request_answered", "self_harm_incident",
+        "acct_opened", "acct_reviewed", "acct_closed", "use_of_force", "incentive_level_changed",
+        "adjudication", "temporary_release_requested", "temporary_release_decided", "activity_attended",
+        "discrimination_complaint_raised", "discrimination_complaint_answered",
+        "release_plan_item_completed", "characteristic_declared", "communication_recorded",
+        "family_contact_named", "family_contact_changed", "family_contact_removed", "entered_in_error",
+    ];
+
+    /// Parses a kind and its details (a JSON object; empty text means `{}`), then checks its rules.
+    pub fn parse(kind: &str, details: &str) -> Result<Self, EventError> {
+        if !Self::NAMES.contains(&kind) {
+            return Err(EventError::UnknownKind(kind.to_string()));
+        }
+        let details: serde_json::Value = if details.trim().is_empty() {
+            serde_json::Value::Object(Default::default())
+        } else {
+            serde_json::from_str(details).map_err(|e| EventError::DetailsNotJson(e.to_string()))?
+        };
+        if !details.is_object() {
+            return Err(EventError::DetailsNotJson("expected {...}".into()));
+        }
+        let wire = serde_json::json!({ "kind": kind, "details": details });
+        let parsed: Self = serde_json::from_value(wire)
+            .map_err(|e| EventError::Details { kind: kind.to_string(), reason: e.to_string() })?;
+        parsed.check().map_err(EventError::Rule)?;
+        Ok(parsed)
+    }
+
+    pub fn name(&self) -> &'static str {
+        // Serialising to a value is the one place the name is spelled, so it cannot drift.
+        let v = serde_json::to_value(self).expect("events always serialise");
+        let name = v["kind"].as_str().expect("kind is a string");
+        Self::NAMES.iter().copied().find(|n| *n == name).expect("every kind is in NAMES")
+    }
+
+    /// The details as a compact JSON object, the form files and the database hold.
+    pub fn details_json(&self) -> String {
+        let mut v = serde_json::to_value(self).expect("events always serialise");
+        match v.get_mut("details").map(serde_json::Value::take) {
+            Some(d) if !d.is_null() => d.to_string(),
+            _ => "{}".to_string(),
+        }
+    }
+
+    /// Rules a single event must keep whatever else is on the timeline.
+    pub fn check(&self) -> Result<(), String> {
+        fn text(field: &str, v: &str, max: usize) -> Result<(), String> {
+            if v.trim().is_empty() || v.chars().count() > max || v.chars().any(char::is_control) {
+                return Err(format!("{field} must be 1-{max} characters with no control characters"));
+            }
+            Ok(())
+        }
+        match self {
+            Self::Reception { location: Some(l), .. } | Self::LocationChanged { location: l } => text("location", l, 40),
+            Self::ScreeningCompleted { instrument, total, item9, .. } => {
+                let max_total = match instrument {
+                    Instrument::Phq9 => Some(27),
+                    Instrument::Gad7 => Some(21),
+                    _ => None,
+                };
+                match (max_total, total) {
+                    (Some(m), Some(t)) if *t > m => return Err(format!("{instrument} total must be 0-{m}, got {t}")),
+                    (Some(_), None) => return Err(format!("{instrument} needs a total")),
+                    (None, Some(_)) => return Err(format!("{instrument} has no total score")),
+                    _ => {}
+                }
+                match (instrument, item9) {
+                    (Instrument::Phq9, Some(i)) if *i > 3 => Err(format!("PHQ-9 item 9 must be 0-3, got {i}")),
+                    (Instrument::Phq9, Some(i)) if *i > total.unwrap_or(0) => {
+                        Err("PHQ-9 item 9 cannot exceed the total".into())
+                    }
+                    (Instrument::Phq9, None) => Err("PHQ-9 needs item9 (thoughts of self-harm)".into()),
+                    (Instrument::Phq9, Some(_)) | (_, None) => Ok(()),
+                    (_, Some(_)) => Err("item9 belongs to PHQ-9 only".into()),
+                }
+            }
+            Self::KeyWorkSession { minutes, .. } | Self::ActivityAttended { minutes, .. } => {
+                if (1..=720).contains(minutes) { Ok(()) } else { Err(format!("minutes must be 1-720, got {minutes}")) }
+            }
+            Self::InformationGiven { item, .. } => text("item", item, 200),
+            Self::FamilyContactNamed(contact) => contact.validate(),
+            _ => Ok(()),
+        }
+    }
+
+    /// The earlier event this one answers, and the kinds it may answer.
+    pub fn answers(&self) -> Option<(EventId, &'static [&'static str])> {
+        const REFERRAL: &[&str] = &["referral_made"];
+        Some(match self {
+            Self::ReferralAccepted { referral } | Self::ReferralDeclined { referral } | Self::ReferralSeen { referral } => {
+                (*referral, REFERRAL)
+            }
+            Self::HospitalTransferAssessed { referral } | Self::TransferredToHospital { referral, .. } => {
+                (*referral, REFERRAL)
+            }
+            Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
+            Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
+            Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
+            Self::DiscriminationComplaintAnswered { complaint, .. } => (*complaint, &["discrimination_complaint_raised"]),
+            Self::FamilyContactChanged { contact, .. } | Self::FamilyContactRemoved { contact } => {
+                (*contact, &["family_contact_named"])
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A correction: this event takes the place of an earlier one, and says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub supersedes: EventId,
+    pub reason: String,
+}
+
+/// One entry on a person's timeline. Appended, never edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: EventId,
+    pub person: PrisonNumber,
+    pub occurred_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub recorded_by: StaffRef,
+    pub correction: Option<Correction>,
+    pub kind: EventKind,
+}
+
+/// What an event that another refers to is: whose, and of which kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSummary {
+    pub person: PrisonNumber,
+    pub kind: &'static str,
+}
+
+impl Event {
+    /// Rules on the envelope, then on the kind.
+    pub fn check(&self) -> Result<(), String> {
+        if self.occurred_at > self.recorded_at {
+            return Err("occurred_at is after recorded_at: an event is recorded once it has happened".into());
+        }
+        match (&self.correction, &self.kind) {
+            (None, EventKind::EnteredInError {}) => {
+                return Err("entered_in_error is only a correction: give the event it supersedes".into());
+            }
+            (Some(c), _) if c.supersedes == self.id => return Err("an event cannot supersede itself".into()),
+            (Some(c), _) if c.reason.trim().is_empty() || c.reason.chars().count() > 500 => {
+                return Err("a correction needs a reason of 1-500 characters".into());
+            }
+            _ => {}
+        }
+        self.kind.check()
+    }
+
+    /// Checks the events this one points at (answered or superseded), as looked up by the caller.
+    pub fn check_links(&self, lookup: impl Fn(EventId) -> Option<EventSummary>) -> Result<(), String> {
+        if let Some((target, kinds)) = self.kind.answers() {
+            match lookup(target) {
+                None => return Err(format!("it answers event {target}, which does not exist")),
+                Some(t) if t.person != self.person => {
+                    return Err(format!("it answers event {target}, which is on another person's timeline"));
+                }
+                Some(t) if !kinds.contains(&t.kind) => {
+                    return Err(format!("it answers event {target}, a {}, but must answer a {}", t.kind, kinds.join(" or ")));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(c) = &self.correction {
+            match lookup(c.supersedes) {
+                None => return Err(format!("it supersedes event {}, which does not exist", c.supersedes)),
+                Some(t) if t.person != self.person => {
+                    return Err(format!("it supersedes event {}, on another person's timeline", c.supersedes));
+                }
+                Some(t) if t.kind != self.kind.name() && self.kind != (EventKind::EnteredInError {}) => {
+                    return Err(format!(
+                        "a correction of a {} must be a {} or entered_in_error, not a {}",
+                        t.kind,
+                        t.kind,
+                        self.kind.name()
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    pub fn summary(&self) -> EventSummary {
+        EventSummary { person: self.person.clone(), kind: self.kind.name() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_name_parses_and_names_itself() {
+        // A minimal valid details object per kind proves NAMES and the enum agree.
+        let id = EventId::from_random_bytes([1; 16]).to_string();
+        for name in EventKind::NAMES {
+            let details = match *name {
+                "reception" => r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND"}"#.to_string(),
+                "legal_status_changed" => r#"{"legal_status":"SENTENCED","expected_release":"2027-01-31"}"#.into(),
+                "location_changed" => r#"{"location":"A-1-01"}"#.into(),
+                "transfer_out" => r#"{"to_establishment":"MDI"}"#.into(),
+                "release" => r#"{"release_type":"CONDITIONAL"}"#.into(),
+                "screening_completed" => r#"{"instrument":"PHQ9","outcome":"REFER","total":12,"item9":1}"#.into(),
+                "referral_made" => r#"{"service":"IN_REACH"}"#.into(),
+                "transferred_to_hospital" => format!(r#"{{"referral":"{id}","section":"S47"}}"#),
+                "referral_accepted" | "referral_declined" | "referral_seen" | "hospital_transfer_assessed" => {
+                    format!(r#"{{"referral":"{id}"}}"#)
+                }
+                "medication_given" => r#"{"critical":true}"#.into(),
+                "key_worker_allocated" => r#"{"key_worker":"officer.smith"}"#.into(),
+                "key_work_session" => r#"{"key_worker":"officer.smith","minutes":45}"#.into(),
+                "mbu_booklet_given" => r#"{"format":"EASY_READ"}"#.into(),
+                "mbu_officer_visit" => r#"{"officer":"mbu.lee"}"#.into(),
+                "mbu_decision" => format!(r#"{{"application":"{id}","outcome":"REFUSED"}}"#),
+                "information_given" => {
+                    r#"{"item":"All About MBUs","format":"EASY_READ","language":"en","understood":"YES"}"#.into()
+                }
+                "request_raised" => r#"{"category":"FAITH","confidential":true}"#.into(),
+                "request_answered" => format!(r#"{{"request":"{id}","outcome":"GRANTED"}}"#),
+                "use_of_force" => r#"{"planned":false}"#.into(),
+                "incentive_level_changed" => r#"{"level":"BASIC"}"#.into(),
+                "adjudication" => r#"{"proven":true}"#.into(),
+                "temporary_release_requested" => r#"{"purpose":"FUNERAL"}"#.into(),
+                "temporary_release_decided" => format!(r#"{{"request":"{id}","granted":false}}"#),
+                "activity_attended" => r#"{"activity":"ARTS","minutes":90}"#.into(),
+                "discrimination_complaint_raised" => r#"{"characteristic":"ethnicity"}"#.into(),
+                "discrimination_complaint_answered" => format!(r#"{{"complaint":"{id}","upheld":true}}"#),
+                "release_plan_item_completed" => r#"{"item":"ACCOMMODATION"}"#.into(),
+                "characteristic_declared" => r#"{"characteristic":"ethnicity","value":"W3"}"#.into(),
+                "communication_recorded" => {
+                    r#"{"formats":["EASY_READ"],"language":"en","interpreter":false,"literacy_support":true}"#.into()
+                }
+                "family_contact_named" => r#"{"name":"Sue","relationship":"my nan","involvement":"CONSENTS"}"#.into(),
+                "family_contact_changed" => format!(r#"{{"contact":"{id}","involvement":"DECLINES"}}"#),
+                "family_contact_removed" => format!(r#"{{"contact":"{id}"}}"#),
+                _ => String::new(),
+            };
+            let kind = EventKind::parse(name, &details).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(kind.name(), *name);
+            // Details survive a round trip through their own text.
+            assert_eq!(EventKind::parse(name, &kind.details_json()).unwrap(), kind);
+        }
+    }
+
+    #[test]
+    fn bad_details_are_refused_with_a_reason() {
+        let cases = [
+            ("reception", r#"{"establishment":"LEI","reception_type":"NEW"}"#, "legal_status"),
+            ("reception", r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND","x":1}"#, "x"),
+            ("key_work_session", r#"{"key_worker":"a","minutes":0}"#, "minutes"),
+            ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":28,"item9":0}"#, "0-27"),
+            ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":5}"#, "item9"),
+            ("screening_completed", r#"{"instrument":"GAD7","outcome":"REFER","total":5,"item9":1}"#, "PHQ-9 only"),
+            ("characteristic_declared", r#"{"characteristic":"ethnicity","value":"X1"}"#, "X1"),
+            ("acct_opened", r#"[1]"#, "object"),
+            ("acct_opened", r#"{"#, "JSON"),
+            ("no_such_kind", "", "unknown event kind"),
+        ];
+        for (kind, details, expect) in cases {
+            let err = EventKind::parse(kind, details).unwrap_err().to_string();
+            assert!(err.contains(expect), "{kind} {details}: {err}");
+        }
+    }
+}

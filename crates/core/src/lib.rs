@@ -1,0 +1,18 @@
+//! throughcare's pure domain: people in custody, their characteristics and needs, and the timeline.
+//!
+//! No IO, no async, no clock: every "now" is passed in, so every rule is testable with fixed dates.
+
+pub mod characteristics;
+pub mod codes;
+pub mod communication;
+pub mod event;
+pub mod ids;
+pub mod person;
+pub mod synthetic;
+pub mod time;
+pub mod timeline;
+
+pub use characteristics::{Characteristic, Declaration, Declared};
+pub use event::{Event, EventKind};
+pub use ids::{EstablishmentCode, EventId, NhsNumber, PrisonNumber, StaffRef};
+pub use person::{Establishment, Person};
