@@ -405,6 +405,15 @@ impl EventKind {
         }
     }
 
+    /// The establishments this event names, each of which must be on record.
+    pub fn establishments(&self) -> Vec<&EstablishmentCode> {
+        match self {
+            Self::Reception { establishment, .. } => vec![establishment],
+            Self::TransferOut { to_establishment } => vec![to_establishment],
+            _ => vec![],
+        }
+    }
+
     /// The earlier event this one answers, and the kinds it may answer.
     pub fn answers(&self) -> Option<(EventId, &'static [&'static str])> {
         const REFERRAL: &[&str] = &["referral_made"];

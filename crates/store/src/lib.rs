@@ -1,0 +1,9 @@
+//! throughcare's database: one `Db` over SQLite (the default) and PostgreSQL, with import and export.
+
+mod db;
+pub mod exchange;
+pub mod repo;
+pub mod sensitivity;
+
+pub use db::{DatabaseUrl, Db, StoreError, WriteTx, create_postgres_database};
+pub use exchange::{ImportError, RowError};

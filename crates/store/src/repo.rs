@@ -1,0 +1,217 @@
+//! Reading and writing establishments, people and events: one SQL text per query, both backends.
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::civil::Date;
+use sqlx::QueryBuilder;
+use throughcare_core::codes::CodeSet;
+use throughcare_core::event::{Correction, EventSummary};
+use throughcare_core::person::{Name, Population};
+use throughcare_core::time::{from_micros, to_micros};
+use throughcare_core::timeline::Timeline;
+use throughcare_core::{Establishment, EstablishmentCode, Event, EventId, EventKind, NhsNumber, Person, PrisonNumber, StaffRef};
+
+use crate::db::{Db, StoreError, WriteTx, on_db, on_tx};
+
+/// Rows per multi-row INSERT: 9 columns × 1000 stays under both backends' parameter limits.
+const BATCH: usize = 1000;
+/// Ids per `IN (...)` look-up.
+const LOOKUP: usize = 500;
+
+pub(crate) type EventRow = (String, String, String, i64, i64, String, Option<String>, Option<String>, String);
+pub(crate) type PersonRow = (String, String, String, String, Option<String>);
+
+pub(crate) const EVENT_COLUMNS: &str =
+    "id, prison_number, kind, occurred_at, recorded_at, recorded_by, supersedes, correction_reason, details";
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+pub(crate) fn person_from_row((pn, given, family, dob, nhs): PersonRow) -> Result<Person, StoreError> {
+    Ok(Person {
+        prison_number: PrisonNumber::parse(&pn).map_err(|e| corrupt("prison number", e))?,
+        given_name: Name::parse(&given).map_err(|e| corrupt("given name", e))?,
+        family_name: Name::parse(&family).map_err(|e| corrupt("family name", e))?,
+        date_of_birth: dob.parse::<Date>().map_err(|e| corrupt("date of birth", e))?,
+        nhs_number: nhs.as_deref().map(NhsNumber::parse).transpose().map_err(|e| corrupt("NHS number", e))?,
+    })
+}
+
+pub(crate) fn event_from_row(row: EventRow) -> Result<Event, StoreError> {
+    let (id, pn, kind, occurred, recorded, by, supersedes, reason, details) = row;
+    let correction = match (supersedes, reason) {
+        (Some(s), Some(reason)) => {
+            Some(Correction { supersedes: EventId::parse(&s).map_err(|e| corrupt("supersedes", e))?, reason })
+        }
+        _ => None,
+    };
+    Ok(Event {
+        id: EventId::parse(&id).map_err(|e| corrupt("event id", e))?,
+        person: PrisonNumber::parse(&pn).map_err(|e| corrupt("prison number", e))?,
+        occurred_at: from_micros(occurred).map_err(|e| corrupt("occurred_at", e))?,
+        recorded_at: from_micros(recorded).map_err(|e| corrupt("recorded_at", e))?,
+        recorded_by: StaffRef::parse(&by).map_err(|e| corrupt("recorded_by", e))?,
+        correction,
+        kind: EventKind::parse(&kind, &details).map_err(|e| corrupt(&format!("event {id}"), e))?,
+    })
+}
+
+impl WriteTx {
+    pub async fn insert_establishments(&mut self, list: &[Establishment]) -> Result<(), StoreError> {
+        for chunk in list.chunks(BATCH) {
+            on_tx!(self, |t| {
+                let mut q = QueryBuilder::new("INSERT INTO establishments (code, name, population) ");
+                q.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.code.as_str().to_string())
+                        .push_bind(e.name.as_str().to_string())
+                        .push_bind(e.population.code());
+                });
+                q.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn insert_people(&mut self, people: &[Person]) -> Result<(), StoreError> {
+        for chunk in people.chunks(BATCH) {
+            on_tx!(self, |t| {
+                let mut q =
+                    QueryBuilder::new("INSERT INTO people (prison_number, given_name, family_name, date_of_birth, nhs_number) ");
+                q.push_values(chunk, |mut b, p| {
+                    b.push_bind(p.prison_number.as_str().to_string())
+                        .push_bind(p.given_name.as_str().to_string())
+                        .push_bind(p.family_name.as_str().to_string())
+                        .push_bind(p.date_of_birth.to_string())
+                        .push_bind(p.nhs_number.as_ref().map(|n| n.as_str().to_string()));
+                });
+                q.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Appends events to their timelines. Callers check the events first (`exchange` does).
+    pub async fn append_events(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        for chunk in events.chunks(BATCH) {
+            on_tx!(self, |t| {
+                let mut q = QueryBuilder::new(format!("INSERT INTO events ({EVENT_COLUMNS}) "));
+                q.push_values(chunk, |mut b, e| {
+                    b.push_bind(e.id.to_string())
+                        .push_bind(e.person.as_str().to_string())
+                        .push_bind(e.kind.name())
+                        .push_bind(to_micros(e.occurred_at))
+                        .push_bind(to_micros(e.recorded_at))
+                        .push_bind(e.recorded_by.as_str().to_string())
+                        .push_bind(e.correction.as_ref().map(|c| c.supersedes.to_string()))
+                        .push_bind(e.correction.as_ref().map(|c| c.reason.clone()))
+                        .push_bind(e.kind.details_json());
+                });
+                q.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    pub async fn establishments(&self) -> Result<Vec<Establishment>, StoreError> {
+        let rows: Vec<(String, String, String)> = on_db!(self, read |p| {
+            sqlx::query_as("SELECT code, name, population FROM establishments ORDER BY code").fetch_all(p).await?
+        });
+        rows.into_iter()
+            .map(|(code, name, pop)| {
+                Ok(Establishment {
+                    code: EstablishmentCode::parse(&code).map_err(|e| corrupt("establishment", e))?,
+                    name: Name::parse(&name).map_err(|e| corrupt("establishment name", e))?,
+                    population: Population::parse_code(&pop).map_err(|e| corrupt("population", e))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn person(&self, pn: &PrisonNumber) -> Result<Option<Person>, StoreError> {
+        let row: Option<PersonRow> = on_db!(self, read |p| {
+            sqlx::query_as(
+                "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people WHERE prison_number = $1",
+            )
+            .bind(pn.as_str())
+            .fetch_optional(p)
+            .await?
+        });
+        row.map(person_from_row).transpose()
+    }
+
+    /// A person's whole timeline, corrections and all.
+    pub async fn timeline(&self, pn: &PrisonNumber) -> Result<Timeline, StoreError> {
+        let rows: Vec<EventRow> = on_db!(self, read |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number = $1 ORDER BY occurred_at, recorded_at, id"
+            )))
+            .bind(pn.as_str())
+            .fetch_all(p)
+            .await?
+        });
+        Ok(Timeline::new(rows.into_iter().map(event_from_row).collect::<Result<_, _>>()?))
+    }
+
+    pub async fn count(&self, table: Table) -> Result<i64, StoreError> {
+        let sql = match table {
+            Table::Establishments => "SELECT COUNT(*) FROM establishments",
+            Table::People => "SELECT COUNT(*) FROM people",
+            Table::Events => "SELECT COUNT(*) FROM events",
+        };
+        Ok(on_db!(self, read |p| sqlx::query_scalar(sql).fetch_one(p).await?))
+    }
+
+    /// Which of these prison numbers are on record.
+    pub async fn existing_people(&self, pns: &[&PrisonNumber]) -> Result<HashSet<PrisonNumber>, StoreError> {
+        let mut found = HashSet::new();
+        for chunk in pns.chunks(LOOKUP) {
+            let rows: Vec<String> = on_db!(self, read |p| {
+                let mut q = QueryBuilder::new("SELECT prison_number FROM people WHERE prison_number IN ");
+                q.push_tuples(chunk, |mut b, pn| {
+                    b.push_bind(pn.as_str().to_string());
+                });
+                q.build_query_scalar().fetch_all(p).await?
+            });
+            for r in rows {
+                found.insert(PrisonNumber::parse(&r).map_err(|e| corrupt("prison number", e))?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whose, and what kind, each of these events is; and whether a correction already supersedes it.
+    pub async fn event_summaries(
+        &self,
+        ids: &[EventId],
+    ) -> Result<HashMap<EventId, (EventSummary, bool)>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(LOOKUP) {
+            let rows: Vec<(String, String, String, bool)> = on_db!(self, read |p| {
+                let mut q = QueryBuilder::new(
+                    "SELECT e.id, e.prison_number, e.kind, \
+                     EXISTS (SELECT 1 FROM events c WHERE c.supersedes = e.id) FROM events e WHERE e.id IN ",
+                );
+                q.push_tuples(chunk, |mut b, id| {
+                    b.push_bind(id.to_string());
+                });
+                q.build_query_as().fetch_all(p).await?
+            });
+            for (id, pn, kind, superseded) in rows {
+                let kind = EventKind::NAMES.iter().copied().find(|k| *k == kind).ok_or_else(|| corrupt("kind", &kind))?;
+                let summary = EventSummary { person: PrisonNumber::parse(&pn).map_err(|e| corrupt("prison number", e))?, kind };
+                found.insert(EventId::parse(&id).map_err(|e| corrupt("event id", e))?, (summary, superseded));
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    Establishments,
+    People,
+    Events,
+}
