@@ -490,7 +490,7 @@ impl Event {
                     return Err(format!("it answers event {target}, which is on another person's timeline"));
                 }
                 Some(t) if !kinds.contains(&t.kind) => {
-                    return Err(format!("it answers event {target}, a {}, but must answer a {}", t.kind, kinds.join(" or ")));
+                    return Err(format!("it answers event {target}, of kind {}, but must answer {}", t.kind, kinds.join(" or ")));
                 }
                 Some(_) => {}
             }

@@ -17,6 +17,8 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database already holds establishments or people: seed into a new database")]
+    NotEmpty,
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),
 }

@@ -150,7 +150,7 @@ fn first_seen<K: std::hash::Hash + Eq>(seen: &mut HashMap<K, u64>, key: K, line:
     }
 }
 
-pub fn parse_establishments(input: impl Read) -> Result<Vec<Establishment>, ImportError> {
+pub fn parse_establishments(input: impl Read) -> Result<Vec<(u64, Establishment)>, ImportError> {
     let Rows { rows, mut errors } = read_rows(input, &ESTABLISHMENT_COLUMNS);
     let mut out = Vec::new();
     let mut seen = HashMap::new();
@@ -163,7 +163,7 @@ pub fn parse_establishments(input: impl Read) -> Result<Vec<Establishment>, Impo
             if let Some(first) = first_seen(&mut seen, code.clone(), line) {
                 c.row(Some("code"), format!("establishment {code} is also on line {first}"));
             }
-            out.push(Establishment { code, name, population });
+            out.push((line, Establishment { code, name, population }));
         }
     }
     rejected_if_any(errors)?;
@@ -175,11 +175,11 @@ pub async fn import_establishments(db: &Db, input: impl Read) -> Result<usize, I
     let known: HashSet<EstablishmentCode> = db.establishments().await?.into_iter().map(|e| e.code).collect();
     let errors: Vec<RowError> = list
         .iter()
-        .enumerate()
         .filter(|(_, e)| known.contains(&e.code))
-        .map(|(i, e)| RowError { line: i as u64 + 2, column: Some("code"), reason: format!("establishment {} is already on record", e.code) })
+        .map(|(line, e)| RowError { line: *line, column: Some("code"), reason: format!("establishment {} is already on record", e.code) })
         .collect();
     rejected_if_any(errors)?;
+    let list: Vec<Establishment> = list.into_iter().map(|(_, e)| e).collect();
     let mut tx = db.begin_write().await?;
     tx.insert_establishments(&list).await?;
     tx.commit().await?;
@@ -338,7 +338,10 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
                 errors.push(RowError { line, column: Some("supersedes"), reason: format!("event {} is already superseded", c.supersedes) });
             }
         }
-        let lookup = |id: EventId| in_file.get(&id).cloned().or_else(|| on_record.get(&id).map(|(s, _)| s.clone()));
+        // What is on record wins over a row that reuses its id (that row is already an error).
+        let lookup = |id: EventId| {
+            already.get(&id).or_else(|| on_record.get(&id)).map(|(s, _)| s.clone()).or_else(|| in_file.get(&id).cloned())
+        };
         if let Err(reason) = e.check_links(lookup) {
             let column = if reason.contains("supersedes") { "supersedes" } else { "details" };
             errors.push(RowError { line, column: Some(column), reason });

@@ -3,7 +3,9 @@
 mod db;
 pub mod exchange;
 pub mod repo;
+pub mod seed;
 pub mod sensitivity;
 
 pub use db::{DatabaseUrl, Db, StoreError, WriteTx, create_postgres_database};
 pub use exchange::{ImportError, RowError};
+pub use repo::Table;
