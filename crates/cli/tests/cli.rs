@@ -1,0 +1,99 @@
+//! The `throughcare` binary as a user runs it: arguments, files, exit status and messages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn throughcare(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_throughcare"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+#[test]
+fn help_explains_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = ok(&throughcare(dir.path(), &["--help"]));
+    for command in ["seed", "import", "export", "--database-url"] {
+        assert!(help.contains(command), "{command} missing from --help:\n{help}");
+    }
+    let seed = ok(&throughcare(dir.path(), &["seed", "--help"]));
+    for flag in ["--establishments", "--people", "--years", "--seed", "--end"] {
+        assert!(seed.contains(flag), "{flag} missing from seed --help");
+    }
+    assert!(!dir.path().join("throughcare.db").exists(), "--help touches no database");
+}
+
+#[test]
+fn seed_defaults_to_a_sqlite_file_and_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = ["seed", "--establishments", "3", "--people", "120", "--seed", "42", "--end", "2026-03-31"];
+    ok(&throughcare(d, &seed));
+    assert!(d.join("throughcare.db").exists(), "default database is sqlite://throughcare.db");
+    let first = ok(&throughcare(d, &["export", "events"]));
+    ok(&throughcare(d, &["--database-url", "sqlite://other.db", "seed", "--establishments", "3", "--people", "120", "--seed", "42", "--end", "2026-03-31"]));
+    let second = ok(&throughcare(d, &["--database-url", "sqlite://other.db", "export", "events"]));
+    assert_eq!(first, second, "same seed and end date, same data");
+    ok(&throughcare(d, &["--database-url", "sqlite://third.db", "seed", "--establishments", "3", "--people", "120", "--seed", "43", "--end", "2026-03-31"]));
+    assert_ne!(first, ok(&throughcare(d, &["--database-url", "sqlite://third.db", "export", "events"])));
+    // Seeding twice into one database is refused, and changes nothing.
+    let again = throughcare(d, &seed);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("seed into a new database"));
+    assert_eq!(first, ok(&throughcare(d, &["export", "events"])));
+}
+
+#[test]
+fn export_then_import_through_files_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&throughcare(d, &["--database-url", "sqlite://a.db", "seed", "--people", "80", "--end", "2026-01-31"]));
+    for what in ["establishments", "people", "events"] {
+        ok(&throughcare(d, &["--database-url", "sqlite://a.db", "export", what, "--output", &format!("{what}.csv")]));
+    }
+    for what in ["establishments", "people", "events"] {
+        let out = throughcare(d, &["--database-url", "sqlite://b.db", "import", what, &format!("{what}.csv")]);
+        ok(&out);
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("imported "));
+    }
+    for what in ["establishments", "people", "events"] {
+        let exported = ok(&throughcare(d, &["--database-url", "sqlite://b.db", "export", what]));
+        assert_eq!(exported, std::fs::read_to_string(d.join(format!("{what}.csv"))).unwrap(), "{what}");
+    }
+}
+
+#[test]
+fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("people.csv"),
+        "prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-13-01,\nA1234BD,Bo,Ng,1990-01-01,\nnot-a-number,Cy,Ode,1990-01-01,\n",
+    )
+    .unwrap();
+    let out = throughcare(d, &["import", "people", "people.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("people.csv was not imported"), "{err}");
+    assert!(err.contains("line 2, column date_of_birth"), "{err}");
+    assert!(err.contains("line 4, column prison_number"), "{err}");
+    assert!(!err.contains("line 3"), "{err}");
+    assert_eq!(ok(&throughcare(d, &["export", "people"])), "prison_number,given_name,family_name,date_of_birth,nhs_number\n");
+
+    let missing = throughcare(d, &["import", "people", "nope.csv"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot open nope.csv"));
+    let bad_url = throughcare(d, &["--database-url", "mysql://root:hunter2@db/x", "export", "people"]);
+    assert!(!bad_url.status.success());
+    let msg = String::from_utf8_lossy(&bad_url.stderr);
+    assert!(msg.contains("sqlite://") && !msg.contains("hunter2"), "{msg}");
+}
