@@ -22,7 +22,8 @@ struct Args {
 }
 
 fn args() -> Result<Args> {
-    let mut spec = EstateSpec { establishments: 120, people: 88_000, years: 1, seed: 1, end: jiff::civil::date(2026, 3, 31) };
+    let mut spec =
+        EstateSpec { establishments: 120, people: 88_000, years: 1, seed: 1, end: jiff::civil::date(2026, 3, 31) };
     let mut postgres = std::env::var("THROUGHCARE_TEST_POSTGRES_URL").ok();
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -86,25 +87,29 @@ fn peer_load(backend: &str, target: &str, events_csv: &Path) -> Option<f64> {
 }
 
 async fn run_backend(name: &str, args: &Args, dir: &Path) -> Result<()> {
-    let (seed_url, import_url, peer_target, sizes): (DatabaseUrl, DatabaseUrl, String, Option<[std::path::PathBuf; 2]>) =
-        if name == "sqlite" {
-            let a = dir.join("seeded.db");
-            let b = dir.join("imported.db");
-            (
-                format!("sqlite://{}", a.display()).parse()?,
-                format!("sqlite://{}", b.display()).parse()?,
-                dir.join("peer.db").display().to_string(),
-                Some([a, b]),
-            )
-        } else {
-            let admin: DatabaseUrl = args.postgres.as_deref().context("no PostgreSQL URL")?.parse()?;
-            (
-                create_postgres_database(&admin, "bench_seeded").await?,
-                create_postgres_database(&admin, "bench_imported").await?,
-                create_postgres_database(&admin, "bench_peer").await?.expose().to_string(),
-                None,
-            )
-        };
+    let (seed_url, import_url, peer_target, sizes): (
+        DatabaseUrl,
+        DatabaseUrl,
+        String,
+        Option<[std::path::PathBuf; 2]>,
+    ) = if name == "sqlite" {
+        let a = dir.join("seeded.db");
+        let b = dir.join("imported.db");
+        (
+            format!("sqlite://{}", a.display()).parse()?,
+            format!("sqlite://{}", b.display()).parse()?,
+            dir.join("peer.db").display().to_string(),
+            Some([a, b]),
+        )
+    } else {
+        let admin: DatabaseUrl = args.postgres.as_deref().context("no PostgreSQL URL")?.parse()?;
+        (
+            create_postgres_database(&admin, "bench_seeded").await?,
+            create_postgres_database(&admin, "bench_imported").await?,
+            create_postgres_database(&admin, "bench_peer").await?.expose().to_string(),
+            None,
+        )
+    };
 
     let seeded_db = Db::connect(&seed_url).await?;
     let started = Instant::now();
@@ -133,9 +138,19 @@ async fn run_backend(name: &str, args: &Args, dir: &Path) -> Result<()> {
 
     let mb = |b: f64| b / 1_048_576.0;
     println!("\n== {name} ==");
-    println!("estate:            {} establishments, {} people, {} events", seeded.establishments, seeded.people, seeded.events);
-    println!("seed (generate+write, one transaction): {seed_s:8.1} s  {:>10.0} events/s", seeded.events as f64 / seed_s);
-    println!("export (3 files):  {export_s:8.1} s  {:>10.0} events/s  events.csv {:.0} MB", events as f64 / export_s, mb(first[2].len() as f64));
+    println!(
+        "estate:            {} establishments, {} people, {} events",
+        seeded.establishments, seeded.people, seeded.events
+    );
+    println!(
+        "seed (generate+write, one transaction): {seed_s:8.1} s  {:>10.0} events/s",
+        seeded.events as f64 / seed_s
+    );
+    println!(
+        "export (3 files):  {export_s:8.1} s  {:>10.0} events/s  events.csv {:.0} MB",
+        events as f64 / export_s,
+        mb(first[2].len() as f64)
+    );
     println!("import (validated, all-or-nothing): {import_s:8.1} s  {:>10.0} events/s", events as f64 / import_s);
     match peer_s {
         Some(p) => println!(
@@ -146,9 +161,17 @@ async fn run_backend(name: &str, args: &Args, dir: &Path) -> Result<()> {
         ),
         None => println!("peer: bulk loader not available on this machine"),
     }
-    println!("database size:     {:.0} MB as seeded, {:.0} MB as imported (as the database reports it)", mb(seeded_size as f64), mb(imported_size as f64));
+    println!(
+        "database size:     {:.0} MB as seeded, {:.0} MB as imported (as the database reports it)",
+        mb(seeded_size as f64),
+        mb(imported_size as f64)
+    );
     if let Some([a, b]) = sizes {
-        println!("files on disk:     {:.0} MB seeded, {:.0} MB imported (with WAL)", mb(file_size(&a) as f64), mb(file_size(&b) as f64));
+        println!(
+            "files on disk:     {:.0} MB seeded, {:.0} MB imported (with WAL)",
+            mb(file_size(&a) as f64),
+            mb(file_size(&b) as f64)
+        );
     }
     println!("round trip identical: {}", if identical { "yes" } else { "NO" });
     if !identical {

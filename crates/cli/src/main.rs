@@ -44,10 +44,7 @@ enum Command {
         end: Option<Date>,
     },
     /// Import a CSV file (formats in docs/import-format.md). A file with any bad row imports nothing.
-    Import {
-        what: Dataset,
-        file: PathBuf,
-    },
+    Import { what: Dataset, file: PathBuf },
     /// Export as CSV in the format import reads; standard output unless --output is given.
     Export {
         what: Dataset,
@@ -73,7 +70,9 @@ fn parse_date(s: &str) -> Result<Date, String> {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sqlx=error".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sqlx=error".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(Cli::parse()).await {

@@ -40,10 +40,40 @@ fn seed_defaults_to_a_sqlite_file_and_is_deterministic() {
     ok(&throughcare(d, &seed));
     assert!(d.join("throughcare.db").exists(), "default database is sqlite://throughcare.db");
     let first = ok(&throughcare(d, &["export", "events"]));
-    ok(&throughcare(d, &["--database-url", "sqlite://other.db", "seed", "--establishments", "3", "--people", "120", "--seed", "42", "--end", "2026-03-31"]));
+    ok(&throughcare(
+        d,
+        &[
+            "--database-url",
+            "sqlite://other.db",
+            "seed",
+            "--establishments",
+            "3",
+            "--people",
+            "120",
+            "--seed",
+            "42",
+            "--end",
+            "2026-03-31",
+        ],
+    ));
     let second = ok(&throughcare(d, &["--database-url", "sqlite://other.db", "export", "events"]));
     assert_eq!(first, second, "same seed and end date, same data");
-    ok(&throughcare(d, &["--database-url", "sqlite://third.db", "seed", "--establishments", "3", "--people", "120", "--seed", "43", "--end", "2026-03-31"]));
+    ok(&throughcare(
+        d,
+        &[
+            "--database-url",
+            "sqlite://third.db",
+            "seed",
+            "--establishments",
+            "3",
+            "--people",
+            "120",
+            "--seed",
+            "43",
+            "--end",
+            "2026-03-31",
+        ],
+    ));
     assert_ne!(first, ok(&throughcare(d, &["--database-url", "sqlite://third.db", "export", "events"])));
     // Seeding twice into one database is refused, and changes nothing.
     let again = throughcare(d, &seed);
@@ -87,7 +117,10 @@ fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
     assert!(err.contains("line 2, column date_of_birth"), "{err}");
     assert!(err.contains("line 4, column prison_number"), "{err}");
     assert!(!err.contains("line 3"), "{err}");
-    assert_eq!(ok(&throughcare(d, &["export", "people"])), "prison_number,given_name,family_name,date_of_birth,nhs_number\n");
+    assert_eq!(
+        ok(&throughcare(d, &["export", "people"])),
+        "prison_number,given_name,family_name,date_of_birth,nhs_number\n"
+    );
 
     let missing = throughcare(d, &["import", "people", "nope.csv"]);
     assert_eq!(missing.status.code(), Some(1));

@@ -31,10 +31,7 @@ code_set! {
 impl Characteristic {
     /// Shown only to roles whose work needs them; analysed in aggregate (DOMAIN.md).
     pub fn is_need_to_know(self) -> bool {
-        matches!(
-            self,
-            Self::SexualOrientation | Self::GenderIdentity | Self::GenderReassignment | Self::Religion
-        )
+        matches!(self, Self::SexualOrientation | Self::GenderIdentity | Self::GenderReassignment | Self::Religion)
     }
 }
 

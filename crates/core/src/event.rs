@@ -192,6 +192,9 @@ pub enum EventKind {
         /// PHQ-9 item 9 (thoughts of self-harm); above 0 needs a suicide-risk assessment.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         item9: Option<u8>,
+        /// The reception screen found a critical medicine that must not be missed (same day).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        critical_medication: bool,
     },
     /// The second-stage health assessment (NICE QS156 statement 2).
     HealthAssessmentCompleted {},
@@ -315,17 +318,50 @@ pub enum EventError {
 impl EventKind {
     /// Every kind's name, as written in files (`reception`, `key_work_session`...).
     pub const NAMES: &'static [&'static str] = &[
-        "reception", "legal_status_changed", "location_changed", "transfer_out", "release",
-        "screening_completed", "health_assessment_completed", "referral_made", "referral_accepted",
-        "referral_declined", "referral_seen", "hospital_transfer_assessed", "transferred_to_hospital",
-        "medication_given", "key_worker_allocated", "key_worker_deallocated", "key_work_session",
-        "mbu_booklet_given", "mbu_officer_visit", "mbu_visit_requested", "mbu_application_made",
-        "mbu_decision", "information_given", "request_raised", "request_answered", "self_harm_incident",
-        "acct_opened", "acct_reviewed", "acct_closed", "use_of_force", "incentive_level_changed",
-        "adjudication", "temporary_release_requested", "temporary_release_decided", "activity_attended",
-        "discrimination_complaint_raised", "discrimination_complaint_answered",
-        "release_plan_item_completed", "characteristic_declared", "communication_recorded",
-        "family_contact_named", "family_contact_changed", "family_contact_removed", "entered_in_error",
+        "reception",
+        "legal_status_changed",
+        "location_changed",
+        "transfer_out",
+        "release",
+        "screening_completed",
+        "health_assessment_completed",
+        "referral_made",
+        "referral_accepted",
+        "referral_declined",
+        "referral_seen",
+        "hospital_transfer_assessed",
+        "transferred_to_hospital",
+        "medication_given",
+        "key_worker_allocated",
+        "key_worker_deallocated",
+        "key_work_session",
+        "mbu_booklet_given",
+        "mbu_officer_visit",
+        "mbu_visit_requested",
+        "mbu_application_made",
+        "mbu_decision",
+        "information_given",
+        "request_raised",
+        "request_answered",
+        "self_harm_incident",
+        "acct_opened",
+        "acct_reviewed",
+        "acct_closed",
+        "use_of_force",
+        "incentive_level_changed",
+        "adjudication",
+        "temporary_release_requested",
+        "temporary_release_decided",
+        "activity_attended",
+        "discrimination_complaint_raised",
+        "discrimination_complaint_answered",
+        "release_plan_item_completed",
+        "characteristic_declared",
+        "communication_recorded",
+        "family_contact_named",
+        "family_contact_changed",
+        "family_contact_removed",
+        "entered_in_error",
     ];
 
     /// Parses a kind and its details (a JSON object; empty text means `{}`), then checks its rules.
@@ -373,7 +409,14 @@ impl EventKind {
             Ok(())
         }
         match self {
-            Self::Reception { location: Some(l), .. } | Self::LocationChanged { location: l } => text("location", l, 40),
+            Self::Reception { location: Some(l), .. } | Self::LocationChanged { location: l } => {
+                text("location", l, 40)
+            }
+            Self::ScreeningCompleted { instrument, critical_medication: true, .. }
+                if *instrument != Instrument::ReceptionFirstStage =>
+            {
+                Err("critical_medication belongs to the first-stage reception screen".into())
+            }
             Self::ScreeningCompleted { instrument, total, item9, .. } => {
                 let max_total = match instrument {
                     Instrument::Phq9 => Some(27),
@@ -418,16 +461,18 @@ impl EventKind {
     pub fn answers(&self) -> Option<(EventId, &'static [&'static str])> {
         const REFERRAL: &[&str] = &["referral_made"];
         Some(match self {
-            Self::ReferralAccepted { referral } | Self::ReferralDeclined { referral } | Self::ReferralSeen { referral } => {
-                (*referral, REFERRAL)
-            }
+            Self::ReferralAccepted { referral }
+            | Self::ReferralDeclined { referral }
+            | Self::ReferralSeen { referral } => (*referral, REFERRAL),
             Self::HospitalTransferAssessed { referral } | Self::TransferredToHospital { referral, .. } => {
                 (*referral, REFERRAL)
             }
             Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
             Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
             Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
-            Self::DiscriminationComplaintAnswered { complaint, .. } => (*complaint, &["discrimination_complaint_raised"]),
+            Self::DiscriminationComplaintAnswered { complaint, .. } => {
+                (*complaint, &["discrimination_complaint_raised"])
+            }
             Self::FamilyContactChanged { contact, .. } | Self::FamilyContactRemoved { contact } => {
                 (*contact, &["family_contact_named"])
             }
@@ -490,7 +535,11 @@ impl Event {
                     return Err(format!("it answers event {target}, which is on another person's timeline"));
                 }
                 Some(t) if !kinds.contains(&t.kind) => {
-                    return Err(format!("it answers event {target}, of kind {}, but must answer {}", t.kind, kinds.join(" or ")));
+                    return Err(format!(
+                        "it answers event {target}, of kind {}, but must answer {}",
+                        t.kind,
+                        kinds.join(" or ")
+                    ));
                 }
                 Some(_) => {}
             }

@@ -122,8 +122,7 @@ pub struct StaffRef(String);
 
 impl StaffRef {
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        let ok = (1..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
+        let ok = (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
         if ok { Ok(Self(s.to_string())) } else { Err(IdError::Staff(s.to_string())) }
     }
 }

@@ -8,6 +8,7 @@ pub mod communication;
 pub mod event;
 pub mod ids;
 pub mod person;
+pub mod standards;
 pub mod synthetic;
 pub mod time;
 pub mod timeline;

@@ -12,8 +12,8 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::characteristics::{
-    Declaration, Declared, Disability, Ethnicity, GenderIdentity, GenderReassignment, MaritalStatus, PregnancyMaternity,
-    Religion, Sex, SexualOrientation,
+    Declaration, Declared, Disability, Ethnicity, GenderIdentity, GenderReassignment, MaritalStatus,
+    PregnancyMaternity, Religion, Sex, SexualOrientation,
 };
 use crate::communication::{CommunicationProfile, FamilyContact, FamilyInvolvement, Format, Language, Understood};
 use crate::event::{
@@ -143,24 +143,57 @@ const MARITAL: &[(Option<MaritalStatus>, f64)] = &[
 ];
 
 // Age at reception, years (MoJ Offender Management Statistics, population by age group).
-const AGE: &[((i16, i16), f64)] =
-    &[((18, 20), 4.0), ((21, 24), 10.0), ((25, 29), 16.0), ((30, 39), 33.0), ((40, 49), 21.0), ((50, 59), 11.0), ((60, 69), 4.0), ((70, 85), 1.0)];
+const AGE: &[((i16, i16), f64)] = &[
+    ((18, 20), 4.0),
+    ((21, 24), 10.0),
+    ((25, 29), 16.0),
+    ((30, 39), 33.0),
+    ((40, 49), 21.0),
+    ((50, 59), 11.0),
+    ((60, 69), 4.0),
+    ((70, 85), 1.0),
+];
 
-const LANGUAGES: &[(&str, f64)] =
-    &[("en", 88.0), ("pl", 2.5), ("ro", 2.5), ("sq", 1.5), ("lt", 1.0), ("ur", 1.0), ("ar", 1.0), ("pa", 0.5), ("so", 0.5), ("cy", 1.0), ("bfi", 0.5)];
+const LANGUAGES: &[(&str, f64)] = &[
+    ("en", 88.0),
+    ("pl", 2.5),
+    ("ro", 2.5),
+    ("sq", 1.5),
+    ("lt", 1.0),
+    ("ur", 1.0),
+    ("ar", 1.0),
+    ("pa", 0.5),
+    ("so", 0.5),
+    ("cy", 1.0),
+    ("bfi", 0.5),
+];
 
 const PLACES: [&str; 16] = [
-    "Ash", "Birch", "Cole", "Dun", "Elm", "Fern", "Glen", "Hazel", "Ivy", "Kings", "Lang", "Mill", "North", "Oak", "Rook", "Stan",
+    "Ash", "Birch", "Cole", "Dun", "Elm", "Fern", "Glen", "Hazel", "Ivy", "Kings", "Lang", "Mill", "North", "Oak",
+    "Rook", "Stan",
 ];
 const ENDINGS: [&str; 8] = ["bury", "field", "moor", "ford", "gate", "ham", "wood", "ley"];
 const GIVEN_MEN: [&str; 16] = [
-    "James", "Mohammed", "Daniel", "Liam", "Kwame", "Connor", "Tomasz", "Adam", "Jermaine", "Ryan", "Imran", "Patrick", "Aaron", "Bilal", "Lewis", "Dean",
+    "James", "Mohammed", "Daniel", "Liam", "Kwame", "Connor", "Tomasz", "Adam", "Jermaine", "Ryan", "Imran", "Patrick",
+    "Aaron", "Bilal", "Lewis", "Dean",
 ];
-const GIVEN_WOMEN: [&str; 12] =
-    ["Sarah", "Chantelle", "Amira", "Kelly", "Joanne", "Precious", "Leanne", "Agnieszka", "Shannon", "Aisha", "Mary", "Tanya"];
+const GIVEN_WOMEN: [&str; 12] = [
+    "Sarah",
+    "Chantelle",
+    "Amira",
+    "Kelly",
+    "Joanne",
+    "Precious",
+    "Leanne",
+    "Agnieszka",
+    "Shannon",
+    "Aisha",
+    "Mary",
+    "Tanya",
+];
 const FAMILY: [&str; 20] = [
-    "Smith", "Jones", "Williams", "Brown", "Taylor", "Davies", "Khan", "Evans", "Thomas", "Johnson", "Roberts", "Walker",
-    "Hussain", "Mensah", "Kowalski", "Murphy", "Price", "Okafor", "Lee", "Doherty",
+    "Smith", "Jones", "Williams", "Brown", "Taylor", "Davies", "Khan", "Evans", "Thomas", "Johnson", "Roberts",
+    "Walker", "Hussain", "Mensah", "Kowalski", "Murphy", "Price", "Okafor", "Lee", "Doherty",
 ];
 
 impl Estate {
@@ -168,11 +201,20 @@ impl Estate {
         let end = TimeZone::UTC.to_timestamp(spec.end.at(23, 59, 59, 0)).expect("end date in range");
         let start = end - days(365 * i64::from(spec.years.max(1)));
         // About 12 of the 120 or so prisons in England and Wales hold women (HMPPS).
-        let women = (spec.establishments / 10).max(1).min(spec.establishments.saturating_sub(1)).max(usize::from(spec.establishments == 1));
+        let women = (spec.establishments / 10)
+            .max(1)
+            .min(spec.establishments.saturating_sub(1))
+            .max(usize::from(spec.establishments == 1));
         let establishments = (0..spec.establishments)
             .map(|i| {
-                let code: String = [i / 676 % 26, i / 26 % 26, i % 26].iter().map(|d| (b'A' + *d as u8) as char).collect();
-                let name = format!("HMP {}{}{}", PLACES[i % 16], ENDINGS[i / 16 % 8], if i >= 128 { format!(" {}", i / 128 + 1) } else { String::new() });
+                let code: String =
+                    [i / 676 % 26, i / 26 % 26, i % 26].iter().map(|d| (b'A' + *d as u8) as char).collect();
+                let name = format!(
+                    "HMP {}{}{}",
+                    PLACES[i % 16],
+                    ENDINGS[i / 16 % 8],
+                    if i >= 128 { format!(" {}", i / 128 + 1) } else { String::new() }
+                );
                 Establishment {
                     code: EstablishmentCode::parse(&code).expect("three letters"),
                     name: Name::parse(&name).expect("a name"),
@@ -240,14 +282,23 @@ impl<'a> PersonBuilder<'a> {
     /// Records an event if it happened, and was recorded, by the end of the period.
     fn push(&mut self, at: Timestamp, by: &str, kind: EventKind) -> Option<EventId> {
         // Most events are written up within hours; one in twenty days later (back-dated entries).
-        let delay = if self.chance(0.05) { self.rng.random_range(DAY..5 * DAY) } else { self.rng.random_range(60..4 * 3600) };
+        let delay =
+            if self.chance(0.05) { self.rng.random_range(DAY..5 * DAY) } else { self.rng.random_range(60..4 * 3600) };
         let recorded = at + SignedDuration::from_secs(delay);
         if recorded > self.estate.end {
             return None;
         }
         debug_assert!(kind.check().is_ok(), "{kind:?}");
         let id = self.id();
-        self.events.push(Event { id, person: self.pn.clone(), occurred_at: at, recorded_at: recorded, recorded_by: Self::staff(by), correction: None, kind });
+        self.events.push(Event {
+            id,
+            person: self.pn.clone(),
+            occurred_at: at,
+            recorded_at: recorded,
+            recorded_by: Self::staff(by),
+            correction: None,
+            kind,
+        });
         Some(id)
     }
 
@@ -277,7 +328,8 @@ impl<'a> PersonBuilder<'a> {
             start + SignedDuration::from_secs(self.rng.random_range(0..span - DAY))
         };
         // Arrive in the afternoon or evening, as court transport does.
-        let received = received - SignedDuration::from_secs(received.as_second().rem_euclid(DAY)) + SignedDuration::from_secs(self.rng.random_range(13 * 3600..21 * 3600));
+        let received = received - SignedDuration::from_secs(received.as_second().rem_euclid(DAY))
+            + SignedDuration::from_secs(self.rng.random_range(13 * 3600..21 * 3600));
         // Almost half of people sentenced serve six months or less (the report); some stay years.
         let stay_days = match self.rng.random_range(0..100) {
             0..45 => self.rng.random_range(5..183),
@@ -289,8 +341,14 @@ impl<'a> PersonBuilder<'a> {
         let (lo, hi) = pick(&mut self.rng, AGE);
         let age = self.rng.random_range(lo..=hi);
         let reception_date = crate::time::date_in_england(received);
-        let dob = reception_date.checked_sub(jiff::Span::new().years(age).days(self.rng.random_range(0..365))).expect("date in range");
-        let given = if sex == Sex::Female { GIVEN_WOMEN[self.rng.random_range(0..GIVEN_WOMEN.len())] } else { GIVEN_MEN[self.rng.random_range(0..GIVEN_MEN.len())] };
+        let dob = reception_date
+            .checked_sub(jiff::Span::new().years(age).days(self.rng.random_range(0..365)))
+            .expect("date in range");
+        let given = if sex == Sex::Female {
+            GIVEN_WOMEN[self.rng.random_range(0..GIVEN_WOMEN.len())]
+        } else {
+            GIVEN_MEN[self.rng.random_range(0..GIVEN_MEN.len())]
+        };
         let family = FAMILY[self.rng.random_range(0..FAMILY.len())];
         let nhs = if self.chance(0.8) { self.nhs_number() } else { None };
         let person = Person {
@@ -308,14 +366,23 @@ impl<'a> PersonBuilder<'a> {
         let legal_status = if self.chance(0.19) { LegalStatus::Remand } else { LegalStatus::Sentenced };
         let expected_release = (legal_status == LegalStatus::Sentenced).then(|| crate::time::date_in_england(leaves));
         let reception_type = if self.chance(0.12) { ReceptionType::Recall } else { ReceptionType::New };
-        let location = format!("{}-{}-{:02}", ["A", "B", "C", "D", "E"][self.rng.random_range(0..5)], self.rng.random_range(1..4), self.rng.random_range(1..40));
-        self.push(received, &reception_officer, EventKind::Reception {
-            establishment: home.code.clone(),
-            reception_type,
-            legal_status,
-            location: Some(location),
-            expected_release,
-        });
+        let location = format!(
+            "{}-{}-{:02}",
+            ["A", "B", "C", "D", "E"][self.rng.random_range(0..5)],
+            self.rng.random_range(1..4),
+            self.rng.random_range(1..40)
+        );
+        self.push(
+            received,
+            &reception_officer,
+            EventKind::Reception {
+                establishment: home.code.clone(),
+                reception_type,
+                legal_status,
+                location: Some(location),
+                expected_release,
+            },
+        );
 
         self.declarations(received, &reception_officer, sex);
         let profile = self.communication(received, &reception_officer);
@@ -326,7 +393,14 @@ impl<'a> PersonBuilder<'a> {
             let release_type = if legal_status == LegalStatus::Remand {
                 pick(&mut self.rng, &[(ReleaseType::Bail, 60.0), (ReleaseType::Court, 40.0)])
             } else {
-                pick(&mut self.rng, &[(ReleaseType::Conditional, 70.0), (ReleaseType::EndOfSentence, 27.0), (ReleaseType::Deported, 3.0)])
+                pick(
+                    &mut self.rng,
+                    &[
+                        (ReleaseType::Conditional, 70.0),
+                        (ReleaseType::EndOfSentence, 27.0),
+                        (ReleaseType::Deported, 3.0),
+                    ],
+                )
             };
             self.push(leaves, &format!("discharge.{code}"), EventKind::Release { release_type });
         }
@@ -339,7 +413,8 @@ impl<'a> PersonBuilder<'a> {
         loop {
             let first: Vec<u32> = (0..9).map(|_| self.rng.random_range(0..10)).collect();
             if let Some(check) = NhsNumber::check_digit(&first) {
-                let s: String = first.iter().chain(std::iter::once(&check)).map(|d| char::from(b'0' + *d as u8)).collect();
+                let s: String =
+                    first.iter().chain(std::iter::once(&check)).map(|d| char::from(b'0' + *d as u8)).collect();
                 return NhsNumber::parse(&s).ok();
             }
         }
@@ -376,7 +451,10 @@ impl<'a> PersonBuilder<'a> {
         if sex == Sex::Female {
             // Around 2% of women in prison are pregnant at a time, and more have a baby or young
             // child outside (HMPPS Offender Equalities: self-declared pregnancy; MBU applications).
-            let pm = pick(r, &[("NONE", 86.0), ("PREGNANT", 2.5), ("CHILD_U18M", 7.0), ("BIRTH_26W+CHILD_U18M", 2.5), ("NS", 2.0)]);
+            let pm = pick(
+                r,
+                &[("NONE", 86.0), ("PREGNANT", 2.5), ("CHILD_U18M", 7.0), ("BIRTH_26W+CHILD_U18M", 2.5), ("NS", 2.0)],
+            );
             list.push(Declaration::PregnancyMaternity(Declared::parse(pm).expect("valid code")));
         }
         if let Some(Declaration::Religion(Declared::Stated(Religion::Other), detail)) = list.get_mut(2) {
@@ -408,9 +486,30 @@ impl<'a> PersonBuilder<'a> {
         self.push(t, by, EventKind::CommunicationRecorded(profile.clone()));
         if self.chance(0.6) {
             let t = self.after(at, 1, 72);
-            let (name, relationship) = [("Sue", "my mum"), ("Dee", "best friend"), ("Marcus", "brother"), ("Jo", "partner"), ("Nana Pat", "my nan")][self.rng.random_range(0..5)];
-            let involvement = pick(&mut self.rng, &[(FamilyInvolvement::Consents, 50.0), (FamilyInvolvement::AskEachTime, 35.0), (FamilyInvolvement::Declines, 15.0)]);
-            let named = self.push(t, by, EventKind::FamilyContactNamed(FamilyContact { name: name.into(), relationship: relationship.into(), involvement }));
+            let (name, relationship) = [
+                ("Sue", "my mum"),
+                ("Dee", "best friend"),
+                ("Marcus", "brother"),
+                ("Jo", "partner"),
+                ("Nana Pat", "my nan"),
+            ][self.rng.random_range(0..5)];
+            let involvement = pick(
+                &mut self.rng,
+                &[
+                    (FamilyInvolvement::Consents, 50.0),
+                    (FamilyInvolvement::AskEachTime, 35.0),
+                    (FamilyInvolvement::Declines, 15.0),
+                ],
+            );
+            let named = self.push(
+                t,
+                by,
+                EventKind::FamilyContactNamed(FamilyContact {
+                    name: name.into(),
+                    relationship: relationship.into(),
+                    involvement,
+                }),
+            );
             if let Some(contact) = named.filter(|_| self.chance(0.1)) {
                 let t = self.after(t, 24, 2000);
                 self.push(t, by, EventKind::FamilyContactChanged { contact, involvement: FamilyInvolvement::Consents });
@@ -420,19 +519,68 @@ impl<'a> PersonBuilder<'a> {
     }
 
     /// Reception health care: first-night screen, medication, 7-day assessment, referrals, MBU.
-    fn first_days(&mut self, at: Timestamp, leaves: Timestamp, nurse: &str, profile: &CommunicationProfile, home: &Establishment, sex: Sex) {
-        let screened = { let hi = self.either(0.97, 3, 30); self.after(at, 0, hi) };
+    fn first_days(
+        &mut self,
+        at: Timestamp,
+        leaves: Timestamp,
+        nurse: &str,
+        profile: &CommunicationProfile,
+        home: &Establishment,
+        sex: Sex,
+    ) {
+        let screened = {
+            let hi = self.either(0.97, 3, 30);
+            self.after(at, 0, hi)
+        };
         let refer = self.chance(0.3);
-        let outcome = if !refer { ScreeningOutcome::NoConcerns } else if self.chance(0.1) { ScreeningOutcome::Urgent } else { ScreeningOutcome::Refer };
-        self.push(screened, nurse, EventKind::ScreeningCompleted { instrument: Instrument::ReceptionFirstStage, outcome, total: None, item9: None });
-        if self.chance(0.2) {
-            let t = { let hi = self.either(0.9, 6, 48); self.after(at, 0, hi) };
+        let outcome = if !refer {
+            ScreeningOutcome::NoConcerns
+        } else if self.chance(0.1) {
+            ScreeningOutcome::Urgent
+        } else {
+            ScreeningOutcome::Refer
+        };
+        // About one in five arrives on a medicine that must not be missed.
+        let critical_medication = self.chance(0.2);
+        self.push(
+            screened,
+            nurse,
+            EventKind::ScreeningCompleted {
+                instrument: Instrument::ReceptionFirstStage,
+                outcome,
+                total: None,
+                item9: None,
+                critical_medication,
+            },
+        );
+        if critical_medication && self.chance(0.93) {
+            let t = {
+                let hi = self.either(0.9, 6, 48);
+                self.after(at, 0, hi)
+            };
             self.push(t, nurse, EventKind::MedicationGiven { critical: true });
         }
         let format = profile.formats[0];
         let t = self.after(at, 2, 30);
-        let understood = pick(&mut self.rng, &[(Understood::Yes, 78.0), (Understood::Partly, 10.0), (Understood::No, 4.0), (Understood::NotChecked, 8.0)]);
-        self.push(t, "induction", EventKind::InformationGiven { item: "Induction booklet".into(), format, language: profile.language.clone(), understood });
+        let understood = pick(
+            &mut self.rng,
+            &[
+                (Understood::Yes, 78.0),
+                (Understood::Partly, 10.0),
+                (Understood::No, 4.0),
+                (Understood::NotChecked, 8.0),
+            ],
+        );
+        self.push(
+            t,
+            "induction",
+            EventKind::InformationGiven {
+                item: "Induction booklet".into(),
+                format,
+                language: profile.language.clone(),
+                understood,
+            },
+        );
 
         // The second-stage assessment is due within 7 days; most are on time, some late, some missed.
         if leaves - at > days(7) {
@@ -449,12 +597,43 @@ impl<'a> PersonBuilder<'a> {
             let t = self.after(at, 24, 14 * 24);
             let total = self.rng.random_range(5..=27u8);
             let item9 = if self.chance(0.25) { self.rng.random_range(1..=3u8).min(total) } else { 0 };
-            self.push(t, nurse, EventKind::ScreeningCompleted { instrument: Instrument::Phq9, outcome: ScreeningOutcome::Refer, total: Some(total), item9: Some(item9) });
+            self.push(
+                t,
+                nurse,
+                EventKind::ScreeningCompleted {
+                    instrument: Instrument::Phq9,
+                    outcome: ScreeningOutcome::Refer,
+                    total: Some(total),
+                    item9: Some(item9),
+                    critical_medication: false,
+                },
+            );
             if item9 > 0 && self.chance(0.88) {
-                let t2 = { let hi = self.either(0.85, 8, 72); self.after(t, 0, hi) };
-                self.push(t2, nurse, EventKind::ScreeningCompleted { instrument: Instrument::SuicideRiskAssessment, outcome: ScreeningOutcome::Refer, total: None, item9: None });
+                let t2 = {
+                    let hi = self.either(0.85, 8, 72);
+                    self.after(t, 0, hi)
+                };
+                self.push(
+                    t2,
+                    nurse,
+                    EventKind::ScreeningCompleted {
+                        instrument: Instrument::SuicideRiskAssessment,
+                        outcome: ScreeningOutcome::Refer,
+                        total: None,
+                        item9: None,
+                        critical_medication: false,
+                    },
+                );
             }
-            let service = pick(&mut self.rng, &[(Service::PrimaryMentalHealth, 55.0), (Service::InReach, 25.0), (Service::SubstanceMisuse, 15.0), (Service::Counselling, 5.0)]);
+            let service = pick(
+                &mut self.rng,
+                &[
+                    (Service::PrimaryMentalHealth, 55.0),
+                    (Service::InReach, 25.0),
+                    (Service::SubstanceMisuse, 15.0),
+                    (Service::Counselling, 5.0),
+                ],
+            );
             self.referral(t, service, nurse);
         }
         if sex == Sex::Female {
@@ -479,9 +658,13 @@ impl<'a> PersonBuilder<'a> {
     }
 
     fn hospital_transfer(&mut self, at: Timestamp) {
-        let Some(referral) = self.push(at, "in.reach", EventKind::ReferralMade { service: Service::HospitalTransfer }) else { return };
+        let Some(referral) = self.push(at, "in.reach", EventKind::ReferralMade { service: Service::HospitalTransfer })
+        else {
+            return;
+        };
         // 26.5% of transfers were made within 14 days in 2015-16 (the report); the rest took longer.
-        let total_days = if self.chance(0.265) { self.rng.random_range(3..=14) } else { self.rng.random_range(15..120) };
+        let total_days =
+            if self.chance(0.265) { self.rng.random_range(3..=14) } else { self.rng.random_range(15..120) };
         let assessed = at + days(total_days / 2);
         self.push(assessed, "psychiatrist", EventKind::HospitalTransferAssessed { referral });
         let section = if self.chance(0.6) { MhaSection::S47 } else { MhaSection::S48 };
@@ -489,11 +672,8 @@ impl<'a> PersonBuilder<'a> {
     }
 
     fn mbu(&mut self, at: Timestamp, home: &Establishment) {
-        let Some(Declaration::PregnancyMaternity(Declared::Stated(pm))) = self
-            .events
-            .iter()
-            .rev()
-            .find_map(|e| match &e.kind {
+        let Some(Declaration::PregnancyMaternity(Declared::Stated(pm))) =
+            self.events.iter().rev().find_map(|e| match &e.kind {
                 EventKind::CharacteristicDeclared(d @ Declaration::PregnancyMaternity(_)) => Some(d.clone()),
                 _ => None,
             })
@@ -506,17 +686,26 @@ impl<'a> PersonBuilder<'a> {
         let officer = format!("mbu.{}", home.code.as_str().to_ascii_lowercase());
         // Booklet within a week and a visit within two weeks (Principle 1 E): mostly, not always.
         if self.chance(0.9) {
-            let t = { let hi = self.either(0.75, 7 * 24, 20 * 24); self.after(at, 2, hi) };
+            let t = {
+                let hi = self.either(0.75, 7 * 24, 20 * 24);
+                self.after(at, 2, hi)
+            };
             self.push(t, &officer, EventKind::MbuBookletGiven { format: Format::EasyRead });
         }
         if self.chance(0.85) {
-            let t = { let hi = self.either(0.7, 14 * 24, 30 * 24); self.after(at, 24, hi) };
+            let t = {
+                let hi = self.either(0.7, 14 * 24, 30 * 24);
+                self.after(at, 24, hi)
+            };
             self.push(t, &officer, EventKind::MbuOfficerVisit { officer: Self::staff(&officer) });
         }
         if self.chance(0.45) {
             let t = self.after(at, 7 * 24, 30 * 24);
             if let Some(application) = self.push(t, &officer, EventKind::MbuApplicationMade {}) {
-                let outcome = pick(&mut self.rng, &[(MbuOutcome::Approved, 60.0), (MbuOutcome::Refused, 30.0), (MbuOutcome::Withdrawn, 10.0)]);
+                let outcome = pick(
+                    &mut self.rng,
+                    &[(MbuOutcome::Approved, 60.0), (MbuOutcome::Refused, 30.0), (MbuOutcome::Withdrawn, 10.0)],
+                );
                 let t = self.after(t, 14 * 24, 60 * 24);
                 self.push(t, "mbu.board", EventKind::MbuDecision { application, outcome });
             }
@@ -531,11 +720,22 @@ impl<'a> PersonBuilder<'a> {
         if legal_status == LegalStatus::Remand && self.chance(0.7) {
             let t = self.after(received, 14 * 24, 120 * 24);
             if t < until {
-                self.push(t, "records", EventKind::LegalStatusChanged { legal_status: LegalStatus::Sentenced, expected_release: Some(crate::time::date_in_england(leaves)) });
+                self.push(
+                    t,
+                    "records",
+                    EventKind::LegalStatusChanged {
+                        legal_status: LegalStatus::Sentenced,
+                        expected_release: Some(crate::time::date_in_england(leaves)),
+                    },
+                );
             }
         }
         let t = self.after(received, 1, 48);
-        self.push(t, &format!("reception.{code}"), EventKind::IncentiveLevelChanged { level: IncentiveLevel::Standard });
+        self.push(
+            t,
+            &format!("reception.{code}"),
+            EventKind::IncentiveLevelChanged { level: IncentiveLevel::Standard },
+        );
 
         // A key worker has about six people; allocation takes days to weeks (report: OMiC).
         let key_worker = format!("kw.{code}.{}", self.rng.random_range(1..40));
@@ -549,10 +749,25 @@ impl<'a> PersonBuilder<'a> {
         while week < until {
             if has_kw && self.chance(0.45) {
                 let minutes = if self.chance(0.6) { 45 } else { self.rng.random_range(10..45) };
-                self.push(week, &key_worker, EventKind::KeyWorkSession { key_worker: Self::staff(&key_worker), minutes });
+                self.push(
+                    week,
+                    &key_worker,
+                    EventKind::KeyWorkSession { key_worker: Self::staff(&key_worker), minutes },
+                );
             }
             if self.chance(attendance) {
-                let activity = pick(&mut self.rng, &[(Activity::Education, 30.0), (Activity::Work, 35.0), (Activity::Gym, 20.0), (Activity::Arts, 5.0), (Activity::Faith, 5.0), (Activity::SharedReading, 2.0), (Activity::PeerSupport, 3.0)]);
+                let activity = pick(
+                    &mut self.rng,
+                    &[
+                        (Activity::Education, 30.0),
+                        (Activity::Work, 35.0),
+                        (Activity::Gym, 20.0),
+                        (Activity::Arts, 5.0),
+                        (Activity::Faith, 5.0),
+                        (Activity::SharedReading, 2.0),
+                        (Activity::PeerSupport, 3.0),
+                    ],
+                );
                 let t = self.after(week, 0, 48);
                 let minutes = self.rng.random_range(60..=240);
 
@@ -599,11 +814,35 @@ impl<'a> PersonBuilder<'a> {
                 break;
             }
             let t = within(self);
-            let category = pick(&mut self.rng, &[(RequestCategory::Health, 25.0), (RequestCategory::MentalHealth, 15.0), (RequestCategory::Faith, 10.0), (RequestCategory::Diet, 10.0), (RequestCategory::Culture, 5.0), (RequestCategory::Family, 20.0), (RequestCategory::Information, 5.0), (RequestCategory::Other, 10.0)]);
+            let category = pick(
+                &mut self.rng,
+                &[
+                    (RequestCategory::Health, 25.0),
+                    (RequestCategory::MentalHealth, 15.0),
+                    (RequestCategory::Faith, 10.0),
+                    (RequestCategory::Diet, 10.0),
+                    (RequestCategory::Culture, 5.0),
+                    (RequestCategory::Family, 20.0),
+                    (RequestCategory::Information, 5.0),
+                    (RequestCategory::Other, 10.0),
+                ],
+            );
             let confidential = self.chance(0.2);
-            if let Some(request) = self.push(t, &self.pn.as_str().to_ascii_lowercase(), EventKind::RequestRaised { category, confidential }) {
+            if let Some(request) = self.push(
+                t,
+                &self.pn.as_str().to_ascii_lowercase(),
+                EventKind::RequestRaised { category, confidential },
+            ) {
                 if self.chance(0.85) {
-                    let outcome = pick(&mut self.rng, &[(RequestOutcome::Granted, 55.0), (RequestOutcome::PartlyGranted, 10.0), (RequestOutcome::Declined, 25.0), (RequestOutcome::Referred, 10.0)]);
+                    let outcome = pick(
+                        &mut self.rng,
+                        &[
+                            (RequestOutcome::Granted, 55.0),
+                            (RequestOutcome::PartlyGranted, 10.0),
+                            (RequestOutcome::Declined, 25.0),
+                            (RequestOutcome::Referred, 10.0),
+                        ],
+                    );
                     let t = self.after(t, 2, 240);
                     self.push(t, &format!("officer.{code}"), EventKind::RequestAnswered { request, outcome });
                 }
@@ -611,8 +850,14 @@ impl<'a> PersonBuilder<'a> {
         }
         if until > from && self.chance(0.015) {
             let t = within(self);
-            let purpose = if self.chance(0.7) { TemporaryReleasePurpose::Funeral } else { TemporaryReleasePurpose::DyingRelative };
-            if let Some(request) = self.push(t, &format!("officer.{code}"), EventKind::TemporaryReleaseRequested { purpose }) {
+            let purpose = if self.chance(0.7) {
+                TemporaryReleasePurpose::Funeral
+            } else {
+                TemporaryReleasePurpose::DyingRelative
+            };
+            if let Some(request) =
+                self.push(t, &format!("officer.{code}"), EventKind::TemporaryReleaseRequested { purpose })
+            {
                 let t = self.after(t, 12, 96);
                 let granted = self.chance(0.45);
 
@@ -621,20 +866,40 @@ impl<'a> PersonBuilder<'a> {
         }
         if until > from && self.chance(0.01) {
             let t = within(self);
-            if let Some(complaint) = self.push(t, &format!("equality.{code}"), EventKind::DiscriminationComplaintRaised { characteristic: Some(crate::characteristics::Characteristic::Ethnicity) }) {
+            if let Some(complaint) = self.push(
+                t,
+                &format!("equality.{code}"),
+                EventKind::DiscriminationComplaintRaised {
+                    characteristic: Some(crate::characteristics::Characteristic::Ethnicity),
+                },
+            ) {
                 let t = self.after(t, 24, 30 * 24);
                 let upheld = self.chance(0.1);
 
-                self.push(t, &format!("equality.{code}"), EventKind::DiscriminationComplaintAnswered { complaint, upheld });
+                self.push(
+                    t,
+                    &format!("equality.{code}"),
+                    EventKind::DiscriminationComplaintAnswered { complaint, upheld },
+                );
             }
         }
         // Release planning: items resolved over the stay; too many only in the final 12 weeks.
         if leaves <= self.estate.end {
-            let items = [ReleasePlanItem::Accommodation, ReleasePlanItem::GpRegistration, ReleasePlanItem::Medication, ReleasePlanItem::Benefits, ReleasePlanItem::IdDocuments];
+            let items = [
+                ReleasePlanItem::Accommodation,
+                ReleasePlanItem::GpRegistration,
+                ReleasePlanItem::Medication,
+                ReleasePlanItem::Benefits,
+                ReleasePlanItem::IdDocuments,
+            ];
             for item in items {
                 if self.chance(0.7) {
                     let before = self.rng.random_range(1..(leaves - received).as_secs().max(DAY + 1) / DAY);
-                    self.push(leaves - days(before), &format!("resettlement.{code}"), EventKind::ReleasePlanItemCompleted { item });
+                    self.push(
+                        leaves - days(before),
+                        &format!("resettlement.{code}"),
+                        EventKind::ReleasePlanItemCompleted { item },
+                    );
                 }
             }
         }
@@ -663,21 +928,36 @@ impl<'a> PersonBuilder<'a> {
             }
             let target = self.events[i].clone();
             let kind = match &target.kind {
-                EventKind::KeyWorkSession { key_worker, minutes } => EventKind::KeyWorkSession { key_worker: key_worker.clone(), minutes: (*minutes).clamp(20, 700) + 10 },
-                EventKind::CharacteristicDeclared(Declaration::Ethnicity(_)) => {
-                    EventKind::CharacteristicDeclared(Declaration::Ethnicity(declared(&mut self.rng, ETHNICITY, 0.0, 0.0)))
-                }
+                EventKind::KeyWorkSession { key_worker, minutes } => EventKind::KeyWorkSession {
+                    key_worker: key_worker.clone(),
+                    minutes: (*minutes).clamp(20, 700) + 10,
+                },
+                EventKind::CharacteristicDeclared(Declaration::Ethnicity(_)) => EventKind::CharacteristicDeclared(
+                    Declaration::Ethnicity(declared(&mut self.rng, ETHNICITY, 0.0, 0.0)),
+                ),
                 EventKind::ActivityAttended { .. } | EventKind::AcctReviewed {} => EventKind::EnteredInError {},
                 _ => continue,
             };
-            let reason = if kind == (EventKind::EnteredInError {}) { "recorded against the wrong person" } else { "corrected after checking with the person" };
+            let reason = if kind == (EventKind::EnteredInError {}) {
+                "recorded against the wrong person"
+            } else {
+                "corrected after checking with the person"
+            };
             let at = target.occurred_at;
             let recorded = target.recorded_at + SignedDuration::from_secs(self.rng.random_range(3600..10 * DAY));
             if recorded > self.estate.end {
                 continue;
             }
             let id = self.id();
-            self.events.push(Event { id, person: self.pn.clone(), occurred_at: at, recorded_at: recorded, recorded_by: Self::staff("records"), correction: Some(Correction { supersedes: target.id, reason: reason.into() }), kind });
+            self.events.push(Event {
+                id,
+                person: self.pn.clone(),
+                occurred_at: at,
+                recorded_at: recorded,
+                recorded_by: Self::staff("records"),
+                correction: Some(Correction { supersedes: target.id, reason: reason.into() }),
+                kind,
+            });
         }
     }
 }
@@ -720,7 +1000,10 @@ mod tests {
                     assert!(superseded.insert(c.supersedes), "superseded at most once");
                 }
             }
-            if events.iter().any(|e| e.kind == EventKind::CharacteristicDeclared(Declaration::Sex(Declared::Stated(Sex::Female)))) {
+            if events
+                .iter()
+                .any(|e| e.kind == EventKind::CharacteristicDeclared(Declaration::Sex(Declared::Stated(Sex::Female))))
+            {
                 women += 1;
             }
         }

@@ -7,9 +7,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, tz::TimeZone};
 
 pub fn parse_instant(s: &str) -> Result<Timestamp, String> {
-    let t = s
-        .parse::<Timestamp>()
-        .map_err(|_| format!("{s:?} is not a date and time like 2026-03-01T09:30:00Z"))?;
+    let t = s.parse::<Timestamp>().map_err(|_| format!("{s:?} is not a date and time like 2026-03-01T09:30:00Z"))?;
     if t.subsec_nanosecond() % 1000 != 0 {
         return Err(format!("{s:?} is more precise than a microsecond"));
     }
@@ -48,6 +46,13 @@ pub fn date_in_england(t: Timestamp) -> Date {
     tz.to_datetime(t).date()
 }
 
+/// The last microsecond of a calendar day in England and Wales: "by the end of the day".
+pub fn end_of_day_in_england(d: Date) -> Timestamp {
+    let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+    let next = d.tomorrow().expect("date in range").at(0, 0, 0, 0);
+    tz.to_timestamp(next).expect("midnight exists in London") - jiff::SignedDuration::from_micros(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +66,19 @@ mod tests {
         }
         assert_eq!(format_instant(parse_instant("2026-03-01T10:30:00+01:00").unwrap()), "2026-03-01T09:30:00Z");
         assert!(parse_instant("2026-02-30T09:30:00Z").is_err());
+    }
+
+    #[test]
+    fn end_of_day_follows_british_summer_time() {
+        assert_eq!(
+            format_instant(end_of_day_in_england(jiff::civil::date(2026, 1, 10))),
+            "2026-01-10T23:59:59.999999Z"
+        );
+        assert_eq!(
+            format_instant(end_of_day_in_england(jiff::civil::date(2026, 7, 10))),
+            "2026-07-10T22:59:59.999999Z"
+        );
+        assert_eq!(date_in_england(parse_instant("2026-07-10T23:30:00Z").unwrap()), jiff::civil::date(2026, 7, 11));
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! A person's timeline and the state derived from it: custody episodes, characteristics as at a
 //! time, communication needs, family of choice, key worker and ACCT.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::characteristics::{Characteristic, Declaration};
 use crate::communication::{CommunicationProfile, FamilyContact};
-use crate::event::{Event, EventKind, IncentiveLevel, LegalStatus, ReceptionType, ReleaseType};
+use crate::event::{Event, EventKind, IncentiveLevel, LegalStatus, ReceptionType, ReleaseType, Service};
 use crate::ids::{EstablishmentCode, EventId, StaffRef};
 
 /// All the events of one person, ordered by when they happened.
@@ -31,9 +31,7 @@ impl Timeline {
     pub fn live(&self) -> impl Iterator<Item = &Event> {
         let superseded: HashSet<EventId> =
             self.events.iter().filter_map(|e| e.correction.as_ref().map(|c| c.supersedes)).collect();
-        self.events
-            .iter()
-            .filter(move |e| !superseded.contains(&e.id) && e.kind != (EventKind::EnteredInError {}))
+        self.events.iter().filter(move |e| !superseded.contains(&e.id) && e.kind != (EventKind::EnteredInError {}))
     }
 
     /// The person's state from everything that had happened by `at` (as known now).
@@ -82,11 +80,7 @@ pub struct CharacteristicHistory {
 impl CharacteristicHistory {
     /// The declaration in force at `at`, or None when nothing had been declared (not known).
     pub fn as_at(&self, c: Characteristic, at: Timestamp) -> Option<&Declaration> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|d| d.at <= at && d.declaration.characteristic() == c)
-            .map(|d| &d.declaration)
+        self.entries.iter().rev().find(|d| d.at <= at && d.declaration.characteristic() == c).map(|d| &d.declaration)
     }
 
     /// The group code a breakdown counts the person in at `at`: a value's code, `NS`, or `NK`.
@@ -110,6 +104,10 @@ pub struct PersonState {
     pub key_worker: Option<StaffRef>,
     pub acct_open: bool,
     pub incentive_level: Option<IncentiveLevel>,
+    /// Every referral made, by the event that made it, so answers can name the service.
+    pub referrals: HashMap<EventId, Service>,
+    /// Services that have accepted the person during the current episode.
+    pub caseloads: BTreeSet<Service>,
 }
 
 impl PersonState {
@@ -121,14 +119,25 @@ impl PersonState {
         self.current_episode().is_some()
     }
 
-    fn end_episode(&mut self, at: Timestamp, how: EpisodeEnd) {
-        if let Some(ep) = self.episodes.last_mut().filter(|e| e.ended.is_none()) {
-            ep.ended = Some((at, how));
-        }
-        self.key_worker = None;
+    /// On the caseload of a mental-health service (primary care, in-reach, psychiatry, psychology).
+    pub fn on_mental_health_caseload(&self) -> bool {
+        self.caseloads.iter().any(|s| {
+            matches!(s, Service::PrimaryMentalHealth | Service::InReach | Service::Psychiatry | Service::Psychology)
+        })
     }
 
-    fn apply(&mut self, e: &Event) {
+    fn end_episode(&mut self, at: Timestamp, how: EpisodeEnd) {
+        if let Some(ep) = self.episodes.last_mut().filter(|e| e.ended.is_none()) {
+            ep.ended = Some((at, how.clone()));
+        }
+        self.key_worker = None;
+        // Care follows a person on transfer; on release it passes to the community.
+        if matches!(how, EpisodeEnd::Released(_)) {
+            self.caseloads.clear();
+        }
+    }
+
+    pub(crate) fn apply(&mut self, e: &Event) {
         let at = e.occurred_at;
         match &e.kind {
             EventKind::Reception { establishment, reception_type, legal_status, location, expected_release } => {
@@ -175,6 +184,14 @@ impl PersonState {
             EventKind::AcctOpened {} => self.acct_open = true,
             EventKind::AcctClosed {} => self.acct_open = false,
             EventKind::IncentiveLevelChanged { level } => self.incentive_level = Some(*level),
+            EventKind::ReferralMade { service } => {
+                self.referrals.insert(e.id, *service);
+            }
+            EventKind::ReferralAccepted { referral } => {
+                if let Some(service) = self.referrals.get(referral) {
+                    self.caseloads.insert(*service);
+                }
+            }
             _ => {}
         }
     }
@@ -207,9 +224,24 @@ mod tests {
     fn episodes_follow_reception_transfer_and_release() {
         let t = Timeline::new(vec![
             ev(3, "2026-02-01T10:00:00Z", "transfer_out", r#"{"to_establishment":"MDI"}"#),
-            ev(1, "2026-01-05T18:00:00Z", "reception", r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND"}"#),
-            ev(2, "2026-01-20T09:00:00Z", "legal_status_changed", r#"{"legal_status":"SENTENCED","expected_release":"2026-09-01"}"#),
-            ev(4, "2026-02-01T16:00:00Z", "reception", r#"{"establishment":"MDI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED"}"#),
+            ev(
+                1,
+                "2026-01-05T18:00:00Z",
+                "reception",
+                r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND"}"#,
+            ),
+            ev(
+                2,
+                "2026-01-20T09:00:00Z",
+                "legal_status_changed",
+                r#"{"legal_status":"SENTENCED","expected_release":"2026-09-01"}"#,
+            ),
+            ev(
+                4,
+                "2026-02-01T16:00:00Z",
+                "reception",
+                r#"{"establishment":"MDI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED"}"#,
+            ),
             ev(5, "2026-03-01T09:00:00Z", "key_worker_allocated", r#"{"key_worker":"officer.ng"}"#),
         ]);
         let jan = t.state_at(at("2026-01-25T00:00:00Z"));
@@ -222,7 +254,10 @@ mod tests {
 
         let march = t.state_at(at("2026-03-02T00:00:00Z"));
         assert_eq!(march.episodes.len(), 2);
-        assert_eq!(march.episodes[0].ended, Some((at("2026-02-01T10:00:00Z"), EpisodeEnd::TransferredOut("MDI".parse().unwrap()))));
+        assert_eq!(
+            march.episodes[0].ended,
+            Some((at("2026-02-01T10:00:00Z"), EpisodeEnd::TransferredOut("MDI".parse().unwrap())))
+        );
         assert_eq!(march.current_episode().unwrap().reception_type, ReceptionType::TransferIn);
         assert_eq!(march.key_worker.as_ref().map(StaffRef::as_str), Some("officer.ng"));
         assert_eq!(Timeline::default().state_at(at("2026-03-02T00:00:00Z")).current_episode(), None);
@@ -264,11 +299,21 @@ mod tests {
 
     #[test]
     fn family_of_choice_follows_the_persons_wishes() {
-        let named = ev(1, "2026-01-05T18:00:00Z", "family_contact_named", r#"{"name":"Dee","relationship":"best friend","involvement":"ASK_EACH_TIME"}"#);
+        let named = ev(
+            1,
+            "2026-01-05T18:00:00Z",
+            "family_contact_named",
+            r#"{"name":"Dee","relationship":"best friend","involvement":"ASK_EACH_TIME"}"#,
+        );
         let id = named.id;
         let t = Timeline::new(vec![
             named,
-            ev(2, "2026-02-01T10:00:00Z", "family_contact_changed", &format!(r#"{{"contact":"{id}","involvement":"CONSENTS"}}"#)),
+            ev(
+                2,
+                "2026-02-01T10:00:00Z",
+                "family_contact_changed",
+                &format!(r#"{{"contact":"{id}","involvement":"CONSENTS"}}"#),
+            ),
         ]);
         let s = t.state_at(at("2026-03-01T00:00:00Z"));
         assert_eq!(s.family.len(), 1);

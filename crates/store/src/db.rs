@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, Postgres, Sqlite, SqlSafeStr, Transaction};
+use sqlx::{AssertSqlSafe, Postgres, SqlSafeStr, Sqlite, Transaction};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -206,11 +206,9 @@ impl Db {
     pub async fn size_bytes(&self) -> Result<i64, StoreError> {
         Ok(match self {
             Db::Sqlite { read, .. } => {
-                sqlx::query_scalar(
-                    "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
-                )
-                .fetch_one(read)
-                .await?
+                sqlx::query_scalar("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+                    .fetch_one(read)
+                    .await?
             }
             Db::Postgres(p) => sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(p).await?,
         })

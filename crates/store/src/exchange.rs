@@ -10,7 +10,9 @@ use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{Correction, EventSummary};
 use throughcare_core::person::{Name, Population, check_date_of_birth};
 use throughcare_core::time::{format_instant, from_micros, parse_date, parse_instant};
-use throughcare_core::{Establishment, EstablishmentCode, Event, EventId, EventKind, NhsNumber, Person, PrisonNumber, StaffRef};
+use throughcare_core::{
+    Establishment, EstablishmentCode, Event, EventId, EventKind, NhsNumber, Person, PrisonNumber, StaffRef,
+};
 
 use crate::db::{Db, StoreError, on_db};
 use crate::repo::{EVENT_COLUMNS, EventRow, PersonRow};
@@ -82,7 +84,11 @@ fn read_rows(input: impl Read, header: &[&'static str]) -> Rows {
         if first {
             first = false;
             if record.iter().ne(header.iter().map(|h| h.as_bytes())) {
-                out.errors.push(RowError { line, column: None, reason: format!("the header must be: {}", header.join(",")) });
+                out.errors.push(RowError {
+                    line,
+                    column: None,
+                    reason: format!("the header must be: {}", header.join(",")),
+                });
                 break;
             }
             continue;
@@ -99,7 +105,9 @@ fn read_rows(input: impl Read, header: &[&'static str]) -> Rows {
         for (i, bytes) in record.iter().enumerate() {
             match std::str::from_utf8(bytes) {
                 Ok(s) => fields.push(s.to_string()),
-                Err(_) => out.errors.push(RowError { line, column: Some(header[i]), reason: "is not valid UTF-8".into() }),
+                Err(_) => {
+                    out.errors.push(RowError { line, column: Some(header[i]), reason: "is not valid UTF-8".into() })
+                }
             }
         }
         if fields.len() == header.len() {
@@ -107,7 +115,11 @@ fn read_rows(input: impl Read, header: &[&'static str]) -> Rows {
         }
     }
     if first && out.errors.is_empty() {
-        out.errors.push(RowError { line: 1, column: None, reason: format!("the file is empty; the header must be: {}", header.join(",")) });
+        out.errors.push(RowError {
+            line: 1,
+            column: None,
+            reason: format!("the file is empty; the header must be: {}", header.join(",")),
+        });
     }
     out
 }
@@ -176,7 +188,11 @@ pub async fn import_establishments(db: &Db, input: impl Read) -> Result<usize, I
     let errors: Vec<RowError> = list
         .iter()
         .filter(|(_, e)| known.contains(&e.code))
-        .map(|(line, e)| RowError { line: *line, column: Some("code"), reason: format!("establishment {} is already on record", e.code) })
+        .map(|(line, e)| RowError {
+            line: *line,
+            column: Some("code"),
+            reason: format!("establishment {} is already on record", e.code),
+        })
         .collect();
     rejected_if_any(errors)?;
     let list: Vec<Establishment> = list.into_iter().map(|(_, e)| e).collect();
@@ -248,9 +264,9 @@ fn parse_event_row(line: u64, f: &[String], errors: &mut Vec<RowError>) -> Optio
     let recorded_by = c.field("recorded_by", StaffRef::parse(&f[5]));
     let correction = match (optional(&f[6]), optional(&f[7])) {
         (None, None) => Some(None),
-        (Some(s), Some(reason)) => {
-            c.field("supersedes", EventId::parse(s)).map(|supersedes| Some(Correction { supersedes, reason: reason.to_string() }))
-        }
+        (Some(s), Some(reason)) => c
+            .field("supersedes", EventId::parse(s))
+            .map(|supersedes| Some(Correction { supersedes, reason: reason.to_string() })),
         (Some(_), None) => c.field("correction_reason", Err("a correction needs a reason")),
         (None, Some(_)) => c.field("supersedes", Err("a correction reason needs the event it supersedes")),
     };
@@ -288,7 +304,11 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
     let mut seen_supersedes = HashMap::new();
     for (line, e) in &events {
         if let Some(first) = first_seen(&mut seen_ids, e.id, *line) {
-            errors.push(RowError { line: *line, column: Some("event_id"), reason: format!("duplicate event: {} is also on line {first}", e.id) });
+            errors.push(RowError {
+                line: *line,
+                column: Some("event_id"),
+                reason: format!("duplicate event: {} is also on line {first}", e.id),
+            });
         }
         if let Some(c) = &e.correction {
             if let Some(first) = first_seen(&mut seen_supersedes, c.supersedes, *line) {
@@ -313,7 +333,9 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
     let in_file: HashMap<EventId, EventSummary> = events.iter().map(|(_, e)| (e.id, e.summary())).collect();
     let linked: Vec<EventId> = events
         .iter()
-        .flat_map(|(_, e)| e.kind.answers().map(|(id, _)| id).into_iter().chain(e.correction.as_ref().map(|c| c.supersedes)))
+        .flat_map(|(_, e)| {
+            e.kind.answers().map(|(id, _)| id).into_iter().chain(e.correction.as_ref().map(|c| c.supersedes))
+        })
         .filter(|id| !in_file.contains_key(id))
         .collect::<HashSet<_>>()
         .into_iter()
@@ -323,24 +345,44 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
     for (line, e) in &events {
         let line = *line;
         if !people.contains(&e.person) {
-            errors.push(RowError { line, column: Some("prison_number"), reason: format!("unknown prison number {}: import the person first", e.person) });
+            errors.push(RowError {
+                line,
+                column: Some("prison_number"),
+                reason: format!("unknown prison number {}: import the person first", e.person),
+            });
         }
         for code in e.kind.establishments() {
             if !establishments.contains(code) {
-                errors.push(RowError { line, column: Some("details"), reason: format!("unknown establishment {code}") });
+                errors.push(RowError {
+                    line,
+                    column: Some("details"),
+                    reason: format!("unknown establishment {code}"),
+                });
             }
         }
         if already.contains_key(&e.id) {
-            errors.push(RowError { line, column: Some("event_id"), reason: format!("duplicate event: {} is already on record", e.id) });
+            errors.push(RowError {
+                line,
+                column: Some("event_id"),
+                reason: format!("duplicate event: {} is already on record", e.id),
+            });
         }
         if let Some(c) = &e.correction {
             if on_record.get(&c.supersedes).is_some_and(|(_, superseded)| *superseded) {
-                errors.push(RowError { line, column: Some("supersedes"), reason: format!("event {} is already superseded", c.supersedes) });
+                errors.push(RowError {
+                    line,
+                    column: Some("supersedes"),
+                    reason: format!("event {} is already superseded", c.supersedes),
+                });
             }
         }
         // What is on record wins over a row that reuses its id (that row is already an error).
         let lookup = |id: EventId| {
-            already.get(&id).or_else(|| on_record.get(&id)).map(|(s, _)| s.clone()).or_else(|| in_file.get(&id).cloned())
+            already
+                .get(&id)
+                .or_else(|| on_record.get(&id))
+                .map(|(s, _)| s.clone())
+                .or_else(|| in_file.get(&id).cloned())
         };
         if let Err(reason) = e.check_links(lookup) {
             let column = if reason.contains("supersedes") { "supersedes" } else { "details" };
@@ -378,16 +420,20 @@ pub async fn export_people(db: &Db, out: impl Write) -> Result<usize, ImportErro
     let mut w = csv::Writer::from_writer(out);
     w.write_record(PEOPLE_COLUMNS).map_err(csv_io)?;
     let mut n = 0;
-    on_db!(db, read |p| {
-        let mut rows = sqlx::query_as::<_, PersonRow>(
+    on_db!(
+        db,
+        read | p
+            | {
+                let mut rows = sqlx::query_as::<_, PersonRow>(
             "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people ORDER BY prison_number",
         )
         .fetch(p);
-        while let Some((pn, given, family, dob, nhs)) = rows.try_next().await.map_err(StoreError::from)? {
-            w.write_record([&pn, &given, &family, &dob, nhs.as_deref().unwrap_or("")]).map_err(csv_io)?;
-            n += 1;
-        }
-    });
+                while let Some((pn, given, family, dob, nhs)) = rows.try_next().await.map_err(StoreError::from)? {
+                    w.write_record([&pn, &given, &family, &dob, nhs.as_deref().unwrap_or("")]).map_err(csv_io)?;
+                    n += 1;
+                }
+            }
+    );
     w.flush()?;
     Ok(n)
 }
@@ -396,31 +442,34 @@ pub async fn export_events(db: &Db, out: impl Write) -> Result<usize, ImportErro
     let mut w = csv::Writer::from_writer(out);
     w.write_record(EVENTS_COLUMNS).map_err(csv_io)?;
     let mut n = 0;
-    on_db!(db, read |p| {
-        let mut rows = sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {EVENT_COLUMNS} FROM events ORDER BY prison_number, occurred_at, recorded_at, id"
-        )))
-        .fetch(p);
-        while let Some((id, pn, kind, occurred, recorded, by, supersedes, reason, details)) =
-            rows.try_next().await.map_err(StoreError::from)?
-        {
-            let occurred = from_micros(occurred).map_err(StoreError::Corrupt)?;
-            let recorded = from_micros(recorded).map_err(StoreError::Corrupt)?;
-            w.write_record([
-                id.as_str(),
-                &pn,
-                &kind,
-                &format_instant(occurred),
-                &format_instant(recorded),
-                &by,
-                supersedes.as_deref().unwrap_or(""),
-                reason.as_deref().unwrap_or(""),
-                &details,
-            ])
-            .map_err(csv_io)?;
-            n += 1;
+    on_db!(
+        db,
+        read | p | {
+            let mut rows = sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(format!(
+                "SELECT {EVENT_COLUMNS} FROM events ORDER BY prison_number, occurred_at, recorded_at, id"
+            )))
+            .fetch(p);
+            while let Some((id, pn, kind, occurred, recorded, by, supersedes, reason, details)) =
+                rows.try_next().await.map_err(StoreError::from)?
+            {
+                let occurred = from_micros(occurred).map_err(StoreError::Corrupt)?;
+                let recorded = from_micros(recorded).map_err(StoreError::Corrupt)?;
+                w.write_record([
+                    id.as_str(),
+                    &pn,
+                    &kind,
+                    &format_instant(occurred),
+                    &format_instant(recorded),
+                    &by,
+                    supersedes.as_deref().unwrap_or(""),
+                    reason.as_deref().unwrap_or(""),
+                    &details,
+                ])
+                .map_err(csv_io)?;
+                n += 1;
+            }
         }
-    });
+    );
     w.flush()?;
     Ok(n)
 }

@@ -9,7 +9,9 @@ use throughcare_core::event::{Correction, EventSummary};
 use throughcare_core::person::{Name, Population};
 use throughcare_core::time::{from_micros, to_micros};
 use throughcare_core::timeline::Timeline;
-use throughcare_core::{Establishment, EstablishmentCode, Event, EventId, EventKind, NhsNumber, Person, PrisonNumber, StaffRef};
+use throughcare_core::{
+    Establishment, EstablishmentCode, Event, EventId, EventKind, NhsNumber, Person, PrisonNumber, StaffRef,
+};
 
 use crate::db::{Db, StoreError, WriteTx, on_db, on_tx};
 
@@ -76,8 +78,9 @@ impl WriteTx {
     pub async fn insert_people(&mut self, people: &[Person]) -> Result<(), StoreError> {
         for chunk in people.chunks(BATCH) {
             on_tx!(self, |t| {
-                let mut q =
-                    QueryBuilder::new("INSERT INTO people (prison_number, given_name, family_name, date_of_birth, nhs_number) ");
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO people (prison_number, given_name, family_name, date_of_birth, nhs_number) ",
+                );
                 q.push_values(chunk, |mut b, p| {
                     b.push_bind(p.prison_number.as_str().to_string())
                         .push_bind(p.given_name.as_str().to_string())
@@ -116,9 +119,12 @@ impl WriteTx {
 
 impl Db {
     pub async fn establishments(&self) -> Result<Vec<Establishment>, StoreError> {
-        let rows: Vec<(String, String, String)> = on_db!(self, read |p| {
-            sqlx::query_as("SELECT code, name, population FROM establishments ORDER BY code").fetch_all(p).await?
-        });
+        let rows: Vec<(String, String, String)> = on_db!(
+            self,
+            read | p | {
+                sqlx::query_as("SELECT code, name, population FROM establishments ORDER BY code").fetch_all(p).await?
+            }
+        );
         rows.into_iter()
             .map(|(code, name, pop)| {
                 Ok(Establishment {
@@ -131,27 +137,34 @@ impl Db {
     }
 
     pub async fn person(&self, pn: &PrisonNumber) -> Result<Option<Person>, StoreError> {
-        let row: Option<PersonRow> = on_db!(self, read |p| {
-            sqlx::query_as(
+        let row: Option<PersonRow> = on_db!(
+            self,
+            read | p
+                | {
+                    sqlx::query_as(
                 "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people WHERE prison_number = $1",
             )
             .bind(pn.as_str())
             .fetch_optional(p)
             .await?
-        });
+                }
+        );
         row.map(person_from_row).transpose()
     }
 
     /// A person's whole timeline, corrections and all.
     pub async fn timeline(&self, pn: &PrisonNumber) -> Result<Timeline, StoreError> {
-        let rows: Vec<EventRow> = on_db!(self, read |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number = $1 ORDER BY occurred_at, recorded_at, id"
-            )))
-            .bind(pn.as_str())
-            .fetch_all(p)
-            .await?
-        });
+        let rows: Vec<EventRow> = on_db!(
+            self,
+            read | p | {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number = $1 ORDER BY occurred_at, recorded_at, id"
+                )))
+                .bind(pn.as_str())
+                .fetch_all(p)
+                .await?
+            }
+        );
         Ok(Timeline::new(rows.into_iter().map(event_from_row).collect::<Result<_, _>>()?))
     }
 
@@ -161,20 +174,23 @@ impl Db {
             Table::People => "SELECT COUNT(*) FROM people",
             Table::Events => "SELECT COUNT(*) FROM events",
         };
-        Ok(on_db!(self, read |p| sqlx::query_scalar(sql).fetch_one(p).await?))
+        Ok(on_db!(self, read | p | sqlx::query_scalar(sql).fetch_one(p).await?))
     }
 
     /// Which of these prison numbers are on record.
     pub async fn existing_people(&self, pns: &[&PrisonNumber]) -> Result<HashSet<PrisonNumber>, StoreError> {
         let mut found = HashSet::new();
         for chunk in pns.chunks(LOOKUP) {
-            let rows: Vec<String> = on_db!(self, read |p| {
-                let mut q = QueryBuilder::new("SELECT prison_number FROM people WHERE prison_number IN ");
-                q.push_tuples(chunk, |mut b, pn| {
-                    b.push_bind(pn.as_str().to_string());
-                });
-                q.build_query_scalar().fetch_all(p).await?
-            });
+            let rows: Vec<String> = on_db!(
+                self,
+                read | p | {
+                    let mut q = QueryBuilder::new("SELECT prison_number FROM people WHERE prison_number IN ");
+                    q.push_tuples(chunk, |mut b, pn| {
+                        b.push_bind(pn.as_str().to_string());
+                    });
+                    q.build_query_scalar().fetch_all(p).await?
+                }
+            );
             for r in rows {
                 found.insert(PrisonNumber::parse(&r).map_err(|e| corrupt("prison number", e))?);
             }
@@ -183,25 +199,27 @@ impl Db {
     }
 
     /// Whose, and what kind, each of these events is; and whether a correction already supersedes it.
-    pub async fn event_summaries(
-        &self,
-        ids: &[EventId],
-    ) -> Result<HashMap<EventId, (EventSummary, bool)>, StoreError> {
+    pub async fn event_summaries(&self, ids: &[EventId]) -> Result<HashMap<EventId, (EventSummary, bool)>, StoreError> {
         let mut found = HashMap::new();
         for chunk in ids.chunks(LOOKUP) {
-            let rows: Vec<(String, String, String, bool)> = on_db!(self, read |p| {
-                let mut q = QueryBuilder::new(
-                    "SELECT e.id, e.prison_number, e.kind, \
+            let rows: Vec<(String, String, String, bool)> = on_db!(
+                self,
+                read | p | {
+                    let mut q = QueryBuilder::new(
+                        "SELECT e.id, e.prison_number, e.kind, \
                      EXISTS (SELECT 1 FROM events c WHERE c.supersedes = e.id) FROM events e WHERE e.id IN ",
-                );
-                q.push_tuples(chunk, |mut b, id| {
-                    b.push_bind(id.to_string());
-                });
-                q.build_query_as().fetch_all(p).await?
-            });
+                    );
+                    q.push_tuples(chunk, |mut b, id| {
+                        b.push_bind(id.to_string());
+                    });
+                    q.build_query_as().fetch_all(p).await?
+                }
+            );
             for (id, pn, kind, superseded) in rows {
-                let kind = EventKind::NAMES.iter().copied().find(|k| *k == kind).ok_or_else(|| corrupt("kind", &kind))?;
-                let summary = EventSummary { person: PrisonNumber::parse(&pn).map_err(|e| corrupt("prison number", e))?, kind };
+                let kind =
+                    EventKind::NAMES.iter().copied().find(|k| *k == kind).ok_or_else(|| corrupt("kind", &kind))?;
+                let summary =
+                    EventSummary { person: PrisonNumber::parse(&pn).map_err(|e| corrupt("prison number", e))?, kind };
                 found.insert(EventId::parse(&id).map_err(|e| corrupt("event id", e))?, (summary, superseded));
             }
         }

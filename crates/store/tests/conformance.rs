@@ -76,7 +76,10 @@ async fn a_stored_timeline_reads_back_as_generated() {
         let timeline = db.timeline(&person.prison_number).await.unwrap();
         assert_eq!(timeline.all(), &events[..], "{}", db.backend());
         let state = timeline.state_at(parse_instant("2026-03-31T23:59:59Z").unwrap());
-        assert_ne!(state.characteristics.code_at(Characteristic::Sex, parse_instant("2026-03-31T23:59:59Z").unwrap()), "NK");
+        assert_ne!(
+            state.characteristics.code_at(Characteristic::Sex, parse_instant("2026-03-31T23:59:59Z").unwrap()),
+            "NK"
+        );
         assert_eq!(db.person(&PrisonNumber::parse("Z9999ZZ").unwrap()).await.unwrap(), None);
     }
 }
@@ -152,10 +155,14 @@ A1234BC,Ann,Lee,1990-01-31,\n"
         assert_eq!(counts(&db).await, (0, 0, 0));
 
         // The good row alone imports; importing it again is refused as already on record.
-        let good = b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,9434765919\n";
+        let good =
+            b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,9434765919\n";
         let good = &good[..];
         assert_eq!(exchange::import_people(&db, good).await.unwrap(), 1);
-        assert_eq!(rejected(exchange::import_people(&db, good).await), ["line 2, column prison_number: A1234BC is already on record"]);
+        assert_eq!(
+            rejected(exchange::import_people(&db, good).await),
+            ["line 2, column prison_number: A1234BC is already on record"]
+        );
         let wrong_header = b"prison_number,given_name\nA1234BC,Ann\n";
         assert_eq!(
             rejected(exchange::import_people(&db, &wrong_header[..]).await),
@@ -166,15 +173,19 @@ A1234BC,Ann,Lee,1990-01-31,\n"
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_column() {
-    const HEAD: &str = "event_id,prison_number,kind,occurred_at,recorded_at,recorded_by,supersedes,correction_reason,details\n";
+    const HEAD: &str =
+        "event_id,prison_number,kind,occurred_at,recorded_at,recorded_by,supersedes,correction_reason,details\n";
     const E1: &str = "00000000-0000-4000-8000-000000000001";
     const E2: &str = "00000000-0000-4000-8000-000000000002";
     const E3: &str = "00000000-0000-4000-8000-000000000003";
     for db in every_backend().await {
         exchange::import_establishments(&db, &b"code,name,population\nLEI,HMP Leeds,MEN\n"[..]).await.unwrap();
-        exchange::import_people(&db, &b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,\n"[..])
-            .await
-            .unwrap();
+        exchange::import_people(
+            &db,
+            &b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,\n"[..],
+        )
+        .await
+        .unwrap();
         let good = format!(
             "{HEAD}{E1},A1234BC,reception,2026-01-05T18:00:00Z,2026-01-05T18:30:00Z,reception.lei,,,\"{{\"\"establishment\"\":\"\"LEI\"\",\"\"reception_type\"\":\"\"NEW\"\",\"\"legal_status\"\":\"\"REMAND\"\"}}\"\n\
              {E2},A1234BC,request_raised,2026-01-06T09:00:00Z,2026-01-06T09:00:00Z,A1234BC,,,\"{{\"\"category\"\":\"\"FAITH\"\",\"\"confidential\"\":true}}\"\n"
@@ -205,9 +216,12 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
             "line 5, column kind: unknown event kind \"acct_reopened\"".into(),
             "line 6, column prison_number: unknown prison number B1234BC: import the person first".into(),
             "line 7, column details: details for characteristic_declared: unknown ethnicity code \"W7\"".into(),
-            "line 8, column occurred_at: \"2026-02-30T10:00:00Z\" is not a date and time like 2026-03-01T09:30:00Z".into(),
+            "line 8, column occurred_at: \"2026-02-30T10:00:00Z\" is not a date and time like 2026-03-01T09:30:00Z"
+                .into(),
             "line 9: has 3 columns, expected 9".into(),
-            format!("line 10, column details: it answers event {E1}, of kind reception, but must answer request_raised"),
+            format!(
+                "line 10, column details: it answers event {E1}, of kind reception, but must answer request_raised"
+            ),
             "line 11, column details: unknown establishment XYZ".into(),
             format!("line 13, column supersedes: event {E2} is already superseded on line 12"),
             "line 14: occurred_at is after recorded_at: an event is recorded once it has happened".into(),
@@ -219,10 +233,15 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
         assert_eq!(counts(&db).await, before, "nothing written");
 
         // A correction of an event already on record, then a second correction of it, refused.
-        let fix = format!("{HEAD}00000000-0000-4000-8000-0000000000e1,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},typed on the wrong record,\n");
+        let fix = format!(
+            "{HEAD}00000000-0000-4000-8000-0000000000e1,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},typed on the wrong record,\n"
+        );
         assert_eq!(exchange::import_events(&db, fix.as_bytes()).await.unwrap(), 1);
         let again = fix.replace("e1,", "e2,");
-        assert_eq!(rejected(exchange::import_events(&db, again.as_bytes()).await), [format!("line 2, column supersedes: event {E2} is already superseded")]);
+        assert_eq!(
+            rejected(exchange::import_events(&db, again.as_bytes()).await),
+            [format!("line 2, column supersedes: event {E2} is already superseded")]
+        );
         let timeline = db.timeline(&PrisonNumber::parse("A1234BC").unwrap()).await.unwrap();
         assert_eq!((timeline.all().len(), timeline.live().count()), (3, 1));
     }

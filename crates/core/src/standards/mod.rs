@@ -1,0 +1,497 @@
+//! Standards as data: every timed commitment the report names, loaded from `standards/*.toml`
+//! and checked at start-up, so a pathway is added by writing a file, not code.
+
+pub mod calendar;
+pub mod engine;
+pub mod predicate;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use jiff::SignedDuration;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::code_set;
+use crate::codes::CodeSet;
+use crate::event::EventKind;
+use predicate::{Expr, Field, Type};
+
+code_set! {
+    /// Whether an establishment may change a standard's numbers.
+    pub enum Scope as "scope" {
+        National = "national": "National standard",
+        LocalDefault = "local-default": "Local default: an establishment may change it",
+    }
+}
+
+code_set! {
+    /// The team whose worklist a standard's obligations land on.
+    pub enum Team as "team" {
+        Healthcare = "healthcare": "Healthcare",
+        MentalHealth = "mental-health": "Mental health in-reach",
+        KeyWorker = "key-worker": "Key worker",
+        Mbu = "mbu": "MBU officer",
+        SaferCustody = "safer-custody": "Safer custody",
+        Resettlement = "resettlement": "Resettlement",
+    }
+}
+
+/// A standard's id, as written in its file: lower-case words joined by hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StandardId(String);
+
+impl StandardId {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let ok = (1..=60).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-');
+        if ok { Ok(Self(s.into())) } else { Err(format!("id {s:?} must be lower-case letters, digits and hyphens")) }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StandardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// When an obligation falls due, counted from its trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    Hours(u32),
+    /// By the end of the calendar day, N days after the trigger's (England and Wales time).
+    Days(u32),
+    WorkingDays(u32),
+    /// By the end of the trigger's own day: before the first night.
+    SameDay,
+    /// N weeks before the person's expected release date (release planning).
+    WeeksBeforeRelease(u32),
+    /// By the expected release date.
+    ByRelease,
+}
+
+impl Due {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let words: Vec<&str> = s.split_whitespace().collect();
+        let n = || words[0].parse::<u32>().map_err(|_| format!("{:?} is not a whole number", words[0]));
+        Ok(match words.as_slice() {
+            ["same", "day"] => Due::SameDay,
+            ["by", "release"] => Due::ByRelease,
+            [_, "hour" | "hours"] => Due::Hours(n()?),
+            [_, "day" | "days"] => Due::Days(n()?),
+            [_, "working", "day" | "days"] => Due::WorkingDays(n()?),
+            [_, "week" | "weeks"] => Due::Days(n()? * 7),
+            [_, "week" | "weeks", "before", "release"] => Due::WeeksBeforeRelease(n()?),
+            _ => {
+                return Err(format!(
+                    "due {s:?} must be \"N hours\", \"N days\", \"N weeks\", \"N working days\", \"same day\", \"N weeks before release\" or \"by release\""
+                ));
+            }
+        })
+    }
+}
+
+fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    match Due::parse(s)? {
+        Due::Hours(h) => Ok(SignedDuration::from_hours(i64::from(h))),
+        Due::Days(d) => Ok(SignedDuration::from_hours(24 * i64::from(d))),
+        _ => Err(format!("{s:?} must be a length of time: \"N hours\", \"N days\" or \"N weeks\"")),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// An event of this kind, where the condition (over the event and the person) holds.
+    Event { kind: &'static str, condition: Option<Expr> },
+    /// Another standard's obligation being met.
+    Met(StandardId),
+}
+
+/// One standard, checked: every kind exists, every condition names real fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standard {
+    pub id: StandardId,
+    pub title: String,
+    pub source: String,
+    pub scope: Scope,
+    pub team: Team,
+    pub trigger: Trigger,
+    pub applies_to: Option<Expr>,
+    /// Open at most one obligation per custody episode (a re-declaration does not restart the clock).
+    pub once_per_episode: bool,
+    pub completed_by: Vec<&'static str>,
+    pub complete_where: Option<Expr>,
+    pub due: Due,
+    /// For recurring standards: the length of each period; each period is due at its end.
+    pub recurs: Option<SignedDuration>,
+    /// Events that end the need: before the due time the obligation was not applicable.
+    pub stops_when: Vec<&'static str>,
+    /// Events that end the chance to meet it: the obligation is unmet (handover not done by release).
+    pub breached_by: Vec<&'static str>,
+    pub warn_before: Option<SignedDuration>,
+    pub escalate_after: Option<SignedDuration>,
+}
+
+/// The person's facts a condition may use, as at the trigger.
+pub const FACTS: &[(&str, Type)] = &[
+    ("sex", Type::Text),
+    ("age", Type::Number),
+    ("pregnant", Type::Bool),
+    ("child_under_18_months", Type::Bool),
+    ("birth_in_last_26_weeks", Type::Bool),
+    ("in_custody", Type::Bool),
+    ("legal_status", Type::Text),
+    ("reception_type", Type::Text),
+    ("population", Type::Text),
+    ("expected_stay_days", Type::Number),
+    ("on_mental_health_caseload", Type::Bool),
+    ("acct_open", Type::Bool),
+];
+
+/// The fields of each event kind's details that a condition may use as `event.FIELD`.
+pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
+    use Type::*;
+    match kind {
+        "reception" => &[("establishment", Text), ("reception_type", Text), ("legal_status", Text), ("location", Text)],
+        "legal_status_changed" => &[("legal_status", Text)],
+        "location_changed" => &[("location", Text)],
+        "transfer_out" => &[("to_establishment", Text)],
+        "release" => &[("release_type", Text)],
+        "screening_completed" => &[
+            ("instrument", Text),
+            ("outcome", Text),
+            ("total", Number),
+            ("item9", Number),
+            ("critical_medication", Bool),
+        ],
+        "referral_made" => &[("service", Text)],
+        "referral_accepted" | "referral_declined" | "referral_seen" | "hospital_transfer_assessed" => {
+            &[("referral", Text)]
+        }
+        "transferred_to_hospital" => &[("referral", Text), ("section", Text)],
+        "medication_given" => &[("critical", Bool)],
+        "key_worker_allocated" => &[("key_worker", Text)],
+        "key_work_session" => &[("key_worker", Text), ("minutes", Number)],
+        "mbu_booklet_given" => &[("format", Text)],
+        "mbu_officer_visit" => &[("officer", Text)],
+        "mbu_decision" => &[("application", Text), ("outcome", Text)],
+        "information_given" => &[("item", Text), ("format", Text), ("language", Text), ("understood", Text)],
+        "request_raised" => &[("category", Text), ("confidential", Bool)],
+        "request_answered" => &[("request", Text), ("outcome", Text)],
+        "use_of_force" => &[("planned", Bool)],
+        "incentive_level_changed" => &[("level", Text)],
+        "adjudication" => &[("proven", Bool)],
+        "temporary_release_requested" => &[("purpose", Text)],
+        "temporary_release_decided" => &[("request", Text), ("granted", Bool)],
+        "activity_attended" => &[("activity", Text), ("minutes", Number)],
+        "discrimination_complaint_raised" => &[("characteristic", Text)],
+        "discrimination_complaint_answered" => &[("complaint", Text), ("upheld", Bool)],
+        "release_plan_item_completed" => &[("item", Text)],
+        "characteristic_declared" => &[("characteristic", Text), ("value", Text), ("detail", Text)],
+        "communication_recorded" => &[("language", Text), ("interpreter", Bool), ("literacy_support", Bool)],
+        "family_contact_named" => &[("relationship", Text), ("involvement", Text)],
+        "family_contact_changed" => &[("contact", Text), ("involvement", Text)],
+        "family_contact_removed" => &[("contact", Text)],
+        _ => &[],
+    }
+}
+
+/// Where a standards file is wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct StandardsError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    standard: Vec<Spanned<RawStandard>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStandard {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    source: Spanned<String>,
+    scope: Spanned<String>,
+    team: Spanned<String>,
+    trigger: Spanned<String>,
+    trigger_where: Option<Spanned<String>>,
+    applies_to: Option<Spanned<String>>,
+    #[serde(default)]
+    once_per_episode: bool,
+    completed_by: Spanned<Vec<String>>,
+    complete_where: Option<Spanned<String>>,
+    due: Option<Spanned<String>>,
+    recurs: Option<Spanned<String>>,
+    stops_when: Option<Spanned<Vec<String>>>,
+    breached_by: Option<Spanned<Vec<String>>>,
+    warn_before: Option<Spanned<String>>,
+    escalate_after: Option<Spanned<String>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+}
+
+fn event_kind(name: &str) -> Result<&'static str, String> {
+    EventKind::NAMES.iter().copied().find(|k| *k == name).ok_or_else(|| format!("unknown event kind {name:?}"))
+}
+
+fn fact_type(f: &Field, event_kinds: &[&str]) -> Option<Type> {
+    match f {
+        Field::Fact(name) => FACTS.iter().find(|(n, _)| n == name).map(|(_, t)| *t),
+        Field::Event(name) => {
+            // The field must exist, with one type, on every kind the condition can see.
+            let mut types =
+                event_kinds.iter().map(|k| event_fields(k).iter().find(|(n, _)| n == name).map(|(_, t)| *t));
+            let first = types.next()??;
+            types.all(|t| t == Some(first)).then_some(first)
+        }
+    }
+}
+
+/// Parses one standards file. `file` names it in errors.
+pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsError> {
+    let err =
+        |offset: usize, message: String| StandardsError { file: file.into(), line: line_of(text, offset), message };
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        err(offset, e.message().to_string())
+    })?;
+    let mut out = Vec::new();
+    for s in raw.standard {
+        let at = s.span().start;
+        let s = s.into_inner();
+        let spanned = |v: &Spanned<String>, r: Result<(), String>| r.map_err(|m| err(v.span().start, m));
+        let id = StandardId::parse(s.id.get_ref()).map_err(|m| err(s.id.span().start, m))?;
+        for (field, v) in [("title", &s.title), ("source", &s.source)] {
+            if v.get_ref().trim().is_empty() {
+                return Err(err(v.span().start, format!("{id}: {field} must not be empty")));
+            }
+        }
+        let scope = Scope::parse_code(s.scope.get_ref()).map_err(|e| err(s.scope.span().start, e.to_string()))?;
+        let team = Team::parse_code(s.team.get_ref()).map_err(|e| err(s.team.span().start, e.to_string()))?;
+        let kinds = |v: &Spanned<Vec<String>>| -> Result<Vec<&'static str>, StandardsError> {
+            v.get_ref().iter().map(|k| event_kind(k).map_err(|m| err(v.span().start, format!("{id}: {m}")))).collect()
+        };
+        let trigger_text = s.trigger.get_ref();
+        let trigger_kinds: Vec<&'static str>;
+        let trigger = if let Some(other) = trigger_text.strip_prefix("met:") {
+            trigger_kinds = vec![];
+            if s.trigger_where.is_some() {
+                return Err(err(s.trigger.span().start, format!("{id}: trigger_where goes with an event trigger")));
+            }
+            Trigger::Met(StandardId::parse(other).map_err(|m| err(s.trigger.span().start, m))?)
+        } else {
+            let kind = event_kind(trigger_text).map_err(|m| err(s.trigger.span().start, format!("{id}: {m}")))?;
+            trigger_kinds = vec![kind];
+            let condition = match &s.trigger_where {
+                None => None,
+                Some(w) => {
+                    let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
+                    spanned(
+                        w,
+                        e.check(&|f| fact_type(f, &trigger_kinds)).map_err(|m| format!("{id}: trigger_where: {m}")),
+                    )?;
+                    Some(e)
+                }
+            };
+            Trigger::Event { kind, condition }
+        };
+        let applies_to = match &s.applies_to {
+            None => None,
+            Some(w) => {
+                let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
+                spanned(w, e.check(&|f| fact_type(f, &trigger_kinds)).map_err(|m| format!("{id}: applies_to: {m}")))?;
+                Some(e)
+            }
+        };
+        let completed_by = kinds(&s.completed_by)?;
+        if completed_by.is_empty() {
+            return Err(err(
+                s.completed_by.span().start,
+                format!("{id}: completed_by must name at least one event kind"),
+            ));
+        }
+        let complete_where = match &s.complete_where {
+            None => None,
+            Some(w) => {
+                let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
+                spanned(
+                    w,
+                    e.check(&|f| fact_type(f, &completed_by)).map_err(|m| format!("{id}: complete_where: {m}")),
+                )?;
+                Some(e)
+            }
+        };
+        let recurs = match &s.recurs {
+            None => None,
+            Some(r) => {
+                Some(parse_duration(r.get_ref()).map_err(|m| err(r.span().start, format!("{id}: recurs: {m}")))?)
+            }
+        };
+        let due = match (&s.due, recurs) {
+            (Some(d), None) => Due::parse(d.get_ref()).map_err(|m| err(d.span().start, format!("{id}: {m}")))?,
+            (None, Some(period)) => Due::Hours((period.as_secs() / 3600) as u32),
+            (Some(d), Some(_)) => {
+                return Err(err(
+                    d.span().start,
+                    format!("{id}: a recurring standard is due at the end of each period: remove due"),
+                ));
+            }
+            (None, None) => return Err(err(at, format!("{id}: give due (or recurs)"))),
+        };
+        let duration = |v: &Option<Spanned<String>>, what: &str| -> Result<Option<SignedDuration>, StandardsError> {
+            v.as_ref()
+                .map(|d| parse_duration(d.get_ref()).map_err(|m| err(d.span().start, format!("{id}: {what}: {m}"))))
+                .transpose()
+        };
+        out.push(Standard {
+            title: s.title.into_inner(),
+            source: s.source.into_inner(),
+            scope,
+            team,
+            trigger,
+            applies_to,
+            once_per_episode: s.once_per_episode,
+            completed_by,
+            complete_where,
+            due,
+            recurs,
+            stops_when: s.stops_when.as_ref().map(kinds).transpose()?.unwrap_or_default(),
+            breached_by: s.breached_by.as_ref().map(kinds).transpose()?.unwrap_or_default(),
+            warn_before: duration(&s.warn_before, "warn_before")?,
+            escalate_after: duration(&s.escalate_after, "escalate_after")?,
+            id,
+        });
+    }
+    Ok(out)
+}
+
+/// The standards shipped with throughcare (the `standards/` folder), built into the binary.
+pub fn builtin_files() -> Vec<(String, String)> {
+    [
+        ("standards/reception.toml", include_str!("../../../../standards/reception.toml")),
+        ("standards/key-work.toml", include_str!("../../../../standards/key-work.toml")),
+        ("standards/mbu.toml", include_str!("../../../../standards/mbu.toml")),
+        ("standards/hospital-transfer.toml", include_str!("../../../../standards/hospital-transfer.toml")),
+        ("standards/release.toml", include_str!("../../../../standards/release.toml")),
+    ]
+    .into_iter()
+    .map(|(n, t)| (n.to_string(), t.to_string()))
+    .collect()
+}
+
+/// Every standard of a set, in an order where each comes after any standard it is triggered by.
+#[derive(Debug, Clone, Default)]
+pub struct StandardSet {
+    standards: Vec<Standard>,
+}
+
+impl StandardSet {
+    /// Checks the set as a whole: ids unique, `met:` triggers name real standards, no cycles.
+    /// `files` are (name, text) pairs; errors name the file and line.
+    pub fn load(files: &[(String, String)]) -> Result<Self, Vec<StandardsError>> {
+        let mut errors = Vec::new();
+        let mut all: Vec<(String, Standard)> = Vec::new();
+        for (name, text) in files {
+            match parse_file(name, text) {
+                Ok(list) => all.extend(list.into_iter().map(|s| (name.clone(), s))),
+                Err(e) => errors.push(e),
+            }
+        }
+        let line = |file: &str, id: &StandardId| {
+            let text = files.iter().find(|(n, _)| n == file).map_or("", |(_, t)| t.as_str());
+            text.find(&format!("\"{id}\"")).map_or(1, |o| line_of(text, o))
+        };
+        let mut seen: HashMap<&StandardId, &str> = HashMap::new();
+        for (file, s) in &all {
+            if let Some(first) = seen.insert(&s.id, file) {
+                errors.push(StandardsError {
+                    file: file.clone(),
+                    line: line(file, &s.id),
+                    message: format!("{} is defined twice (also in {first})", s.id),
+                });
+            }
+        }
+        let by_id: BTreeMap<&StandardId, &Standard> = all.iter().map(|(_, s)| (&s.id, s)).collect();
+        for (file, s) in &all {
+            if let Trigger::Met(other) = &s.trigger {
+                if !by_id.contains_key(other) {
+                    errors.push(StandardsError {
+                        file: file.clone(),
+                        line: line(file, &s.id),
+                        message: format!("{}: trigger met:{other} names no standard", s.id),
+                    });
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Order by dependency (Kahn); whatever cannot be ordered is in a cycle.
+        let mut ordered: Vec<Standard> = Vec::new();
+        let mut placed: HashSet<StandardId> = HashSet::new();
+        let mut pending: Vec<&(String, Standard)> = all.iter().collect();
+        while !pending.is_empty() {
+            let before = pending.len();
+            pending.retain(|(_, s)| {
+                let ready = match &s.trigger {
+                    Trigger::Met(other) => placed.contains(other),
+                    Trigger::Event { .. } => true,
+                };
+                if ready {
+                    placed.insert(s.id.clone());
+                    ordered.push(s.clone());
+                }
+                !ready
+            });
+            if pending.len() == before {
+                return Err(pending
+                    .iter()
+                    .map(|(file, s)| StandardsError {
+                        file: file.clone(),
+                        line: line(file, &s.id),
+                        message: format!("{} is in a cycle of met: triggers", s.id),
+                    })
+                    .collect());
+            }
+        }
+        Ok(Self { standards: ordered })
+    }
+
+    /// The shipped standards; they are tested, so failing to load them is a bug.
+    pub fn builtin() -> Self {
+        Self::load(&builtin_files()).expect("the shipped standards load")
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Standard> {
+        self.standards.iter()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Standard> {
+        self.standards.iter().find(|s| s.id.as_str() == id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.standards.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.standards.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests;

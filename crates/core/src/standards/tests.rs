@@ -1,0 +1,509 @@
+//! Each shipped standard, with fixed dates: met on time, met late, breached, not applicable, recurrence.
+
+use jiff::Timestamp;
+
+use super::engine::{Context, Obligation, compliance, obligations};
+use super::{StandardSet, builtin_files, calendar::Calendar};
+use crate::event::{Correction, Event, EventKind};
+use crate::ids::{EventId, PrisonNumber, StaffRef};
+use crate::person::{Name, Person, Population};
+use crate::timeline::Timeline;
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn id(n: usize) -> EventId {
+    EventId::from_random_bytes([n as u8 + 1; 16])
+}
+
+fn person() -> Person {
+    Person {
+        prison_number: PrisonNumber::parse("A1234BC").unwrap(),
+        given_name: Name::parse("Ann").unwrap(),
+        family_name: Name::parse("Lee").unwrap(),
+        date_of_birth: jiff::civil::date(1990, 1, 31),
+        nhs_number: None,
+    }
+}
+
+/// Events in the order given, the n-th with id `id(n)`; `ctx` knows LEI holds men and NHI women.
+fn run(events: &[(&str, &str, &str)], horizon: &str) -> Vec<Obligation> {
+    let events = events
+        .iter()
+        .enumerate()
+        .map(|(n, (when, kind, details))| Event {
+            id: id(n),
+            person: person().prison_number,
+            occurred_at: at(when),
+            recorded_at: at(when),
+            recorded_by: StaffRef::parse("staff").unwrap(),
+            correction: None,
+            kind: EventKind::parse(kind, details).unwrap_or_else(|e| panic!("{kind}: {e}")),
+        })
+        .collect();
+    let calendar = Calendar::england_and_wales();
+    let population =
+        |c: &crate::ids::EstablishmentCode| Some(if c.as_str() == "NHI" { Population::Women } else { Population::Men });
+    let ctx = Context { calendar: &calendar, population: &population };
+    obligations(&person(), &Timeline::new(events), &StandardSet::builtin(), &ctx, at(horizon))
+}
+
+fn outcomes(obs: &[Obligation], standard: &str) -> Vec<&'static str> {
+    obs.iter().filter(|o| o.standard.as_str() == standard).map(|o| o.outcome.code()).collect()
+}
+
+const RECEPTION: &str =
+    r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"2026-12-31"}"#;
+const RECEPTION_NHI: &str =
+    r#"{"establishment":"NHI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"2026-12-31"}"#;
+const FIRST_SCREEN: &str = r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"NO_CONCERNS"}"#;
+const RELEASE: &str = r#"{"release_type":"CONDITIONAL"}"#;
+
+#[test]
+fn the_shipped_standards_load_and_cover_the_domain_table() {
+    let set = StandardSet::builtin();
+    for id in [
+        "first-night-screen",
+        "second-stage-assessment",
+        "mental-health-rescreen",
+        "critical-medication",
+        "suicide-risk-assessment",
+        "key-worker-allocation",
+        "key-work-weekly",
+        "mbu-booklet",
+        "mbu-officer-visit",
+        "mbu-additional-visit",
+        "mbu-support-after-refusal",
+        "hospital-transfer-14-days",
+        "hospital-assessment-14-days",
+        "hospital-transfer-28-days",
+        "release-accommodation",
+        "release-gp-registration",
+        "release-medication",
+        "community-mental-health-handover",
+    ] {
+        let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert!(!s.source.is_empty());
+    }
+    assert_eq!(set.len(), 18);
+}
+
+#[test]
+fn first_night_screen() {
+    let on_time = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-05T19:30:00Z", "screening_completed", FIRST_SCREEN),
+        ],
+        "2026-01-10T00:00:00Z",
+    );
+    assert_eq!(outcomes(&on_time, "first-night-screen"), ["met_on_time"]);
+    let late = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-06T09:00:00Z", "screening_completed", FIRST_SCREEN),
+        ],
+        "2026-01-10T00:00:00Z",
+    );
+    assert_eq!(outcomes(&late, "first-night-screen"), ["met_late"]);
+    let missed = run(&[("2026-01-05T18:00:00Z", "reception", RECEPTION)], "2026-01-10T00:00:00Z");
+    assert_eq!(outcomes(&missed, "first-night-screen"), ["open"]);
+    assert!(
+        missed
+            .iter()
+            .find(|o| o.standard.as_str() == "first-night-screen")
+            .unwrap()
+            .is_overdue(at("2026-01-06T00:00:00Z"))
+    );
+    let released = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-05T20:00:00Z", "release", r#"{"release_type":"COURT"}"#),
+        ],
+        "2026-01-10T00:00:00Z",
+    );
+    assert_eq!(outcomes(&released, "first-night-screen"), ["not_applicable"]);
+}
+
+#[test]
+fn second_stage_assessment_within_seven_days_also_on_transfer_in() {
+    let ev = |when: &'static str| {
+        [("2026-01-05T18:00:00Z", "reception", RECEPTION), (when, "health_assessment_completed", "")]
+    };
+    // Reception on Monday 5 January: due by the end of Monday 12 January.
+    assert_eq!(
+        outcomes(&run(&ev("2026-01-12T22:00:00Z"), "2026-02-01T00:00:00Z"), "second-stage-assessment"),
+        ["met_on_time"]
+    );
+    assert_eq!(
+        outcomes(&run(&ev("2026-01-13T08:00:00Z"), "2026-02-01T00:00:00Z"), "second-stage-assessment"),
+        ["met_late"]
+    );
+    let released = run(
+        &[("2026-01-05T18:00:00Z", "reception", RECEPTION), ("2026-01-08T10:00:00Z", "release", RELEASE)],
+        "2026-02-01T00:00:00Z",
+    );
+    assert_eq!(
+        outcomes(&released, "second-stage-assessment"),
+        ["not_applicable"],
+        "stays of 7 days or less are not counted"
+    );
+    let transferred = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-06T10:00:00Z", "health_assessment_completed", ""),
+            ("2026-01-20T09:00:00Z", "transfer_out", r#"{"to_establishment":"MDI"}"#),
+            (
+                "2026-01-20T15:00:00Z",
+                "reception",
+                r#"{"establishment":"MDI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED"}"#,
+            ),
+        ],
+        "2026-02-01T00:00:00Z",
+    );
+    assert_eq!(
+        outcomes(&transferred, "second-stage-assessment"),
+        ["met_on_time", "open"],
+        "a new assessment is due on transfer in"
+    );
+    let breached = run(
+        &[("2026-01-05T18:00:00Z", "reception", RECEPTION), ("2026-01-20T09:00:00Z", "release", RELEASE)],
+        "2026-02-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&breached, "second-stage-assessment"), ["unmet"]);
+}
+
+#[test]
+fn rescreen_medication_and_suicide_risk() {
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            (
+                "2026-01-05T19:00:00Z",
+                "screening_completed",
+                r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"REFER","critical_medication":true}"#,
+            ),
+            ("2026-01-05T21:00:00Z", "medication_given", r#"{"critical":true}"#),
+            (
+                "2026-01-20T10:00:00Z",
+                "screening_completed",
+                r#"{"instrument":"PHQ9","outcome":"REFER","total":14,"item9":1}"#,
+            ),
+            ("2026-01-21T10:00:00Z", "screening_completed", r#"{"instrument":"SUICIDE_RISK","outcome":"REFER"}"#),
+            (
+                "2026-03-01T10:00:00Z",
+                "screening_completed",
+                r#"{"instrument":"PHQ9","outcome":"REFER","total":3,"item9":0}"#,
+            ),
+        ],
+        "2026-04-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "critical-medication"), ["met_on_time"]);
+    assert_eq!(
+        outcomes(&r, "suicide-risk-assessment"),
+        ["met_late"],
+        "item 9 above 0 needs same-day assessment; item 9 of 0 needs none"
+    );
+    assert_eq!(outcomes(&r, "mental-health-rescreen"), ["met_on_time"]);
+    let none = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-05T19:00:00Z", "screening_completed", FIRST_SCREEN),
+        ],
+        "2026-04-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&none, "critical-medication"), Vec::<&str>::new());
+    assert_eq!(outcomes(&none, "mental-health-rescreen"), ["open"]);
+}
+
+#[test]
+fn key_worker_allocation_and_weekly_sessions_recur_until_release() {
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-07T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+            // Week 1 (7-14 Jan): 45 minutes. Week 2: only 30 minutes. Week 3: nothing. Week 4: 50 minutes.
+            ("2026-01-09T10:00:00Z", "key_work_session", r#"{"key_worker":"kw.1","minutes":45}"#),
+            ("2026-01-15T10:00:00Z", "key_work_session", r#"{"key_worker":"kw.1","minutes":30}"#),
+            ("2026-01-29T10:00:00Z", "key_work_session", r#"{"key_worker":"kw.1","minutes":50}"#),
+            ("2026-02-06T10:00:00Z", "release", RELEASE),
+        ],
+        "2026-03-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "key-worker-allocation"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "key-work-weekly"), ["met_on_time", "unmet", "unmet", "met_on_time", "not_applicable"]);
+    let weekly: Vec<_> = r.iter().filter(|o| o.standard.as_str() == "key-work-weekly").collect();
+    assert_eq!(weekly.iter().map(|o| o.period).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(weekly[1].opened_at, at("2026-01-14T10:00:00Z"));
+
+    // With no release, periods run on to the horizon; the current week is open, not yet due.
+    let open = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-07T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+        ],
+        "2026-01-25T00:00:00Z",
+    );
+    assert_eq!(outcomes(&open, "key-work-weekly"), ["unmet", "unmet", "open"]);
+    let late = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-25T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+        ],
+        "2026-01-26T00:00:00Z",
+    );
+    assert_eq!(outcomes(&late, "key-worker-allocation"), ["met_late"]);
+}
+
+const PREGNANT: &str = r#"{"characteristic":"pregnancy_maternity","value":"PREGNANT"}"#;
+const FEMALE: &str = r#"{"characteristic":"sex","value":"F"}"#;
+
+#[test]
+fn mbu_booklet_and_officer_visit_for_women_who_are_pregnant_or_have_a_young_child() {
+    let base = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", FEMALE),
+        ("2026-01-05T18:31:00Z", "characteristic_declared", PREGNANT),
+    ];
+    let mut ev = base.to_vec();
+    ev.push(("2026-01-09T10:00:00Z", "mbu_booklet_given", r#"{"format":"EASY_READ"}"#));
+    ev.push(("2026-01-22T10:00:00Z", "mbu_officer_visit", r#"{"officer":"mbu.nhi"}"#));
+    let r = run(&ev, "2026-03-01T00:00:00Z");
+    assert_eq!(outcomes(&r, "mbu-booklet"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "mbu-officer-visit"), ["met_late"], "reception 5 Jan: the visit was due by 19 Jan");
+
+    // Declaring again in the same stay does not restart the clock.
+    let mut again = base.to_vec();
+    again.push((
+        "2026-01-08T10:00:00Z",
+        "characteristic_declared",
+        r#"{"characteristic":"pregnancy_maternity","value":"PREGNANT+CHILD_U18M"}"#,
+    ));
+    assert_eq!(outcomes(&run(&again, "2026-03-01T00:00:00Z"), "mbu-booklet"), ["open"]);
+
+    let child = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", FEMALE),
+        (
+            "2026-01-05T18:31:00Z",
+            "characteristic_declared",
+            r#"{"characteristic":"pregnancy_maternity","value":"CHILD_U18M"}"#,
+        ),
+    ];
+    assert_eq!(outcomes(&run(&child, "2026-03-01T00:00:00Z"), "mbu-booklet"), ["open"]);
+    let neither = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", FEMALE),
+        (
+            "2026-01-05T18:31:00Z",
+            "characteristic_declared",
+            r#"{"characteristic":"pregnancy_maternity","value":"NONE"}"#,
+        ),
+    ];
+    assert!(outcomes(&run(&neither, "2026-03-01T00:00:00Z"), "mbu-booklet").is_empty());
+    let mut released = base.to_vec();
+    released.push(("2026-01-08T10:00:00Z", "release", r#"{"release_type":"BAIL"}"#));
+    let r = run(&released, "2026-03-01T00:00:00Z");
+    assert_eq!(
+        (outcomes(&r, "mbu-booklet"), outcomes(&r, "mbu-officer-visit")),
+        (vec!["not_applicable"], vec!["not_applicable"])
+    );
+}
+
+#[test]
+fn mbu_additional_visit_and_support_after_refusal() {
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+            ("2026-02-02T10:00:00Z", "mbu_visit_requested", ""),
+            ("2026-02-05T10:00:00Z", "mbu_officer_visit", r#"{"officer":"mbu.nhi"}"#),
+            ("2026-02-10T10:00:00Z", "mbu_application_made", ""),
+            // Refused on Thursday 2 April 2026: two working days skip Good Friday and Easter Monday.
+            ("2026-04-02T10:00:00Z", "mbu_decision", &format!(r#"{{"application":"{}","outcome":"REFUSED"}}"#, id(3))),
+            ("2026-04-08T15:00:00Z", "referral_made", r#"{"service":"COUNSELLING"}"#),
+        ],
+        "2026-05-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "mbu-additional-visit"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "mbu-support-after-refusal"), ["met_on_time"]);
+}
+
+fn transfer(referred: &str, transferred: Option<&str>) -> Vec<Obligation> {
+    let referral = format!(r#"{{"referral":"{}"}}"#, id(1));
+    let moved = format!(r#"{{"referral":"{}","section":"S47"}}"#, id(1));
+    let mut ev = vec![
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+        (referred, "referral_made", r#"{"service":"HOSPITAL_TRANSFER"}"#),
+    ];
+    let later: Vec<(String, &str, String)> = match transferred {
+        Some(t) => vec![
+            (t.to_string(), "hospital_transfer_assessed", referral.clone()),
+            (t.to_string(), "transferred_to_hospital", moved.clone()),
+        ],
+        None => vec![],
+    };
+    for (w, k, d) in &later {
+        ev.push((w.as_str(), *k, d.as_str()));
+    }
+    run(&ev, "2026-06-01T00:00:00Z")
+}
+
+#[test]
+fn hospital_transfer_within_14_and_28_days() {
+    let quick = transfer("2026-02-02T10:00:00Z", Some("2026-02-12T10:00:00Z"));
+    assert_eq!(outcomes(&quick, "hospital-transfer-14-days"), ["met_on_time"]);
+    assert_eq!(outcomes(&quick, "hospital-transfer-28-days"), ["met_on_time"]);
+    let slow = transfer("2026-02-02T10:00:00Z", Some("2026-02-25T10:00:00Z"));
+    assert_eq!(outcomes(&slow, "hospital-transfer-14-days"), ["met_late"]);
+    assert_eq!(outcomes(&slow, "hospital-assessment-14-days"), ["met_late"]);
+    assert_eq!(outcomes(&slow, "hospital-transfer-28-days"), ["met_on_time"]);
+    let waiting = transfer("2026-02-02T10:00:00Z", None);
+    assert_eq!(outcomes(&waiting, "hospital-transfer-28-days"), ["open"]);
+}
+
+#[test]
+fn the_reports_figure_412_transfers_109_within_14_days_is_26_5_percent() {
+    let mut all = Vec::new();
+    for i in 0..412 {
+        let days = if i < 109 { 3 + i % 11 } else { 15 + i % 90 };
+        let moved = at("2015-06-01T10:00:00Z") + jiff::SignedDuration::from_hours(24 * days as i64);
+        let moved = crate::time::format_instant(moved);
+        all.extend(
+            transfer("2015-06-01T10:00:00Z", Some(&moved))
+                .into_iter()
+                .filter(|o| o.standard.as_str() == "hospital-transfer-14-days"),
+        );
+    }
+    let c = compliance(&all, at("2015-04-01T00:00:00Z"), at("2016-03-31T23:59:59Z"), at("2016-06-01T00:00:00Z"));
+    assert_eq!((c.applicable, c.met_on_time, c.met_late), (412, 109, 303));
+    assert_eq!(format!("{:.1}%", 100.0 * c.on_time_rate().unwrap()), "26.5%");
+}
+
+#[test]
+fn release_planning_before_the_final_twelve_weeks_and_handover_by_release() {
+    let referral = format!(r#"{{"referral":"{}"}}"#, id(1));
+    let base = vec![
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+        ("2026-01-10T10:00:00Z", "referral_made", r#"{"service":"IN_REACH"}"#),
+        ("2026-01-12T10:00:00Z", "referral_accepted", referral.as_str()),
+        // Expected release 31 December 2026: 12 weeks before is 8 October.
+        ("2026-06-01T10:00:00Z", "release_plan_item_completed", r#"{"item":"ACCOMMODATION"}"#),
+        ("2026-10-20T10:00:00Z", "release_plan_item_completed", r#"{"item":"GP_REGISTRATION"}"#),
+        ("2026-12-30T10:00:00Z", "release_plan_item_completed", r#"{"item":"MEDICATION"}"#),
+        ("2026-12-31T09:00:00Z", "release", RELEASE),
+    ];
+    let r = run(&base, "2027-01-31T00:00:00Z");
+    assert_eq!(outcomes(&r, "release-accommodation"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "release-gp-registration"), ["met_late"]);
+    assert_eq!(outcomes(&r, "release-medication"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "community-mental-health-handover"), ["unmet"], "released without a handover");
+    let short = run(
+        &[(
+            "2026-01-05T18:00:00Z",
+            "reception",
+            r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"2026-02-20"}"#,
+        )],
+        "2026-02-01T00:00:00Z",
+    );
+    assert!(
+        outcomes(&short, "release-accommodation").is_empty(),
+        "a stay shorter than 12 weeks cannot be planned 12 weeks ahead"
+    );
+    let remand = run(
+        &[(
+            "2026-01-05T18:00:00Z",
+            "reception",
+            r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND"}"#,
+        )],
+        "2026-02-01T00:00:00Z",
+    );
+    assert!(outcomes(&remand, "release-medication").is_empty(), "no expected release date, no release deadline");
+}
+
+#[test]
+fn a_voided_completion_reopens_the_obligation() {
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-05T19:30:00Z", "screening_completed", FIRST_SCREEN),
+        ],
+        "2026-01-10T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "first-night-screen"), ["met_on_time"]);
+    let screen = id(1);
+    let voided = Event {
+        id: EventId::from_random_bytes([99; 16]),
+        person: person().prison_number,
+        occurred_at: at("2026-01-05T19:30:00Z"),
+        recorded_at: at("2026-01-06T09:00:00Z"),
+        recorded_by: StaffRef::parse("records").unwrap(),
+        correction: Some(Correction { supersedes: screen, reason: "wrong person".into() }),
+        kind: EventKind::EnteredInError {},
+    };
+    let base: Vec<Event> = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+        ("2026-01-05T19:30:00Z", "screening_completed", FIRST_SCREEN),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, (w, k, d))| Event {
+        id: id(n),
+        person: person().prison_number,
+        occurred_at: at(w),
+        recorded_at: at(w),
+        recorded_by: StaffRef::parse("s").unwrap(),
+        correction: None,
+        kind: EventKind::parse(k, d).unwrap(),
+    })
+    .chain([voided])
+    .collect();
+    let calendar = Calendar::england_and_wales();
+    let population = |_: &crate::ids::EstablishmentCode| Some(Population::Men);
+    let ctx = Context { calendar: &calendar, population: &population };
+    let r = obligations(&person(), &Timeline::new(base), &StandardSet::builtin(), &ctx, at("2026-01-10T00:00:00Z"));
+    assert_eq!(outcomes(&r, "first-night-screen"), ["open"]);
+}
+
+#[test]
+fn bad_standards_files_are_refused_with_file_line_and_reason() {
+    let good = builtin_files().into_iter().find(|(n, _)| n.ends_with("key-work.toml")).unwrap().1;
+    let cases = [
+        (
+            good.replace("completed_by = [\"key_worker_allocated\"]", "completed_by = [\"key_worker_alocated\"]"),
+            "unknown event kind \"key_worker_alocated\"",
+        ),
+        (
+            good.replace("source = \"Whole prison approach report, 'Individualised support' (OMiC key work)\"\n", ""),
+            "missing field `source`",
+        ),
+        (
+            good.replace("complete_where = \"event.minutes >= 45\"", "complete_where = \"event.duration >= 45\""),
+            "no field event.duration",
+        ),
+        (good.replace("due = \"14 days\"", "due = \"a fortnight\""), "due \"a fortnight\""),
+        (
+            good.replace("trigger = \"reception\"", "trigger = \"met:key-work-weekly\"")
+                .replace("trigger = \"key_worker_allocated\"", "trigger = \"met:key-worker-allocation\""),
+            "cycle",
+        ),
+        (
+            good.replace("team = \"key-worker\"", "team = \"wing\"").replacen(
+                "team = \"wing\"",
+                "team = \"key-worker\"",
+                1,
+            ),
+            "unknown team code \"wing\"",
+        ),
+    ];
+    for (text, expect) in cases {
+        let errors = StandardSet::load(&[("standards/key-work.toml".into(), text.clone())]).unwrap_err();
+        let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        assert!(message.contains(expect), "{message}");
+        assert!(message.starts_with("standards/key-work.toml:"), "{message}");
+        let line: usize = message.split(':').nth(1).unwrap().parse().unwrap();
+        assert!(line > 1, "names a real line: {message}");
+    }
+    let twice = StandardSet::load(&[("a.toml".into(), good.clone()), ("b.toml".into(), good)]).unwrap_err();
+    assert!(twice[0].to_string().contains("defined twice"));
+}
