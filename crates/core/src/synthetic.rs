@@ -229,6 +229,11 @@ impl Estate {
         &self.establishments
     }
 
+    /// The last instant of the period.
+    pub fn end(&self) -> Timestamp {
+        self.end
+    }
+
     pub fn people_count(&self) -> usize {
         self.spec.people
     }
@@ -593,6 +598,24 @@ impl<'a> PersonBuilder<'a> {
                 self.push(t, nurse, EventKind::HealthAssessmentCompleted {});
             }
         }
+        // A re-screen after the first weeks, done for some and on time for fewer.
+        if self.chance(0.45) {
+            let t = self.after(at, 14 * 24, 40 * 24);
+            if t < leaves {
+                let outcome = if self.chance(0.2) { ScreeningOutcome::Refer } else { ScreeningOutcome::NoConcerns };
+                self.push(
+                    t,
+                    nurse,
+                    EventKind::ScreeningCompleted {
+                        instrument: Instrument::MentalHealthRescreen,
+                        outcome,
+                        total: None,
+                        item9: None,
+                        critical_medication: false,
+                    },
+                );
+            }
+        }
         if refer {
             let t = self.after(at, 24, 14 * 24);
             let total = self.rng.random_range(5..=27u8);
@@ -885,6 +908,11 @@ impl<'a> PersonBuilder<'a> {
         }
         // Release planning: items resolved over the stay; too many only in the final 12 weeks.
         if leaves <= self.estate.end {
+            let on_caseload = self.events.iter().any(|e| matches!(e.kind, EventKind::ReferralAccepted { .. }));
+            if on_caseload && self.chance(0.6) {
+                let before = self.rng.random_range(1..((leaves - received).as_secs() / DAY).clamp(2, 30));
+                self.push(leaves - days(before), &format!("in.reach.{code}"), EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::CommunityMentalHealth });
+            }
             let items = [
                 ReleasePlanItem::Accommodation,
                 ReleasePlanItem::GpRegistration,

@@ -66,12 +66,20 @@ impl fmt::Debug for DatabaseUrl {
 }
 
 /// Each migration exists once per backend under the same version: the list makes that structural.
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "obligations",
+        include_str!("../migrations/sqlite/0002_obligations.sql"),
+        include_str!("../migrations/postgres/0002_obligations.sql"),
+    ),
+];
 
 fn migrator(sqlite: bool) -> Migrator {
     Migrator::with_migrations(

@@ -6,6 +6,7 @@ use std::fmt;
 use std::io::{Read, Write};
 
 use futures_util::TryStreamExt;
+use jiff::Timestamp;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{Correction, EventSummary};
 use throughcare_core::person::{Name, Population, check_date_of_birth};
@@ -15,6 +16,7 @@ use throughcare_core::{
 };
 
 use crate::db::{Db, StoreError, on_db};
+use crate::obligations::{Engine, people_of};
 use crate::repo::{EVENT_COLUMNS, EventRow, PersonRow};
 
 pub const ESTABLISHMENT_COLUMNS: [&str; 3] = ["code", "name", "population"];
@@ -393,10 +395,16 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
     Ok(events.into_iter().map(|(_, e)| e).collect())
 }
 
-pub async fn import_events(db: &Db, input: impl Read) -> Result<usize, ImportError> {
+/// Appends a checked events file; with `maintain`, the obligations of everyone it touches are
+/// recomputed in the same transaction, so worklists never lag behind the timeline.
+pub async fn import_events(db: &Db, input: impl Read, maintain: Option<(&Engine, Timestamp)>) -> Result<usize, ImportError> {
     let events = check_events(db, input).await?;
     let mut tx = db.begin_write().await?;
     tx.append_events(&events).await?;
+    if let Some((engine, horizon)) = maintain {
+        let horizon = horizon.max(events.iter().map(|e| e.occurred_at).max().unwrap_or(horizon));
+        tx.refresh_obligations(&people_of(&events), engine, horizon).await?;
+    }
     tx.commit().await?;
     Ok(events.len())
 }

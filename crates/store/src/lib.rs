@@ -2,6 +2,7 @@
 
 mod db;
 pub mod exchange;
+pub mod obligations;
 pub mod repo;
 pub mod seed;
 pub mod sensitivity;

@@ -29,11 +29,28 @@ pub const COLUMNS: &[(&str, &str, Sensitivity)] = &[
     ("events", "recorded_at", Personal),
     ("events", "recorded_by", Personal),
     ("events", "supersedes", Personal),
+    ("obligations", "closed_at", Personal),
+    ("obligations", "closed_by", Personal),
+    ("obligations", "due_at", Personal),
+    ("obligations", "establishment", Personal),
+    ("obligations", "key_worker", Personal),
+    ("obligations", "opened_at", Personal),
+    ("obligations", "period", Personal),
+    ("obligations", "prison_number", Personal),
+    // Why a standard stopped applying can be a hospital transfer.
+    ("obligations", "reason", SpecialCategory),
+    // Which standards apply reveals health and pregnancy (suicide-risk assessment, MBU, hospital transfer).
+    ("obligations", "standard", SpecialCategory),
+    ("obligations", "status", Personal),
+    ("obligations", "team", SpecialCategory),
+    ("obligations", "trigger_event", Personal),
     ("people", "date_of_birth", Personal),
     ("people", "family_name", Personal),
     ("people", "given_name", Personal),
     ("people", "nhs_number", Personal),
     ("people", "prison_number", Personal),
+    ("settings", "name", None),
+    ("settings", "value", None),
 ];
 
 pub fn of(table: &str, column: &str) -> Option<Sensitivity> {

@@ -48,7 +48,7 @@ async fn every_column_is_tagged_with_its_sensitivity_and_both_schemas_match() {
 async fn seeded_estate_exports_reimports_and_exports_identically_on_both_backends() {
     let mut exports = Vec::new();
     for source in every_backend().await {
-        let seeded = throughcare_store::seed::seed(&source, small_estate(11), |_| {}).await.unwrap();
+        let seeded = throughcare_store::seed::seed(&source, small_estate(11), None, |_| {}).await.unwrap();
         assert_eq!((seeded.establishments, seeded.people), (4, 150));
         assert!(seeded.events > 150 * 10, "a realistic flow of events, got {}", seeded.events);
         let first = export_all(&source).await;
@@ -56,7 +56,7 @@ async fn seeded_estate_exports_reimports_and_exports_identically_on_both_backend
         for target in every_backend().await {
             exchange::import_establishments(&target, &first[0][..]).await.unwrap();
             exchange::import_people(&target, &first[1][..]).await.unwrap();
-            let n = exchange::import_events(&target, &first[2][..]).await.unwrap();
+            let n = exchange::import_events(&target, &first[2][..], None).await.unwrap();
             assert_eq!(n, seeded.events);
             assert_eq!(export_all(&target).await, first, "{} → {}", source.backend(), target.backend());
         }
@@ -71,7 +71,7 @@ async fn a_stored_timeline_reads_back_as_generated() {
     let estate = small_estate(3);
     let (person, events) = estate.person(17);
     for db in every_backend().await {
-        throughcare_store::seed::seed(&db, small_estate(3), |_| {}).await.unwrap();
+        throughcare_store::seed::seed(&db, small_estate(3), None, |_| {}).await.unwrap();
         assert_eq!(db.person(&person.prison_number).await.unwrap().as_ref(), Some(&person));
         let timeline = db.timeline(&person.prison_number).await.unwrap();
         assert_eq!(timeline.all(), &events[..], "{}", db.backend());
@@ -87,7 +87,7 @@ async fn a_stored_timeline_reads_back_as_generated() {
 #[tokio::test(flavor = "multi_thread")]
 async fn events_cannot_be_changed_or_deleted_and_seeding_needs_an_empty_database() {
     for db in every_backend().await {
-        throughcare_store::seed::seed(&db, small_estate(5), |_| {}).await.unwrap();
+        throughcare_store::seed::seed(&db, small_estate(5), None, |_| {}).await.unwrap();
         let before = counts(&db).await;
         for sql in ["UPDATE events SET kind = 'release'", "DELETE FROM events"] {
             let mut tx = db.begin_write().await.unwrap();
@@ -98,7 +98,7 @@ async fn events_cannot_be_changed_or_deleted_and_seeding_needs_an_empty_database
             assert!(err.to_string().contains("append-only"), "{}: {err}", db.backend());
         }
         assert_eq!(counts(&db).await, before);
-        let again = throughcare_store::seed::seed(&db, small_estate(6), |_| {}).await;
+        let again = throughcare_store::seed::seed(&db, small_estate(6), None, |_| {}).await;
         assert!(matches!(again, Err(throughcare_store::StoreError::NotEmpty)));
         assert_eq!(counts(&db).await, before);
     }
@@ -190,7 +190,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
             "{HEAD}{E1},A1234BC,reception,2026-01-05T18:00:00Z,2026-01-05T18:30:00Z,reception.lei,,,\"{{\"\"establishment\"\":\"\"LEI\"\",\"\"reception_type\"\":\"\"NEW\"\",\"\"legal_status\"\":\"\"REMAND\"\"}}\"\n\
              {E2},A1234BC,request_raised,2026-01-06T09:00:00Z,2026-01-06T09:00:00Z,A1234BC,,,\"{{\"\"category\"\":\"\"FAITH\"\",\"\"confidential\"\":true}}\"\n"
         );
-        assert_eq!(exchange::import_events(&db, good.as_bytes()).await.unwrap(), 2);
+        assert_eq!(exchange::import_events(&db, good.as_bytes(), None).await.unwrap(), 2);
         let before = counts(&db).await;
 
         let bad = format!(
@@ -209,7 +209,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
 00000000-0000-4000-8000-00000000000c,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},twice,\n\
 00000000-0000-4000-8000-00000000000d,A1234BC,acct_opened,2026-01-09T10:00:00Z,2026-01-08T10:00:00Z,officer,,,\n"
         );
-        let errors = rejected(exchange::import_events(&db, bad.as_bytes()).await);
+        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), None).await);
         let expected = [
             format!("line 2, column event_id: duplicate event: {E1} is already on record"),
             format!("line 4, column event_id: duplicate event: {E3} is also on line 3"),
@@ -236,10 +236,10 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
         let fix = format!(
             "{HEAD}00000000-0000-4000-8000-0000000000e1,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},typed on the wrong record,\n"
         );
-        assert_eq!(exchange::import_events(&db, fix.as_bytes()).await.unwrap(), 1);
+        assert_eq!(exchange::import_events(&db, fix.as_bytes(), None).await.unwrap(), 1);
         let again = fix.replace("e1,", "e2,");
         assert_eq!(
-            rejected(exchange::import_events(&db, again.as_bytes()).await),
+            rejected(exchange::import_events(&db, again.as_bytes(), None).await),
             [format!("line 2, column supersedes: event {E2} is already superseded")]
         );
         let timeline = db.timeline(&PrisonNumber::parse("A1234BC").unwrap()).await.unwrap();
@@ -250,7 +250,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
 #[tokio::test(flavor = "multi_thread")]
 async fn export_orders_rows_so_identical_data_gives_identical_files() {
     for db in every_backend().await {
-        throughcare_store::seed::seed(&db, small_estate(2), |_| {}).await.unwrap();
+        throughcare_store::seed::seed(&db, small_estate(2), None, |_| {}).await.unwrap();
         let [_, people, events] = export_all(&db).await;
         let people = String::from_utf8(people).unwrap();
         let numbers: Vec<&str> = people.lines().skip(1).map(|l| &l[..7]).collect();

@@ -1,0 +1,387 @@
+//! Obligations kept in step with the timeline: recomputed for each person whose events change,
+//! in the same transaction; read back as worklists and compliance figures.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiff::Timestamp;
+use sqlx::QueryBuilder;
+use throughcare_core::codes::CodeSet;
+use throughcare_core::person::Population;
+use throughcare_core::standards::calendar::Calendar;
+use throughcare_core::standards::engine::{Context, Obligation, Outcome, obligations};
+use throughcare_core::standards::{StandardId, StandardSet};
+use throughcare_core::time::{from_micros, to_micros};
+use throughcare_core::timeline::Timeline;
+use throughcare_core::{EstablishmentCode, Event, EventId, EventKind, Person, PrisonNumber};
+
+use crate::db::{Db, StoreError, WriteTx, on_db, on_tx};
+use crate::repo::{EVENT_COLUMNS, EventRow, PersonRow, event_from_row, person_from_row};
+
+/// People per batch when recomputing: bounds memory and the size of `IN (...)` lists.
+const PEOPLE_BATCH: usize = 500;
+const ROWS_BATCH: usize = 1000;
+
+/// The standards and calendar the engine applies, and how far recurring obligations are rolled.
+pub struct Engine {
+    pub standards: StandardSet,
+    pub calendar: Calendar,
+}
+
+impl Engine {
+    pub fn builtin() -> Self {
+        Self { standards: StandardSet::builtin(), calendar: Calendar::england_and_wales() }
+    }
+
+    /// Obligations for one person, with the key worker they have at the end of their timeline.
+    pub fn compute(
+        &self,
+        person: &Person,
+        timeline: &Timeline,
+        populations: &HashMap<EstablishmentCode, Population>,
+        horizon: Timestamp,
+    ) -> (Vec<Obligation>, Option<String>) {
+        let population = |c: &EstablishmentCode| populations.get(c).copied();
+        let ctx = Context { calendar: &self.calendar, population: &population };
+        let key_worker = timeline.state_at(Timestamp::MAX).key_worker.map(|k| k.as_str().to_string());
+        (obligations(person, timeline, &self.standards, &ctx, horizon), key_worker)
+    }
+}
+
+type ObligationRow = (String, String, i64, String, Option<String>, String, Option<String>, i64, i64, String, Option<i64>, Option<String>, Option<String>);
+const OBLIGATION_COLUMNS: &str = "standard, trigger_event, period, prison_number, establishment, team, key_worker, opened_at, due_at, status, closed_at, closed_by, reason";
+
+fn outcome_columns(o: &Outcome) -> (Option<i64>, Option<String>, Option<&'static str>) {
+    match o {
+        Outcome::Open => (None, None, None),
+        Outcome::MetOnTime { at, by } | Outcome::MetLate { at, by } => (Some(to_micros(*at)), Some(by.to_string()), None),
+        Outcome::NotApplicable { at, reason } | Outcome::Unmet { at, reason } => (Some(to_micros(*at)), None, Some(reason)),
+    }
+}
+
+fn reason_name(r: &str) -> Option<&'static str> {
+    EventKind::NAMES.iter().copied().chain([throughcare_core::standards::engine::PERIOD_ENDED]).find(|k| *k == r)
+}
+
+fn obligation_from_row(row: ObligationRow) -> Result<(Obligation, Option<String>), StoreError> {
+    let (standard, trigger, period, pn, establishment, _team, key_worker, opened, due, status, closed_at, closed_by, reason) = row;
+    let bad = |what: &str| StoreError::Corrupt(format!("obligation {standard}/{trigger}: {what}"));
+    let closed = || closed_at.ok_or_else(|| bad("no closing time")).and_then(|us| from_micros(us).map_err(StoreError::Corrupt));
+    let by = || closed_by.as_deref().map(EventId::parse).transpose().ok().flatten().ok_or_else(|| bad("no completing event"));
+    let why = || reason.as_deref().and_then(reason_name).ok_or_else(|| bad("no reason"));
+    let outcome = match status.as_str() {
+        "open" => Outcome::Open,
+        "met_on_time" => Outcome::MetOnTime { at: closed()?, by: by()? },
+        "met_late" => Outcome::MetLate { at: closed()?, by: by()? },
+        "not_applicable" => Outcome::NotApplicable { at: closed()?, reason: why()? },
+        "unmet" => Outcome::Unmet { at: closed()?, reason: why()? },
+        other => return Err(bad(&format!("status {other}"))),
+    };
+    Ok((
+        Obligation {
+            standard: StandardId::parse(&standard).map_err(|e| bad(&e))?,
+            person: PrisonNumber::parse(&pn).map_err(|e| bad(&e.to_string()))?,
+            establishment: establishment.as_deref().map(EstablishmentCode::parse).transpose().map_err(|e| bad(&e.to_string()))?,
+            trigger: EventId::parse(&trigger).map_err(|e| bad(&e.to_string()))?,
+            period: u32::try_from(period).map_err(|_| bad("period"))?,
+            opened_at: from_micros(opened).map_err(StoreError::Corrupt)?,
+            due_at: from_micros(due).map_err(StoreError::Corrupt)?,
+            outcome,
+        },
+        key_worker,
+    ))
+}
+
+pub(crate) const HORIZON_SETTING: &str = "obligations_until";
+
+impl WriteTx {
+    /// Replaces these people's obligations with the ones given (computed from their whole timelines).
+    pub async fn replace_obligations(&mut self, people: &[&PrisonNumber], rows: &[(Obligation, Option<String>)], engine: &Engine) -> Result<(), StoreError> {
+        for chunk in people.chunks(PEOPLE_BATCH) {
+            on_tx!(self, |t| {
+                let mut q = QueryBuilder::new("DELETE FROM obligations WHERE prison_number IN ");
+                q.push_tuples(chunk, |mut b, pn| {
+                    b.push_bind(pn.as_str().to_string());
+                });
+                q.build().execute(&mut **t).await?;
+            });
+        }
+        for chunk in rows.chunks(ROWS_BATCH) {
+            on_tx!(self, |t| {
+                let mut q = QueryBuilder::new(format!("INSERT INTO obligations ({OBLIGATION_COLUMNS}) "));
+                q.push_values(chunk, |mut b, (o, key_worker)| {
+                    let (closed_at, closed_by, reason) = outcome_columns(&o.outcome);
+                    let team = engine.standards.get(o.standard.as_str()).map_or("", |s| s.team.code());
+                    b.push_bind(o.standard.as_str().to_string())
+                        .push_bind(o.trigger.to_string())
+                        .push_bind(i64::from(o.period))
+                        .push_bind(o.person.as_str().to_string())
+                        .push_bind(o.establishment.as_ref().map(|e| e.as_str().to_string()))
+                        .push_bind(team)
+                        .push_bind(key_worker.clone())
+                        .push_bind(to_micros(o.opened_at))
+                        .push_bind(to_micros(o.due_at))
+                        .push_bind(o.outcome.code())
+                        .push_bind(closed_at)
+                        .push_bind(closed_by)
+                        .push_bind(reason);
+                });
+                q.build().execute(&mut **t).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Recomputes the obligations of these people from their timelines as this transaction sees them.
+    pub async fn refresh_obligations(&mut self, people: &[&PrisonNumber], engine: &Engine, horizon: Timestamp) -> Result<(), StoreError> {
+        let populations = self.populations().await?;
+        for chunk in people.chunks(PEOPLE_BATCH) {
+            let (persons, events) = self.people_and_events(chunk).await?;
+            let mut by_person: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
+            for e in events {
+                by_person.entry(e.person.clone()).or_default().push(e);
+            }
+            let mut rows = Vec::new();
+            for p in &persons {
+                let timeline = Timeline::new(by_person.remove(&p.prison_number).unwrap_or_default());
+                let (obs, key_worker) = engine.compute(p, &timeline, &populations, horizon);
+                rows.extend(obs.into_iter().map(|o| (o, key_worker.clone())));
+            }
+            self.replace_obligations(chunk, &rows, engine).await?;
+        }
+        self.raise_horizon(horizon).await
+    }
+
+    async fn populations(&mut self) -> Result<HashMap<EstablishmentCode, Population>, StoreError> {
+        let rows: Vec<(String, String)> =
+            on_tx!(self, |t| sqlx::query_as("SELECT code, population FROM establishments").fetch_all(&mut **t).await?);
+        Ok(rows
+            .into_iter()
+            .filter_map(|(c, p)| Some((EstablishmentCode::parse(&c).ok()?, Population::from_code(&p)?)))
+            .collect())
+    }
+
+    async fn people_and_events(&mut self, chunk: &[&PrisonNumber]) -> Result<(Vec<Person>, Vec<Event>), StoreError> {
+        let people: Vec<PersonRow> = on_tx!(self, |t| {
+            let mut q = QueryBuilder::new("SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people WHERE prison_number IN ");
+            q.push_tuples(chunk, |mut b, pn| {
+                b.push_bind(pn.as_str().to_string());
+            });
+            q.build_query_as().fetch_all(&mut **t).await?
+        });
+        let events: Vec<EventRow> = on_tx!(self, |t| {
+            let mut q = QueryBuilder::new(format!("SELECT {EVENT_COLUMNS} FROM events WHERE prison_number IN "));
+            q.push_tuples(chunk, |mut b, pn| {
+                b.push_bind(pn.as_str().to_string());
+            });
+            q.build_query_as().fetch_all(&mut **t).await?
+        });
+        Ok((
+            people.into_iter().map(person_from_row).collect::<Result<_, _>>()?,
+            events.into_iter().map(event_from_row).collect::<Result<_, _>>()?,
+        ))
+    }
+
+    /// Records how far recurring obligations have been rolled (only ever forward).
+    pub async fn set_horizon(&mut self, horizon: Timestamp) -> Result<(), StoreError> {
+        self.raise_horizon(horizon).await
+    }
+
+    async fn raise_horizon(&mut self, horizon: Timestamp) -> Result<(), StoreError> {
+        let value = to_micros(horizon).to_string();
+        on_tx!(self, |t| {
+            // Text comparison would misorder numbers of different lengths: compare as integers.
+            sqlx::query(
+                "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = \
+                 CASE WHEN CAST(settings.value AS BIGINT) < CAST(excluded.value AS BIGINT) THEN excluded.value ELSE settings.value END",
+            )
+            .bind(HORIZON_SETTING)
+            .bind(value)
+            .execute(&mut **t)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+/// One line of a worklist: an open obligation on someone's list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WorkItem {
+    pub prison_number: String,
+    pub name: String,
+    pub standard: String,
+    pub title: String,
+    pub team: String,
+    pub key_worker: Option<String>,
+    pub establishment: Option<String>,
+    pub opened_at: String,
+    pub due_at: String,
+    /// overdue, due-today, due-this-week, or later.
+    pub when: &'static str,
+    /// Whole days past due (0 when not overdue).
+    pub days_overdue: i64,
+    pub warning: bool,
+    pub escalated: bool,
+}
+
+/// What a worklist is for: an establishment, optionally narrowed to a team, a key worker or a person.
+#[derive(Debug, Clone, Default)]
+pub struct WorklistFilter {
+    pub establishment: Option<EstablishmentCode>,
+    pub team: Option<String>,
+    pub key_worker: Option<String>,
+    pub person: Option<PrisonNumber>,
+}
+
+impl Db {
+    /// How far recurring obligations have been rolled forward (None before any were computed).
+    pub async fn obligations_until(&self) -> Result<Option<Timestamp>, StoreError> {
+        let v: Option<String> = on_db!(self, read |p| {
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1").bind(HORIZON_SETTING).fetch_optional(p).await?
+        });
+        v.map(|s| s.parse::<i64>().map_err(|e| StoreError::Corrupt(e.to_string())).and_then(|us| from_micros(us).map_err(StoreError::Corrupt)))
+            .transpose()
+    }
+
+    /// Rolls recurring obligations forward to `until` for everyone with an open obligation.
+    pub async fn roll_obligations_forward(&self, engine: &Engine, until: Timestamp) -> Result<usize, StoreError> {
+        if self.obligations_until().await?.is_some_and(|h| h >= until) {
+            return Ok(0);
+        }
+        let people: Vec<String> = on_db!(self, read |p| {
+            sqlx::query_scalar("SELECT DISTINCT prison_number FROM obligations WHERE status = 'open' ORDER BY prison_number").fetch_all(p).await?
+        });
+        let people: Vec<PrisonNumber> = people.iter().filter_map(|p| PrisonNumber::parse(p).ok()).collect();
+        let refs: Vec<&PrisonNumber> = people.iter().collect();
+        let mut tx = self.begin_write().await?;
+        tx.refresh_obligations(&refs, engine, until).await?;
+        tx.commit().await?;
+        Ok(people.len())
+    }
+
+    /// Every stored obligation of one person, in the engine's order.
+    pub async fn obligations_of(&self, pn: &PrisonNumber) -> Result<Vec<Obligation>, StoreError> {
+        let rows: Vec<ObligationRow> = on_db!(self, read |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {OBLIGATION_COLUMNS} FROM obligations WHERE prison_number = $1")))
+                .bind(pn.as_str())
+                .fetch_all(p)
+                .await?
+        });
+        let mut out: Vec<Obligation> = rows.into_iter().map(|r| obligation_from_row(r).map(|(o, _)| o)).collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| (a.opened_at, &a.standard, a.period, a.trigger).cmp(&(b.opened_at, &b.standard, b.period, b.trigger)));
+        Ok(out)
+    }
+
+    /// Obligations still open at `as_at` (overdue, due soon or later), most overdue first.
+    pub async fn worklist(&self, engine: &Engine, filter: &WorklistFilter, as_at: Timestamp) -> Result<Vec<WorkItem>, StoreError> {
+        let at = to_micros(as_at);
+        // Closed after `as_at` counts as open then: a worklist for a past date shows what was on it.
+        let mut sql = format!(
+            "SELECT o.{}, p.given_name, p.family_name FROM obligations o JOIN people p ON p.prison_number = o.prison_number \
+             WHERE o.opened_at <= $1 AND (o.status = 'open' OR o.closed_at > $1)",
+            OBLIGATION_COLUMNS.replace(", ", ", o.")
+        );
+        let mut n = 1;
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |col: &str, v: String, sql: &mut String| {
+            n += 1;
+            sql.push_str(&format!(" AND o.{col} = ${n}"));
+            binds.push(v);
+        };
+        if let Some(e) = &filter.establishment {
+            add("establishment", e.as_str().to_string(), &mut sql);
+        }
+        if let Some(t) = &filter.team {
+            add("team", t.clone(), &mut sql);
+        }
+        if let Some(k) = &filter.key_worker {
+            add("key_worker", k.clone(), &mut sql);
+        }
+        if let Some(p) = &filter.person {
+            add("prison_number", p.as_str().to_string(), &mut sql);
+        }
+        sql.push_str(" ORDER BY o.due_at, o.prison_number, o.standard, o.period");
+        type Row = (String, String, i64, String, Option<String>, String, Option<String>, i64, i64, String, Option<i64>, Option<String>, Option<String>, String, String);
+        let rows: Vec<Row> = on_db!(self, read |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(at);
+            for b in &binds {
+                q = q.bind(b.clone());
+            }
+            q.fetch_all(p).await?
+        });
+        let today = throughcare_core::time::date_in_england(as_at);
+        let start_of_today = throughcare_core::time::end_of_day_in_england(today.yesterday().expect("in range"));
+        let end_of_today = throughcare_core::time::end_of_day_in_england(today);
+        let end_of_week = end_of_today + jiff::SignedDuration::from_hours(24 * 7);
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (given, family) = (r.13.clone(), r.14.clone());
+            let (o, key_worker) = obligation_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12))?;
+            let std = engine.standards.get(o.standard.as_str());
+            let when = if o.due_at <= start_of_today {
+                "overdue"
+            } else if o.due_at <= end_of_today {
+                "due-today"
+            } else if o.due_at <= end_of_week {
+                "due-this-week"
+            } else {
+                "later"
+            };
+            let overdue = as_at - o.due_at;
+            let warning = std.and_then(|s| s.warn_before).is_some_and(|w| o.due_at > as_at && o.due_at - w <= as_at);
+            let escalated = std.and_then(|s| s.escalate_after).is_some_and(|e| o.due_at < as_at && overdue >= e);
+            items.push(WorkItem {
+                prison_number: o.person.as_str().to_string(),
+                name: format!("{family}, {given}"),
+                standard: o.standard.as_str().to_string(),
+                title: std.map_or_else(|| o.standard.to_string(), |s| s.title.clone()),
+                team: std.map_or("", |s| s.team.code()).to_string(),
+                key_worker,
+                establishment: o.establishment.as_ref().map(|e| e.as_str().to_string()),
+                opened_at: throughcare_core::time::format_instant(o.opened_at),
+                due_at: throughcare_core::time::format_instant(o.due_at),
+                when,
+                days_overdue: if o.due_at < as_at { overdue.as_secs() / 86_400 } else { 0 },
+                warning,
+                escalated,
+            });
+        }
+        items.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then_with(|| a.due_at.cmp(&b.due_at)).then_with(|| a.prison_number.cmp(&b.prison_number)));
+        Ok(items)
+    }
+
+    /// Obligations due in `[from, to]`, optionally at one establishment, grouped by standard.
+    pub async fn obligations_due(&self, from: Timestamp, to: Timestamp, establishment: Option<&EstablishmentCode>) -> Result<BTreeMap<String, Vec<Obligation>>, StoreError> {
+        let rows: Vec<ObligationRow> = on_db!(self, read |p| {
+            match establishment {
+                Some(e) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {OBLIGATION_COLUMNS} FROM obligations WHERE due_at >= $1 AND due_at <= $2 AND establishment = $3"
+                )))
+                .bind(to_micros(from))
+                .bind(to_micros(to))
+                .bind(e.as_str())
+                .fetch_all(p)
+                .await?,
+                None => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {OBLIGATION_COLUMNS} FROM obligations WHERE due_at >= $1 AND due_at <= $2")))
+                    .bind(to_micros(from))
+                    .bind(to_micros(to))
+                    .fetch_all(p)
+                    .await?,
+            }
+        });
+        let mut out: BTreeMap<String, Vec<Obligation>> = BTreeMap::new();
+        for r in rows {
+            let (o, _) = obligation_from_row(r)?;
+            out.entry(o.standard.as_str().to_string()).or_default().push(o);
+        }
+        for list in out.values_mut() {
+            list.sort_by(|a, b| (a.due_at, &a.person, a.period, a.trigger).cmp(&(b.due_at, &b.person, b.period, b.trigger)));
+        }
+        Ok(out)
+    }
+}
+
+/// The distinct people a batch of events touches.
+pub fn people_of(events: &[Event]) -> Vec<&PrisonNumber> {
+    let mut seen = HashSet::new();
+    events.iter().map(|e| &e.person).filter(|p| seen.insert(*p)).collect()
+}
