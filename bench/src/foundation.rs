@@ -1,5 +1,6 @@
 //! Foundation benchmark: a national-scale synthetic estate generated, seeded, exported, imported
-//! and exported again, on SQLite and (given a server) PostgreSQL. Prints figures; asserts nothing
+//! and exported again, on SQLite and (given a server) PostgreSQL, with the standards engine off
+//! (bench-standards measures it on). Prints figures; asserts nothing
 //! but that the round trip is identical, which is the point of the exercise.
 //!
 //! cargo run --release -p throughcare-bench --bin bench-foundation -- [--people 88000]
@@ -113,7 +114,7 @@ async fn run_backend(name: &str, args: &Args, dir: &Path) -> Result<()> {
 
     let seeded_db = Db::connect(&seed_url).await?;
     let started = Instant::now();
-    let seeded = throughcare_store::seed::seed(&seeded_db, Estate::new(args.spec.clone()), |_| {}).await?;
+    let seeded = throughcare_store::seed::seed(&seeded_db, Estate::new(args.spec.clone()), None, |_| {}).await?;
     let seed_s = secs(started);
 
     let started = Instant::now();
@@ -126,7 +127,7 @@ async fn run_backend(name: &str, args: &Args, dir: &Path) -> Result<()> {
     let started = Instant::now();
     exchange::import_establishments(&imported_db, &first[0][..]).await?;
     exchange::import_people(&imported_db, &first[1][..]).await?;
-    let events = exchange::import_events(&imported_db, &first[2][..]).await?;
+    let events = exchange::import_events(&imported_db, &first[2][..], None).await?;
     let import_s = secs(started);
     let second = export_all(&imported_db, dir, &format!("{name}-2")).await?;
     let identical = first == second;

@@ -9,8 +9,8 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::standards::calendar::Calendar;
 use throughcare_core::standards::{StandardSet, builtin_files};
@@ -148,7 +148,8 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 fn parse_period(s: &str) -> Result<(Date, Date), String> {
-    let (from, to) = s.split_once("..").ok_or_else(|| format!("{s:?} must be FROM..TO, e.g. 2026-01-01..2026-03-31"))?;
+    let (from, to) =
+        s.split_once("..").ok_or_else(|| format!("{s:?} must be FROM..TO, e.g. 2026-01-01..2026-03-31"))?;
     let (from, to) = (parse_date(from)?, parse_date(to)?);
     if from > to {
         return Err(format!("the period {s} ends before it starts"));
@@ -165,7 +166,8 @@ fn load_standards(dir: Option<&Path>) -> Result<StandardSet> {
             for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
                 let path = entry?.path();
                 if path.extension().is_some_and(|e| e == "toml") {
-                    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                    let text =
+                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                     files.push((path.display().to_string(), text));
                 }
             }
@@ -174,7 +176,10 @@ fn load_standards(dir: Option<&Path>) -> Result<StandardSet> {
         }
     };
     StandardSet::load(&files).map_err(|errors| {
-        anyhow::anyhow!("the standards are not valid:\n{}", errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
+        anyhow::anyhow!(
+            "the standards are not valid:\n{}",
+            errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+        )
     })
 }
 
@@ -188,7 +193,9 @@ async fn main() {
         .init();
     if let Err(e) = run(Cli::parse()).await {
         // A reader that stops early (`| head`) is not a failure.
-        if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+        if e.chain()
+            .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+        {
             return;
         }
         eprintln!("throughcare: {e:#}");
@@ -215,7 +222,8 @@ async fn run(cli: Cli) -> Result<()> {
                     .progress_chars("=> "),
             );
             let started = Instant::now();
-            let seeded = throughcare_store::seed::seed(&db, estate, Some(engine.clone()), |n| bar.set_position(n as u64)).await;
+            let seeded =
+                throughcare_store::seed::seed(&db, estate, Some(engine.clone()), |n| bar.set_position(n as u64)).await;
             bar.finish_and_clear();
             let s = seeded?;
             eprintln!(

@@ -3,10 +3,10 @@
 use anyhow::Result;
 use jiff::civil::Date;
 use serde::Serialize;
+use throughcare_core::EstablishmentCode;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::standards::engine::compliance;
 use throughcare_core::time::{end_of_day_in_england, format_instant};
-use throughcare_core::EstablishmentCode;
 use throughcare_store::Db;
 use throughcare_store::obligations::Engine;
 
@@ -44,7 +44,14 @@ fn round1(x: Option<f64>) -> Option<f64> {
     x.map(|v| (v * 10.0).round() / 10.0)
 }
 
-pub async fn standards(db: &Db, engine: &Engine, (from, to): (Date, Date), establishment: Option<String>, at: Option<Date>, format: ReportFormat) -> Result<()> {
+pub async fn standards(
+    db: &Db,
+    engine: &Engine,
+    (from, to): (Date, Date),
+    establishment: Option<String>,
+    at: Option<Date>,
+    format: ReportFormat,
+) -> Result<()> {
     let establishment = establishment.as_deref().map(EstablishmentCode::parse).transpose()?;
     if let Some(e) = &establishment {
         if !db.establishments().await?.iter().any(|x| &x.code == e) {
@@ -79,7 +86,13 @@ pub async fn standards(db: &Db, engine: &Engine, (from, to): (Date, Date), estab
             }
         })
         .collect();
-    let report = Report { period_from: from, period_to: to, establishment: establishment.map(|e| e.to_string()), as_at: format_instant(as_at), standards };
+    let report = Report {
+        period_from: from,
+        period_to: to,
+        establishment: establishment.map(|e| e.to_string()),
+        as_at: format_instant(as_at),
+        standards,
+    };
     let out = std::io::stdout();
     match format {
         ReportFormat::Json => {
@@ -89,15 +102,36 @@ pub async fn standards(db: &Db, engine: &Engine, (from, to): (Date, Date), estab
         ReportFormat::Csv => {
             let mut w = csv::Writer::from_writer(out.lock());
             w.write_record([
-                "id", "title", "scope", "team", "applicable", "met_on_time", "met_late", "unmet", "open_overdue", "not_applicable",
-                "on_time_percent", "median_hours_to_complete", "p90_hours_to_complete",
+                "id",
+                "title",
+                "scope",
+                "team",
+                "applicable",
+                "met_on_time",
+                "met_late",
+                "unmet",
+                "open_overdue",
+                "not_applicable",
+                "on_time_percent",
+                "median_hours_to_complete",
+                "p90_hours_to_complete",
             ])?;
             let opt = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
             for r in &report.standards {
                 w.write_record([
-                    r.id.clone(), r.title.clone(), r.scope.into(), r.team.into(), r.applicable.to_string(), r.met_on_time.to_string(),
-                    r.met_late.to_string(), r.unmet.to_string(), r.open_overdue.to_string(), r.not_applicable.to_string(),
-                    opt(r.on_time_percent), opt(r.median_hours_to_complete), opt(r.p90_hours_to_complete),
+                    r.id.clone(),
+                    r.title.clone(),
+                    r.scope.into(),
+                    r.team.into(),
+                    r.applicable.to_string(),
+                    r.met_on_time.to_string(),
+                    r.met_late.to_string(),
+                    r.unmet.to_string(),
+                    r.open_overdue.to_string(),
+                    r.not_applicable.to_string(),
+                    opt(r.on_time_percent),
+                    opt(r.median_hours_to_complete),
+                    opt(r.p90_hours_to_complete),
                 ])?;
             }
             w.flush()?;
@@ -119,7 +153,11 @@ fn html(r: &Report) -> String {
          <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c}}table{{border-collapse:collapse}}th,td{{border-bottom:1px solid #b1b4b6;padding:.4rem .6rem;text-align:left}}td.n{{text-align:right}}caption{{font-weight:bold;text-align:left;padding-bottom:.5rem}}</style></head>\n\
          <body><main><h1>Standards compliance: {place}</h1>\n<p>Obligations falling due from {} to {}, as known at {}. On time is met on time as a share of applicable (met, unmet or overdue); not applicable means the need stopped before it fell due.</p>\n\
          <table><caption>Compliance by standard</caption><thead><tr><th scope=\"col\">Standard</th><th scope=\"col\">Scope</th><th scope=\"col\">Applicable</th><th scope=\"col\">Met on time</th><th scope=\"col\">Met late</th><th scope=\"col\">Unmet</th><th scope=\"col\">Open and overdue</th><th scope=\"col\">Not applicable</th><th scope=\"col\">On time</th><th scope=\"col\">Median hours</th><th scope=\"col\">90th percentile hours</th></tr></thead><tbody>\n",
-        r.period_from, r.period_to, r.period_from, r.period_to, esc(&r.as_at)
+        r.period_from,
+        r.period_to,
+        r.period_from,
+        r.period_to,
+        esc(&r.as_at)
     );
     let opt = |x: Option<f64>, suffix: &str| x.map_or("–".to_string(), |v| format!("{v}{suffix}"));
     for row in &r.standards {

@@ -52,9 +52,19 @@ pub async fn run(db: &Db, engine: &Engine, args: Args) -> Result<()> {
         Format::Table => {
             use std::io::Write;
             let mut out = out.lock();
-            writeln!(out, "{:<14} {:>7}  {:<17} {:<8} {:<22} {:<34} {:<13} {}", "when", "overdue", "due", "prison", "name", "standard", "team", "key worker")?;
+            writeln!(
+                out,
+                "{:<14} {:>7}  {:<17} {:<8} {:<22} {:<34} {:<13} {}",
+                "when", "overdue", "due", "prison", "name", "standard", "team", "key worker"
+            )?;
             for i in &items {
-                let flag = if i.escalated { " ESCALATED" } else if i.warning { " due soon" } else { "" };
+                let flag = if i.escalated {
+                    " ESCALATED"
+                } else if i.warning {
+                    " due soon"
+                } else {
+                    ""
+                };
                 writeln!(
                     out,
                     "{:<14} {:>6}d  {:<17} {:<8} {:<22} {:<34} {:<13} {}{}",

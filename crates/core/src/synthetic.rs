@@ -911,7 +911,11 @@ impl<'a> PersonBuilder<'a> {
             let on_caseload = self.events.iter().any(|e| matches!(e.kind, EventKind::ReferralAccepted { .. }));
             if on_caseload && self.chance(0.6) {
                 let before = self.rng.random_range(1..((leaves - received).as_secs() / DAY).clamp(2, 30));
-                self.push(leaves - days(before), &format!("in.reach.{code}"), EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::CommunityMentalHealth });
+                self.push(
+                    leaves - days(before),
+                    &format!("in.reach.{code}"),
+                    EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::CommunityMentalHealth },
+                );
             }
             let items = [
                 ReleasePlanItem::Accommodation,

@@ -397,7 +397,11 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
 
 /// Appends a checked events file; with `maintain`, the obligations of everyone it touches are
 /// recomputed in the same transaction, so worklists never lag behind the timeline.
-pub async fn import_events(db: &Db, input: impl Read, maintain: Option<(&Engine, Timestamp)>) -> Result<usize, ImportError> {
+pub async fn import_events(
+    db: &Db,
+    input: impl Read,
+    maintain: Option<(&Engine, Timestamp)>,
+) -> Result<usize, ImportError> {
     let events = check_events(db, input).await?;
     let mut tx = db.begin_write().await?;
     tx.append_events(&events).await?;

@@ -47,14 +47,32 @@ impl Engine {
     }
 }
 
-type ObligationRow = (String, String, i64, String, Option<String>, String, Option<String>, i64, i64, String, Option<i64>, Option<String>, Option<String>);
+type ObligationRow = (
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 const OBLIGATION_COLUMNS: &str = "standard, trigger_event, period, prison_number, establishment, team, key_worker, opened_at, due_at, status, closed_at, closed_by, reason";
 
 fn outcome_columns(o: &Outcome) -> (Option<i64>, Option<String>, Option<&'static str>) {
     match o {
         Outcome::Open => (None, None, None),
-        Outcome::MetOnTime { at, by } | Outcome::MetLate { at, by } => (Some(to_micros(*at)), Some(by.to_string()), None),
-        Outcome::NotApplicable { at, reason } | Outcome::Unmet { at, reason } => (Some(to_micros(*at)), None, Some(reason)),
+        Outcome::MetOnTime { at, by } | Outcome::MetLate { at, by } => {
+            (Some(to_micros(*at)), Some(by.to_string()), None)
+        }
+        Outcome::NotApplicable { at, reason } | Outcome::Unmet { at, reason } => {
+            (Some(to_micros(*at)), None, Some(reason))
+        }
     }
 }
 
@@ -63,10 +81,27 @@ fn reason_name(r: &str) -> Option<&'static str> {
 }
 
 fn obligation_from_row(row: ObligationRow) -> Result<(Obligation, Option<String>), StoreError> {
-    let (standard, trigger, period, pn, establishment, _team, key_worker, opened, due, status, closed_at, closed_by, reason) = row;
+    let (
+        standard,
+        trigger,
+        period,
+        pn,
+        establishment,
+        _team,
+        key_worker,
+        opened,
+        due,
+        status,
+        closed_at,
+        closed_by,
+        reason,
+    ) = row;
     let bad = |what: &str| StoreError::Corrupt(format!("obligation {standard}/{trigger}: {what}"));
-    let closed = || closed_at.ok_or_else(|| bad("no closing time")).and_then(|us| from_micros(us).map_err(StoreError::Corrupt));
-    let by = || closed_by.as_deref().map(EventId::parse).transpose().ok().flatten().ok_or_else(|| bad("no completing event"));
+    let closed =
+        || closed_at.ok_or_else(|| bad("no closing time")).and_then(|us| from_micros(us).map_err(StoreError::Corrupt));
+    let by = || {
+        closed_by.as_deref().map(EventId::parse).transpose().ok().flatten().ok_or_else(|| bad("no completing event"))
+    };
     let why = || reason.as_deref().and_then(reason_name).ok_or_else(|| bad("no reason"));
     let outcome = match status.as_str() {
         "open" => Outcome::Open,
@@ -80,7 +115,11 @@ fn obligation_from_row(row: ObligationRow) -> Result<(Obligation, Option<String>
         Obligation {
             standard: StandardId::parse(&standard).map_err(|e| bad(&e))?,
             person: PrisonNumber::parse(&pn).map_err(|e| bad(&e.to_string()))?,
-            establishment: establishment.as_deref().map(EstablishmentCode::parse).transpose().map_err(|e| bad(&e.to_string()))?,
+            establishment: establishment
+                .as_deref()
+                .map(EstablishmentCode::parse)
+                .transpose()
+                .map_err(|e| bad(&e.to_string()))?,
             trigger: EventId::parse(&trigger).map_err(|e| bad(&e.to_string()))?,
             period: u32::try_from(period).map_err(|_| bad("period"))?,
             opened_at: from_micros(opened).map_err(StoreError::Corrupt)?,
@@ -95,7 +134,12 @@ pub(crate) const HORIZON_SETTING: &str = "obligations_until";
 
 impl WriteTx {
     /// Replaces these people's obligations with the ones given (computed from their whole timelines).
-    pub async fn replace_obligations(&mut self, people: &[&PrisonNumber], rows: &[(Obligation, Option<String>)], engine: &Engine) -> Result<(), StoreError> {
+    pub async fn replace_obligations(
+        &mut self,
+        people: &[&PrisonNumber],
+        rows: &[(Obligation, Option<String>)],
+        engine: &Engine,
+    ) -> Result<(), StoreError> {
         for chunk in people.chunks(PEOPLE_BATCH) {
             on_tx!(self, |t| {
                 let mut q = QueryBuilder::new("DELETE FROM obligations WHERE prison_number IN ");
@@ -132,7 +176,12 @@ impl WriteTx {
     }
 
     /// Recomputes the obligations of these people from their timelines as this transaction sees them.
-    pub async fn refresh_obligations(&mut self, people: &[&PrisonNumber], engine: &Engine, horizon: Timestamp) -> Result<(), StoreError> {
+    pub async fn refresh_obligations(
+        &mut self,
+        people: &[&PrisonNumber],
+        engine: &Engine,
+        horizon: Timestamp,
+    ) -> Result<(), StoreError> {
         let populations = self.populations().await?;
         for chunk in people.chunks(PEOPLE_BATCH) {
             let (persons, events) = self.people_and_events(chunk).await?;
@@ -162,7 +211,9 @@ impl WriteTx {
 
     async fn people_and_events(&mut self, chunk: &[&PrisonNumber]) -> Result<(Vec<Person>, Vec<Event>), StoreError> {
         let people: Vec<PersonRow> = on_tx!(self, |t| {
-            let mut q = QueryBuilder::new("SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people WHERE prison_number IN ");
+            let mut q = QueryBuilder::new(
+                "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people WHERE prison_number IN ",
+            );
             q.push_tuples(chunk, |mut b, pn| {
                 b.push_bind(pn.as_str().to_string());
             });
@@ -235,11 +286,21 @@ pub struct WorklistFilter {
 impl Db {
     /// How far recurring obligations have been rolled forward (None before any were computed).
     pub async fn obligations_until(&self) -> Result<Option<Timestamp>, StoreError> {
-        let v: Option<String> = on_db!(self, read |p| {
-            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1").bind(HORIZON_SETTING).fetch_optional(p).await?
-        });
-        v.map(|s| s.parse::<i64>().map_err(|e| StoreError::Corrupt(e.to_string())).and_then(|us| from_micros(us).map_err(StoreError::Corrupt)))
-            .transpose()
+        let v: Option<String> = on_db!(
+            self,
+            read | p | {
+                sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                    .bind(HORIZON_SETTING)
+                    .fetch_optional(p)
+                    .await?
+            }
+        );
+        v.map(|s| {
+            s.parse::<i64>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+                .and_then(|us| from_micros(us).map_err(StoreError::Corrupt))
+        })
+        .transpose()
     }
 
     /// Rolls recurring obligations forward to `until` for everyone with an open obligation.
@@ -247,9 +308,16 @@ impl Db {
         if self.obligations_until().await?.is_some_and(|h| h >= until) {
             return Ok(0);
         }
-        let people: Vec<String> = on_db!(self, read |p| {
-            sqlx::query_scalar("SELECT DISTINCT prison_number FROM obligations WHERE status = 'open' ORDER BY prison_number").fetch_all(p).await?
-        });
+        let people: Vec<String> = on_db!(
+            self,
+            read | p | {
+                sqlx::query_scalar(
+                    "SELECT DISTINCT prison_number FROM obligations WHERE status = 'open' ORDER BY prison_number",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        );
         let people: Vec<PrisonNumber> = people.iter().filter_map(|p| PrisonNumber::parse(p).ok()).collect();
         let refs: Vec<&PrisonNumber> = people.iter().collect();
         let mut tx = self.begin_write().await?;
@@ -260,19 +328,32 @@ impl Db {
 
     /// Every stored obligation of one person, in the engine's order.
     pub async fn obligations_of(&self, pn: &PrisonNumber) -> Result<Vec<Obligation>, StoreError> {
-        let rows: Vec<ObligationRow> = on_db!(self, read |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {OBLIGATION_COLUMNS} FROM obligations WHERE prison_number = $1")))
+        let rows: Vec<ObligationRow> = on_db!(
+            self,
+            read | p | {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {OBLIGATION_COLUMNS} FROM obligations WHERE prison_number = $1"
+                )))
                 .bind(pn.as_str())
                 .fetch_all(p)
                 .await?
+            }
+        );
+        let mut out: Vec<Obligation> =
+            rows.into_iter().map(|r| obligation_from_row(r).map(|(o, _)| o)).collect::<Result<_, _>>()?;
+        out.sort_by(|a, b| {
+            (a.opened_at, &a.standard, a.period, a.trigger).cmp(&(b.opened_at, &b.standard, b.period, b.trigger))
         });
-        let mut out: Vec<Obligation> = rows.into_iter().map(|r| obligation_from_row(r).map(|(o, _)| o)).collect::<Result<_, _>>()?;
-        out.sort_by(|a, b| (a.opened_at, &a.standard, a.period, a.trigger).cmp(&(b.opened_at, &b.standard, b.period, b.trigger)));
         Ok(out)
     }
 
     /// Obligations still open at `as_at` (overdue, due soon or later), most overdue first.
-    pub async fn worklist(&self, engine: &Engine, filter: &WorklistFilter, as_at: Timestamp) -> Result<Vec<WorkItem>, StoreError> {
+    pub async fn worklist(
+        &self,
+        engine: &Engine,
+        filter: &WorklistFilter,
+        as_at: Timestamp,
+    ) -> Result<Vec<WorkItem>, StoreError> {
         let at = to_micros(as_at);
         // Closed after `as_at` counts as open then: a worklist for a past date shows what was on it.
         let mut sql = format!(
@@ -300,14 +381,33 @@ impl Db {
             add("prison_number", p.as_str().to_string(), &mut sql);
         }
         sql.push_str(" ORDER BY o.due_at, o.prison_number, o.standard, o.period");
-        type Row = (String, String, i64, String, Option<String>, String, Option<String>, i64, i64, String, Option<i64>, Option<String>, Option<String>, String, String);
-        let rows: Vec<Row> = on_db!(self, read |p| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(at);
-            for b in &binds {
-                q = q.bind(b.clone());
+        type Row = (
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+        );
+        let rows: Vec<Row> = on_db!(
+            self,
+            read | p | {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(at);
+                for b in &binds {
+                    q = q.bind(b.clone());
+                }
+                q.fetch_all(p).await?
             }
-            q.fetch_all(p).await?
-        });
+        );
         let today = throughcare_core::time::date_in_england(as_at);
         let start_of_today = throughcare_core::time::end_of_day_in_england(today.yesterday().expect("in range"));
         let end_of_today = throughcare_core::time::end_of_day_in_england(today);
@@ -315,7 +415,8 @@ impl Db {
         let mut items = Vec::with_capacity(rows.len());
         for r in rows {
             let (given, family) = (r.13.clone(), r.14.clone());
-            let (o, key_worker) = obligation_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12))?;
+            let (o, key_worker) =
+                obligation_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12))?;
             let std = engine.standards.get(o.standard.as_str());
             let when = if o.due_at <= start_of_today {
                 "overdue"
@@ -345,14 +446,27 @@ impl Db {
                 escalated,
             });
         }
-        items.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then_with(|| a.due_at.cmp(&b.due_at)).then_with(|| a.prison_number.cmp(&b.prison_number)));
+        items.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then_with(|| a.due_at.cmp(&b.due_at))
+                .then_with(|| a.prison_number.cmp(&b.prison_number))
+        });
         Ok(items)
     }
 
     /// Obligations due in `[from, to]`, optionally at one establishment, grouped by standard.
-    pub async fn obligations_due(&self, from: Timestamp, to: Timestamp, establishment: Option<&EstablishmentCode>) -> Result<BTreeMap<String, Vec<Obligation>>, StoreError> {
-        let rows: Vec<ObligationRow> = on_db!(self, read |p| {
-            match establishment {
+    pub async fn obligations_due(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        establishment: Option<&EstablishmentCode>,
+    ) -> Result<BTreeMap<String, Vec<Obligation>>, StoreError> {
+        let rows: Vec<ObligationRow> = on_db!(
+            self,
+            read | p
+                | {
+                    match establishment {
                 Some(e) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT {OBLIGATION_COLUMNS} FROM obligations WHERE due_at >= $1 AND due_at <= $2 AND establishment = $3"
                 )))
@@ -367,14 +481,17 @@ impl Db {
                     .fetch_all(p)
                     .await?,
             }
-        });
+                }
+        );
         let mut out: BTreeMap<String, Vec<Obligation>> = BTreeMap::new();
         for r in rows {
             let (o, _) = obligation_from_row(r)?;
             out.entry(o.standard.as_str().to_string()).or_default().push(o);
         }
         for list in out.values_mut() {
-            list.sort_by(|a, b| (a.due_at, &a.person, a.period, a.trigger).cmp(&(b.due_at, &b.person, b.period, b.trigger)));
+            list.sort_by(|a, b| {
+                (a.due_at, &a.person, a.period, a.trigger).cmp(&(b.due_at, &b.person, b.period, b.trigger))
+            });
         }
         Ok(out)
     }

@@ -32,7 +32,12 @@ pub struct Seeded {
 
 /// Seeds an empty database. All or nothing: if anything fails, nothing is left behind.
 /// With an engine, each person's obligations are computed as at the end of the period and stored too.
-pub async fn seed(db: &Db, estate: Estate, engine: Option<Arc<Engine>>, mut progress: impl FnMut(usize)) -> Result<Seeded, StoreError> {
+pub async fn seed(
+    db: &Db,
+    estate: Estate,
+    engine: Option<Arc<Engine>>,
+    mut progress: impl FnMut(usize),
+) -> Result<Seeded, StoreError> {
     if db.count(Table::People).await? > 0 || db.count(Table::Establishments).await? > 0 {
         return Err(StoreError::NotEmpty);
     }

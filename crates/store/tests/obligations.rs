@@ -114,7 +114,10 @@ async fn figures_come_back_the_same_from_exported_events() {
             let after = other.obligations_due(from, to, None).await.unwrap();
             assert!(after == before, "{} → {}: obligations differ", db.backend(), other.backend());
             let filter = WorklistFilter { establishment: Some("AAB".parse().unwrap()), ..Default::default() };
-            assert_eq!(other.worklist(&engine, &filter, as_at).await.unwrap(), db.worklist(&engine, &filter, as_at).await.unwrap());
+            assert_eq!(
+                other.worklist(&engine, &filter, as_at).await.unwrap(),
+                db.worklist(&engine, &filter, as_at).await.unwrap()
+            );
         }
         // The compliance figures therefore match too; spot-check one is sensible.
         let c = throughcare_core::standards::engine::compliance(&before["first-night-screen"], from, to, as_at);
@@ -138,7 +141,9 @@ fn event(n: u8, pn: &str, when: &str, kind: &str, details: &str) -> Event {
 async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
     let engine = Engine::builtin();
     for db in every_backend().await {
-        exchange::import_establishments(&db, &b"code,name,population\nLEI,HMP Leeds,MEN\nMDI,HMP Moorland,MEN\n"[..]).await.unwrap();
+        exchange::import_establishments(&db, &b"code,name,population\nLEI,HMP Leeds,MEN\nMDI,HMP Moorland,MEN\n"[..])
+            .await
+            .unwrap();
         exchange::import_people(
             &db,
             &b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,\nB1234BC,Bo,Ng,1980-05-05,\n"[..],
@@ -156,16 +161,29 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         ];
         let mut tx = db.begin_write().await.unwrap();
         tx.append_events(&events).await.unwrap();
-        tx.refresh_obligations(&throughcare_store::obligations::people_of(&events), &engine, at("2026-01-08T18:00:00Z")).await.unwrap();
+        tx.refresh_obligations(
+            &throughcare_store::obligations::people_of(&events),
+            &engine,
+            at("2026-01-08T18:00:00Z"),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         let lei = WorklistFilter { establishment: Some("LEI".parse().unwrap()), ..Default::default() };
         let list = |items: &[throughcare_store::obligations::WorkItem]| {
-            items.iter().map(|i| (i.standard.clone(), i.when, i.days_overdue, i.warning, i.escalated)).collect::<Vec<_>>()
+            items
+                .iter()
+                .map(|i| (i.standard.clone(), i.when, i.days_overdue, i.warning, i.escalated))
+                .collect::<Vec<_>>()
         };
         // Sunday 11 January: the second-stage assessment (due Monday 12th) is due this week, with a warning.
         let sat = db.worklist(&engine, &lei, at("2026-01-11T12:00:00Z")).await.unwrap();
-        assert!(list(&sat).contains(&("second-stage-assessment".into(), "due-this-week", 0, true, false)), "{:#?}", list(&sat));
+        assert!(
+            list(&sat).contains(&("second-stage-assessment".into(), "due-this-week", 0, true, false)),
+            "{:#?}",
+            list(&sat)
+        );
         assert!(sat.iter().all(|i| i.prison_number == "A1234BC"), "only LEI's people");
         let mon = db.worklist(&engine, &lei, at("2026-01-12T09:00:00Z")).await.unwrap();
         assert!(list(&mon).contains(&("second-stage-assessment".into(), "due-today", 0, true, false)));
@@ -179,17 +197,31 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         assert_eq!(weekly[0].key_worker.as_deref(), Some("kw.lei.4"));
 
         let mine = WorklistFilter { key_worker: Some("kw.lei.4".into()), ..lei.clone() };
-        assert!(db.worklist(&engine, &mine, at("2026-01-20T12:00:00Z")).await.unwrap().iter().all(|i| i.prison_number == "A1234BC"));
+        assert!(
+            db.worklist(&engine, &mine, at("2026-01-20T12:00:00Z"))
+                .await
+                .unwrap()
+                .iter()
+                .all(|i| i.prison_number == "A1234BC")
+        );
         let nobody = WorklistFilter { key_worker: Some("kw.lei.9".into()), ..lei.clone() };
         assert!(db.worklist(&engine, &nobody, at("2026-01-20T12:00:00Z")).await.unwrap().is_empty());
         let team = WorklistFilter { team: Some("healthcare".into()), ..lei.clone() };
-        assert!(db.worklist(&engine, &team, at("2026-01-20T12:00:00Z")).await.unwrap().iter().all(|i| i.team == "healthcare"));
+        assert!(
+            db.worklist(&engine, &team, at("2026-01-20T12:00:00Z"))
+                .await
+                .unwrap()
+                .iter()
+                .all(|i| i.team == "healthcare")
+        );
 
         // The assessment is recorded late (back-dated to 14 January): it leaves the list and counts as late.
         let done = vec![event(6, "A1234BC", "2026-01-14T10:00:00Z", "health_assessment_completed", "")];
         let mut tx = db.begin_write().await.unwrap();
         tx.append_events(&done).await.unwrap();
-        tx.refresh_obligations(&throughcare_store::obligations::people_of(&done), &engine, at("2026-01-20T12:00:00Z")).await.unwrap();
+        tx.refresh_obligations(&throughcare_store::obligations::people_of(&done), &engine, at("2026-01-20T12:00:00Z"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let after = db.worklist(&engine, &lei, at("2026-01-20T12:00:00Z")).await.unwrap();
         assert!(after.iter().all(|i| i.standard != "second-stage-assessment"));
