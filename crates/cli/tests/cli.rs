@@ -130,3 +130,58 @@ fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
     let msg = String::from_utf8_lossy(&bad_url.stderr);
     assert!(msg.contains("sqlite://") && !msg.contains("hunter2"), "{msg}");
 }
+
+#[test]
+fn standards_are_checked_before_anything_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "18 standards are valid");
+    let list = ok(&throughcare(d, &["standards", "list"]));
+    assert!(list.contains("mbu-booklet") && list.contains("key-work-weekly"));
+    std::fs::create_dir(d.join("mine")).unwrap();
+    std::fs::write(
+        d.join("mine/bad.toml"),
+        "[[standard]]\nid = \"x\"\ntitle = \"X\"\nsource = \"Local policy\"\nscope = \"national\"\nteam = \"healthcare\"\ntrigger = \"reception\"\ncompleted_by = [\"no_such_event\"]\ndue = \"7 days\"\n",
+    )
+    .unwrap();
+    let out = throughcare(d, &["standards", "check", "mine"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml:8: x: unknown event kind \"no_such_event\""), "{err}");
+    // Any command refuses to start on bad standards, before touching the database.
+    let out = throughcare(d, &["--standards", "mine", "export", "people"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!d.join("throughcare.db").exists());
+}
+
+#[test]
+fn worklists_and_compliance_reports_from_a_seeded_estate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&throughcare(d, &["seed", "--establishments", "3", "--people", "150", "--seed", "3", "--end", "2026-03-31"]));
+    let json = ok(&throughcare(d, &["worklist", "--establishment", "AAB", "--at", "2026-03-31", "--format", "json"]));
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["establishment"] == "AAB"));
+    let overdue: Vec<i64> = items.iter().map(|i| i["days_overdue"].as_i64().unwrap()).collect();
+    assert!(overdue.windows(2).all(|w| w[0] >= w[1]), "most overdue first");
+    let team = ok(&throughcare(d, &["worklist", "--establishment", "AAB", "--at", "2026-03-31", "--team", "key-worker", "--format", "csv"]));
+    assert!(team.lines().skip(1).all(|l| l.contains(",key-worker,")), "{team}");
+    let table = ok(&throughcare(d, &["worklist", "--establishment", "AAB", "--at", "2026-03-31"]));
+    assert!(table.trim_end().ends_with("open obligations"));
+    let missing = throughcare(d, &["worklist", "--establishment", "ZZZ"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("there is no establishment ZZZ"));
+
+    let report = ok(&throughcare(d, &["report", "standards", "--period", "2025-04-01..2026-03-31", "--at", "2026-03-31"]));
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let rows = report["standards"].as_array().unwrap();
+    assert_eq!(rows.len(), 18);
+    for r in rows {
+        let parts: u64 = ["met_on_time", "met_late", "unmet", "open_overdue"].iter().map(|k| r[k].as_u64().unwrap()).sum();
+        assert_eq!(parts, r["applicable"].as_u64().unwrap(), "{}", r["id"]);
+    }
+    let html = ok(&throughcare(d, &["report", "standards", "--period", "2025-04-01..2026-03-31", "--establishment", "AAB", "--format", "html"]));
+    assert!(html.contains("<caption>Compliance by standard</caption>") && html.contains("<th scope=\"row\">"));
+    let bad = throughcare(d, &["report", "standards", "--period", "2026-03-31..2025-04-01"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("ends before it starts"));
+}

@@ -326,6 +326,16 @@ impl Db {
         Ok(people.len())
     }
 
+    /// How many obligations are open at an establishment: one indexed count, the worklist's floor.
+    pub async fn open_obligation_count(&self, establishment: &str) -> Result<i64, StoreError> {
+        Ok(on_db!(self, read |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM obligations WHERE establishment = $1 AND status = 'open'")
+                .bind(establishment)
+                .fetch_one(p)
+                .await?
+        }))
+    }
+
     /// Every stored obligation of one person, in the engine's order.
     pub async fn obligations_of(&self, pn: &PrisonNumber) -> Result<Vec<Obligation>, StoreError> {
         let rows: Vec<ObligationRow> = on_db!(
