@@ -24,7 +24,13 @@ struct Args {
 
 fn args() -> Result<Args> {
     let mut a = Args {
-        spec: EstateSpec { establishments: 120, people: 88_000, years: 1, seed: 1, end: jiff::civil::date(2026, 3, 31) },
+        spec: EstateSpec {
+            establishments: 120,
+            people: 88_000,
+            years: 1,
+            seed: 1,
+            end: jiff::civil::date(2026, 3, 31),
+        },
         postgres: std::env::var("THROUGHCARE_TEST_POSTGRES_URL").ok(),
         queries: 200,
     };
@@ -68,7 +74,11 @@ async fn run(backend: &str, args: &Args, engine: &Arc<Engine>, dir: &std::path::
         let s = throughcare_store::seed::seed(&db, Estate::new(args.spec.clone()), maintain, |_| {}).await?;
         let secs = started.elapsed().as_secs_f64();
         let obligations = db_count_obligations(&db).await?;
-        println!("seed, engine {label:>3}: {secs:7.1} s  {:>9.0} events/s  ({} events, {obligations} obligations)", s.events as f64 / secs, s.events);
+        println!(
+            "seed, engine {label:>3}: {secs:7.1} s  {:>9.0} events/s  ({} events, {obligations} obligations)",
+            s.events as f64 / secs,
+            s.events
+        );
         rates.push(s.events as f64 / secs);
         seeded = Some(db);
     }
@@ -147,7 +157,10 @@ async fn busiest(db: &Db) -> Result<(String, i64)> {
 async fn main() -> Result<()> {
     let args = args()?;
     let s = &args.spec;
-    println!("throughcare standards benchmark: {} establishments, {} people, {} year(s), seed {}, ending {}", s.establishments, s.people, s.years, s.seed, s.end);
+    println!(
+        "throughcare standards benchmark: {} establishments, {} people, {} year(s), seed {}, ending {}",
+        s.establishments, s.people, s.years, s.seed, s.end
+    );
     let engine = Arc::new(Engine::builtin());
     println!("{} standards", engine.standards.len());
     let dir = tempfile::tempdir()?;

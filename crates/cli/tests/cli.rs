@@ -165,22 +165,30 @@ fn worklists_and_compliance_reports_from_a_seeded_estate() {
     assert!(items.iter().all(|i| i["establishment"] == "AAB"));
     let overdue: Vec<i64> = items.iter().map(|i| i["days_overdue"].as_i64().unwrap()).collect();
     assert!(overdue.windows(2).all(|w| w[0] >= w[1]), "most overdue first");
-    let team = ok(&throughcare(d, &["worklist", "--establishment", "AAB", "--at", "2026-03-31", "--team", "key-worker", "--format", "csv"]));
+    let team = ok(&throughcare(
+        d,
+        &["worklist", "--establishment", "AAB", "--at", "2026-03-31", "--team", "key-worker", "--format", "csv"],
+    ));
     assert!(team.lines().skip(1).all(|l| l.contains(",key-worker,")), "{team}");
     let table = ok(&throughcare(d, &["worklist", "--establishment", "AAB", "--at", "2026-03-31"]));
     assert!(table.trim_end().ends_with("open obligations"));
     let missing = throughcare(d, &["worklist", "--establishment", "ZZZ"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("there is no establishment ZZZ"));
 
-    let report = ok(&throughcare(d, &["report", "standards", "--period", "2025-04-01..2026-03-31", "--at", "2026-03-31"]));
+    let report =
+        ok(&throughcare(d, &["report", "standards", "--period", "2025-04-01..2026-03-31", "--at", "2026-03-31"]));
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let rows = report["standards"].as_array().unwrap();
     assert_eq!(rows.len(), 18);
     for r in rows {
-        let parts: u64 = ["met_on_time", "met_late", "unmet", "open_overdue"].iter().map(|k| r[k].as_u64().unwrap()).sum();
+        let parts: u64 =
+            ["met_on_time", "met_late", "unmet", "open_overdue"].iter().map(|k| r[k].as_u64().unwrap()).sum();
         assert_eq!(parts, r["applicable"].as_u64().unwrap(), "{}", r["id"]);
     }
-    let html = ok(&throughcare(d, &["report", "standards", "--period", "2025-04-01..2026-03-31", "--establishment", "AAB", "--format", "html"]));
+    let html = ok(&throughcare(
+        d,
+        &["report", "standards", "--period", "2025-04-01..2026-03-31", "--establishment", "AAB", "--format", "html"],
+    ));
     assert!(html.contains("<caption>Compliance by standard</caption>") && html.contains("<th scope=\"row\">"));
     let bad = throughcare(d, &["report", "standards", "--period", "2026-03-31..2025-04-01"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("ends before it starts"));

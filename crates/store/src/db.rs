@@ -79,6 +79,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_obligations.sql"),
         include_str!("../migrations/postgres/0002_obligations.sql"),
     ),
+    (
+        3,
+        "staff_audit",
+        include_str!("../migrations/sqlite/0003_staff_audit.sql"),
+        include_str!("../migrations/postgres/0003_staff_audit.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {

@@ -32,19 +32,39 @@ impl Engine {
         Self { standards: StandardSet::builtin(), calendar: Calendar::england_and_wales() }
     }
 
-    /// Obligations for one person, with the key worker they have at the end of their timeline.
+    /// Everything kept per person from their timeline: obligations, key worker, where they are.
     pub fn compute(
         &self,
         person: &Person,
         timeline: &Timeline,
         populations: &HashMap<EstablishmentCode, Population>,
         horizon: Timestamp,
-    ) -> (Vec<Obligation>, Option<String>) {
+    ) -> Projection {
         let population = |c: &EstablishmentCode| populations.get(c).copied();
         let ctx = Context { calendar: &self.calendar, population: &population };
-        let key_worker = timeline.state_at(Timestamp::MAX).key_worker.map(|k| k.as_str().to_string());
-        (obligations(person, timeline, &self.standards, &ctx, horizon), key_worker)
+        let state = timeline.state_at(Timestamp::MAX);
+        let last = state.episodes.last();
+        Projection {
+            person: person.prison_number.clone(),
+            obligations: obligations(person, timeline, &self.standards, &ctx, horizon),
+            key_worker: state.key_worker.as_ref().map(|k| k.as_str().to_string()),
+            establishment: last.map(|ep| ep.establishment.clone()),
+            location: last.and_then(|ep| ep.location.clone()),
+            in_custody: state.in_custody(),
+        }
     }
+}
+
+/// What is kept per person from their timeline, replaced whenever their events change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Projection {
+    pub person: PrisonNumber,
+    pub obligations: Vec<Obligation>,
+    pub key_worker: Option<String>,
+    /// The current establishment, or the last one after release.
+    pub establishment: Option<EstablishmentCode>,
+    pub location: Option<String>,
+    pub in_custody: bool,
 }
 
 type ObligationRow = (
@@ -133,26 +153,40 @@ fn obligation_from_row(row: ObligationRow) -> Result<(Obligation, Option<String>
 pub(crate) const HORIZON_SETTING: &str = "obligations_until";
 
 impl WriteTx {
-    /// Replaces these people's obligations with the ones given (computed from their whole timelines).
-    pub async fn replace_obligations(
-        &mut self,
-        people: &[&PrisonNumber],
-        rows: &[(Obligation, Option<String>)],
-        engine: &Engine,
-    ) -> Result<(), StoreError> {
+    /// Replaces these people's projections (obligations and custody) with the ones given.
+    pub async fn replace_projections(&mut self, projections: &[Projection], engine: &Engine) -> Result<(), StoreError> {
+        let people: Vec<&PrisonNumber> = projections.iter().map(|p| &p.person).collect();
         for chunk in people.chunks(PEOPLE_BATCH) {
+            for table in ["obligations", "custody"] {
+                on_tx!(self, |t| {
+                    let mut q = QueryBuilder::new(format!("DELETE FROM {table} WHERE prison_number IN "));
+                    q.push_tuples(chunk, |mut b, pn| {
+                        b.push_bind(pn.as_str().to_string());
+                    });
+                    q.build().execute(&mut **t).await?;
+                });
+            }
+        }
+        for chunk in projections.chunks(ROWS_BATCH) {
             on_tx!(self, |t| {
-                let mut q = QueryBuilder::new("DELETE FROM obligations WHERE prison_number IN ");
-                q.push_tuples(chunk, |mut b, pn| {
-                    b.push_bind(pn.as_str().to_string());
+                let mut q =
+                    QueryBuilder::new("INSERT INTO custody (prison_number, establishment, location, in_custody) ");
+                q.push_values(chunk, |mut b, p| {
+                    b.push_bind(p.person.as_str().to_string())
+                        .push_bind(p.establishment.as_ref().map(|e| e.as_str().to_string()))
+                        .push_bind(p.location.clone())
+                        .push_bind(p.in_custody);
                 });
                 q.build().execute(&mut **t).await?;
             });
         }
+        let rows: Vec<(&Obligation, &Option<String>)> =
+            projections.iter().flat_map(|p| p.obligations.iter().map(move |o| (o, &p.key_worker))).collect();
         for chunk in rows.chunks(ROWS_BATCH) {
             on_tx!(self, |t| {
                 let mut q = QueryBuilder::new(format!("INSERT INTO obligations ({OBLIGATION_COLUMNS}) "));
                 q.push_values(chunk, |mut b, (o, key_worker)| {
+                    let key_worker: &Option<String> = key_worker;
                     let (closed_at, closed_by, reason) = outcome_columns(&o.outcome);
                     let team = engine.standards.get(o.standard.as_str()).map_or("", |s| s.team.code());
                     b.push_bind(o.standard.as_str().to_string())
@@ -189,13 +223,14 @@ impl WriteTx {
             for e in events {
                 by_person.entry(e.person.clone()).or_default().push(e);
             }
-            let mut rows = Vec::new();
-            for p in &persons {
-                let timeline = Timeline::new(by_person.remove(&p.prison_number).unwrap_or_default());
-                let (obs, key_worker) = engine.compute(p, &timeline, &populations, horizon);
-                rows.extend(obs.into_iter().map(|o| (o, key_worker.clone())));
-            }
-            self.replace_obligations(chunk, &rows, engine).await?;
+            let projections: Vec<Projection> = persons
+                .iter()
+                .map(|p| {
+                    let timeline = Timeline::new(by_person.remove(&p.prison_number).unwrap_or_default());
+                    engine.compute(p, &timeline, &populations, horizon)
+                })
+                .collect();
+            self.replace_projections(&projections, engine).await?;
         }
         self.raise_horizon(horizon).await
     }
@@ -328,12 +363,15 @@ impl Db {
 
     /// How many obligations are open at an establishment: one indexed count, the worklist's floor.
     pub async fn open_obligation_count(&self, establishment: &str) -> Result<i64, StoreError> {
-        Ok(on_db!(self, read |p| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM obligations WHERE establishment = $1 AND status = 'open'")
-                .bind(establishment)
-                .fetch_one(p)
-                .await?
-        }))
+        Ok(on_db!(
+            self,
+            read | p | {
+                sqlx::query_scalar("SELECT COUNT(*) FROM obligations WHERE establishment = $1 AND status = 'open'")
+                    .bind(establishment)
+                    .fetch_one(p)
+                    .await?
+            }
+        ))
     }
 
     /// Every stored obligation of one person, in the engine's order.

@@ -4,20 +4,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, mpsc};
 
 use throughcare_core::person::Population;
-use throughcare_core::standards::engine::Obligation;
 use throughcare_core::synthetic::Estate;
 use throughcare_core::timeline::Timeline;
 use throughcare_core::{EstablishmentCode, Event, Person};
 
 use crate::db::{Db, StoreError};
-use crate::obligations::Engine;
+use crate::obligations::{Engine, Projection};
 use crate::repo::Table;
 
 #[derive(Default)]
 struct Chunk {
     people: Vec<Person>,
     events: Vec<Event>,
-    obligations: Vec<(Obligation, Option<String>)>,
+    projections: Vec<Projection>,
 }
 
 /// People per chunk handed from the generating thread to the writer.
@@ -58,8 +57,7 @@ pub async fn seed(
                 let (p, e) = estate.person(i);
                 if let Some(engine) = &maintain {
                     let timeline = Timeline::new(e.clone());
-                    let (obs, key_worker) = engine.compute(&p, &timeline, &populations, horizon);
-                    chunk.obligations.extend(obs.into_iter().map(|o| (o, key_worker.clone())));
+                    chunk.projections.push(engine.compute(&p, &timeline, &populations, horizon));
                 }
                 chunk.people.push(p);
                 chunk.events.extend(e);
@@ -72,11 +70,11 @@ pub async fn seed(
     let (mut people, mut events) = (0, 0);
     loop {
         let next = tokio::task::block_in_place(|| receive.recv());
-        let Ok(Chunk { people: p, events: e, obligations }) = next else { break };
+        let Ok(Chunk { people: p, events: e, projections }) = next else { break };
         tx.insert_people(&p).await?;
         tx.append_events(&e).await?;
         if let Some(engine) = &engine {
-            tx.replace_obligations(&[], &obligations, engine).await?;
+            tx.replace_projections(&projections, engine).await?;
         }
         people += p.len();
         events += e.len();

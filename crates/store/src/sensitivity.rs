@@ -15,6 +15,22 @@ use Sensitivity::*;
 
 /// (table, column, sensitivity). A column missing here, or listed but not in the schema, fails a test.
 pub const COLUMNS: &[(&str, &str, Sensitivity)] = &[
+    ("api_tokens", "created_at", None),
+    ("api_tokens", "token_hash", Personal),
+    ("api_tokens", "username", Personal),
+    ("audit", "action", Personal),
+    ("audit", "actor", Personal),
+    ("audit", "at", Personal),
+    // What was read or changed, e.g. "viewed clinical detail".
+    ("audit", "detail", SpecialCategory),
+    ("audit", "hash", None),
+    ("audit", "prev_hash", None),
+    ("audit", "seq", None),
+    ("audit", "subject", Personal),
+    ("custody", "establishment", Personal),
+    ("custody", "in_custody", Personal),
+    ("custody", "location", Personal),
+    ("custody", "prison_number", Personal),
     ("establishments", "code", None),
     ("establishments", "name", None),
     ("establishments", "population", None),
@@ -49,8 +65,19 @@ pub const COLUMNS: &[(&str, &str, Sensitivity)] = &[
     ("people", "given_name", Personal),
     ("people", "nhs_number", Personal),
     ("people", "prison_number", Personal),
+    ("sessions", "created_at", Personal),
+    ("sessions", "last_seen_at", Personal),
+    ("sessions", "token_hash", Personal),
+    ("sessions", "username", Personal),
     ("settings", "name", None),
     ("settings", "value", None),
+    ("staff", "created_at", Personal),
+    ("staff", "disabled", Personal),
+    ("staff", "display_name", Personal),
+    ("staff", "establishment", Personal),
+    ("staff", "password_hash", Personal),
+    ("staff", "role", Personal),
+    ("staff", "username", Personal),
 ];
 
 pub fn of(table: &str, column: &str) -> Option<Sensitivity> {

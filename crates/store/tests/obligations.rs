@@ -29,7 +29,7 @@ async fn recomputed(db: &Db, engine: &Engine, pn: &PrisonNumber, horizon: Timest
     let person = db.person(pn).await.unwrap().unwrap();
     let timeline = db.timeline(pn).await.unwrap();
     let populations = db.establishments().await.unwrap().into_iter().map(|e| (e.code, e.population)).collect();
-    engine.compute(&person, &timeline, &populations, horizon).0
+    engine.compute(&person, &timeline, &populations, horizon).obligations
 }
 
 /// Appends the events in batches, in the order given, maintaining obligations as each commits.
@@ -86,7 +86,7 @@ proptest! {
                     prop_assert_eq!(&stored, &recomputed(&db, &engine, &p.prison_number, horizon).await, "{}", db.backend());
                     // And the same as the engine over the events as generated, never stored.
                     let populations = estate.establishments().iter().map(|e| (e.code.clone(), e.population)).collect();
-                    prop_assert_eq!(&stored, &engine.compute(p, &Timeline::new(events.clone()), &populations, horizon).0);
+                    prop_assert_eq!(&stored, &engine.compute(p, &Timeline::new(events.clone()), &populations, horizon).obligations);
                 }
             }
             Ok(())
