@@ -18,8 +18,12 @@ use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_store::obligations::Engine;
 use throughcare_store::{DatabaseUrl, Db, exchange};
 
+mod demo;
 mod report;
 mod worklist;
+
+use std::net::SocketAddr;
+use throughcare_web::{AppState, Config};
 
 /// throughcare: mental-health care and equality for people in prison, from reception to release.
 #[derive(Parser)]
@@ -92,6 +96,65 @@ enum Command {
         #[command(subcommand)]
         action: StandardsAction,
     },
+    /// Serve the staff pages and the JSON API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Mark session cookies Secure (set when served over HTTPS, directly or behind a proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Try throughcare: a demo database with a seeded estate and one account per role, then serve.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Password for every demo account (default: one is generated and printed).
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add an account. The password comes from --password or THROUGHCARE_PASSWORD, or is generated and printed.
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// One of the roles in docs/roles.md, e.g. key-worker.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        establishment: Option<String>,
+        #[arg(long, env = "THROUGHCARE_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Disable an account: signs it out and revokes its API tokens.
+    Disable { username: String },
+    /// Set a new password (generated and printed unless given); signs the account out everywhere.
+    ResetPassword {
+        username: String,
+        #[arg(long, env = "THROUGHCARE_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Create an API token for an account (printed once; only its hash is kept).
+    Token { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the hash chain: exit 0 when intact, otherwise name the first bad entry.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -269,9 +332,95 @@ async fn run(cli: Cli) -> Result<()> {
             report::standards(&db, &engine, period, establishment, at, format).await
         }
         Command::Standards { .. } => unreachable!("handled before the database opens"),
+        Command::Serve { addr, secure_cookies } => {
+            let state = AppState::new(db.clone(), engine.clone(), Config { secure_cookies });
+            eprintln!("throughcare is serving on http://{addr}");
+            throughcare_web::serve(addr, state).await.with_context(|| format!("cannot serve on {addr}"))
+        }
+        Command::Demo { addr, password } => demo::run(&db, engine.clone(), addr, password, url.is_sqlite()).await,
+        Command::User { action } => user_command(&db, action).await,
+        Command::Audit { action: AuditAction::Verify } => match db.verify_audit().await? {
+            Ok(n) => {
+                println!("the audit trail is intact: {n} entries");
+                Ok(())
+            }
+            Err(broken) => Err(anyhow::anyhow!("the audit trail is broken at {broken}")),
+        },
     };
     db.close().await;
     outcome
+}
+
+/// A password for a new account: given, or a generated one printed once.
+fn password_or_generated(password: Option<String>) -> (String, bool) {
+    match password {
+        Some(p) => (p, false),
+        None => (throughcare_web::auth::new_token()[..20].to_string(), true),
+    }
+}
+
+async fn user_command(db: &Db, action: UserAction) -> Result<()> {
+    use throughcare_web::roles::Role;
+    match action {
+        UserAction::Add { username, name, role, establishment, password } => {
+            let role = Role::parse_code(&role)?;
+            let establishment = establishment.as_deref().map(throughcare_core::EstablishmentCode::parse).transpose()?;
+            if let Some(e) = &establishment {
+                if !db.establishments().await?.iter().any(|x| &x.code == e) {
+                    anyhow::bail!("there is no establishment {e}");
+                }
+            }
+            if db.staff(&username.to_ascii_lowercase()).await?.is_some() {
+                anyhow::bail!("there is already an account {username}");
+            }
+            let (password, generated) = password_or_generated(password);
+            throughcare_web::auth::add_staff(db, &username, &name, role, establishment, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added {username} as {}", role.label());
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserAction::Disable { username } => {
+            let mut tx = db.begin_write().await?;
+            if !tx.set_disabled(&username, true).await? {
+                anyhow::bail!("there is no account {username}");
+            }
+            tx.audit(Timestamp::now(), "system", "account-disabled", None, &username).await?;
+            tx.commit().await?;
+            println!("disabled {username}: signed out and API tokens revoked");
+        }
+        UserAction::ResetPassword { username, password } => {
+            let (password, generated) = password_or_generated(password);
+            if password.chars().count() < 12 {
+                anyhow::bail!("a password needs at least 12 characters");
+            }
+            let mut tx = db.begin_write().await?;
+            if !tx.set_password(&username, &throughcare_web::hash_password(&password)).await? {
+                anyhow::bail!("there is no account {username}");
+            }
+            tx.audit(Timestamp::now(), "system", "password-reset", None, &username).await?;
+            tx.commit().await?;
+            println!("new password set for {username}; they are signed out everywhere");
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserAction::Token { username } => {
+            if db.staff(&username).await?.is_none_or(|s| s.disabled) {
+                anyhow::bail!("there is no active account {username}");
+            }
+            let token = throughcare_web::auth::new_token();
+            let mut tx = db.begin_write().await?;
+            tx.insert_api_token(&throughcare_store::staff::sha256_hex(token.as_bytes()), &username, Timestamp::now())
+                .await?;
+            tx.audit(Timestamp::now(), "system", "api-token-created", None, &username).await?;
+            tx.commit().await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
 }
 
 fn standards_command(action: &StandardsAction, builtin: StandardSet) -> Result<()> {

@@ -379,6 +379,21 @@ impl Declaration {
         }
     }
 
+    /// The declared value in words ("White: Gypsy or Irish Traveller", "Not stated").
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sex(d) => d.to_string(),
+            Self::Ethnicity(d) => d.to_string(),
+            Self::Religion(d, _) => d.to_string(),
+            Self::SexualOrientation(d) => d.to_string(),
+            Self::GenderIdentity(d) => d.to_string(),
+            Self::GenderReassignment(d) => d.to_string(),
+            Self::Disability(d) => d.to_string(),
+            Self::MarriageCivilPartnership(d) => d.to_string(),
+            Self::PregnancyMaternity(d) => d.to_string(),
+        }
+    }
+
     pub fn detail(&self) -> Option<&str> {
         match self {
             Self::Religion(_, detail) => detail.as_deref(),

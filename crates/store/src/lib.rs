@@ -6,6 +6,7 @@ pub mod obligations;
 pub mod repo;
 pub mod seed;
 pub mod sensitivity;
+pub mod staff;
 
 pub use db::{DatabaseUrl, Db, StoreError, WriteTx, create_postgres_database};
 pub use exchange::{ImportError, RowError};

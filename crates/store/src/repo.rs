@@ -233,3 +233,112 @@ pub enum Table {
     People,
     Events,
 }
+
+/// Where a person is now, or was last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Custody {
+    pub establishment: Option<EstablishmentCode>,
+    pub location: Option<String>,
+    pub in_custody: bool,
+}
+
+type PersonCustodyRow = (String, String, String, String, Option<String>, Option<String>, Option<String>, Option<bool>);
+
+fn with_custody(rows: Vec<PersonCustodyRow>) -> Result<Vec<(Person, Option<Custody>)>, StoreError> {
+    rows.into_iter()
+        .map(|(pn, g, f, dob, nhs, est, loc, inside)| {
+            let person = person_from_row((pn, g, f, dob, nhs))?;
+            let custody = match inside {
+                None => None,
+                Some(in_custody) => Some(Custody {
+                    establishment: est
+                        .as_deref()
+                        .map(EstablishmentCode::parse)
+                        .transpose()
+                        .map_err(|e| corrupt("establishment", e))?,
+                    location: loc,
+                    in_custody,
+                }),
+            };
+            Ok((person, custody))
+        })
+        .collect()
+}
+
+const PERSON_CUSTODY: &str = "SELECT p.prison_number, p.given_name, p.family_name, p.date_of_birth, p.nhs_number, \
+     c.establishment, c.location, c.in_custody FROM people p LEFT JOIN custody c ON c.prison_number = p.prison_number";
+
+impl Db {
+    pub async fn custody(&self, pn: &PrisonNumber) -> Result<Option<Custody>, StoreError> {
+        let row: Option<(Option<String>, Option<String>, bool)> = on_db!(
+            self,
+            read | p | {
+                sqlx::query_as("SELECT establishment, location, in_custody FROM custody WHERE prison_number = $1")
+                    .bind(pn.as_str())
+                    .fetch_optional(p)
+                    .await?
+            }
+        );
+        row.map(|(est, location, in_custody)| {
+            Ok(Custody {
+                establishment: est
+                    .as_deref()
+                    .map(EstablishmentCode::parse)
+                    .transpose()
+                    .map_err(|e| corrupt("establishment", e))?,
+                location,
+                in_custody,
+            })
+        })
+        .transpose()
+    }
+
+    /// People whose prison number, name or location contains the text, within one establishment
+    /// (or all of them), best matches first.
+    pub async fn search_people(
+        &self,
+        text: &str,
+        establishment: Option<&EstablishmentCode>,
+        limit: i64,
+    ) -> Result<Vec<(Person, Option<Custody>)>, StoreError> {
+        let pattern = format!("%{}%", text.trim().to_lowercase().replace(['%', '_'], ""));
+        let est = establishment.map(|e| e.as_str().to_string());
+        let rows: Vec<PersonCustodyRow> = on_db!(
+            self,
+            read | p
+                | {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{PERSON_CUSTODY} WHERE ($1 IS NULL OR c.establishment = $1) AND (lower(p.prison_number) LIKE $2 \
+                 OR lower(p.family_name) LIKE $2 OR lower(p.given_name) LIKE $2 OR lower(p.given_name || ' ' || p.family_name) LIKE $2 \
+                 OR lower(c.location) LIKE $2) ORDER BY c.in_custody DESC, p.family_name, p.given_name, p.prison_number LIMIT $3"
+            )))
+            .bind(est.clone())
+            .bind(&pattern)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+                }
+        );
+        with_custody(rows)
+    }
+
+    /// Everyone in custody at an establishment, by name.
+    pub async fn caseload(
+        &self,
+        establishment: &EstablishmentCode,
+    ) -> Result<Vec<(Person, Option<Custody>)>, StoreError> {
+        let rows: Vec<PersonCustodyRow> = on_db!(
+            self,
+            read | p
+                | {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{PERSON_CUSTODY} WHERE c.establishment = $1 AND c.in_custody ORDER BY p.family_name, p.given_name, p.prison_number"
+            )))
+            .bind(establishment.as_str())
+            .fetch_all(p)
+            .await?
+                }
+        );
+        with_custody(rows)
+    }
+}

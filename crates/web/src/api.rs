@@ -1,0 +1,247 @@
+//! The JSON API under /api/v1: the same people, roles and need-to-know as the pages; one error shape.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use throughcare_core::codes::CodeSet;
+use throughcare_core::event::EventKind;
+use throughcare_core::time::{format_instant, parse_instant};
+use throughcare_core::{Characteristic, Event, EventId, StaffRef};
+
+use crate::AppState;
+use crate::auth::CurrentStaff;
+use crate::error::{AppError, json_error};
+use crate::pages::people::{category, flags, reachable};
+
+const OPENAPI: &str = include_str!("../openapi.json");
+
+pub async fn openapi() -> Response {
+    let mut res = OPENAPI.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+/// An API error: the app's error in the API's JSON shape.
+pub struct ApiError(AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+impl From<throughcare_store::StoreError> for ApiError {
+    fn from(e: throughcare_store::StoreError) -> Self {
+        Self(AppError::Internal(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self.0 {
+            tracing::error!(error = %e, "API request failed");
+        }
+        json_error(self.0.status(), &self.0.to_string())
+    }
+}
+
+/// JSON bodies whose every rejection (bad JSON, wrong type, unknown field, too large) is an ApiError.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(e @ JsonRejection::JsonDataError(_)) => {
+                Err(json_error(StatusCode::UNPROCESSABLE_ENTITY, &e.body_text()))
+            }
+            Err(e) => Err(json_error(e.status(), &e.body_text())),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Serialize)]
+pub struct PersonSummary {
+    prison_number: String,
+    given_name: String,
+    family_name: String,
+    establishment: Option<String>,
+    location: Option<String>,
+    in_custody: bool,
+}
+
+pub async fn people(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<Search>,
+) -> Result<Json<Vec<PersonSummary>>, ApiError> {
+    if q.q.chars().count() > 100 {
+        return Err(AppError::BadRequest("q is at most 100 characters".into()).into());
+    }
+    let scope = if staff.role.estate_wide() { None } else { staff.establishment.as_ref() };
+    let found = state.db.search_people(&q.q, scope, 50).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|(p, c)| PersonSummary {
+                prison_number: p.prison_number.to_string(),
+                given_name: p.given_name.as_str().into(),
+                family_name: p.family_name.as_str().into(),
+                establishment: c.as_ref().and_then(|c| c.establishment.as_ref().map(ToString::to_string)),
+                location: c.as_ref().and_then(|c| c.location.clone()),
+                in_custody: c.is_some_and(|c| c.in_custody),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize)]
+pub struct PersonView {
+    prison_number: String,
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    establishment: Option<String>,
+    in_custody: bool,
+    flags: Vec<String>,
+    characteristics: BTreeMap<&'static str, String>,
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+) -> Result<Json<PersonView>, ApiError> {
+    let (p, custody) = reachable(&state, &staff, &pn).await?;
+    let now = Timestamp::now();
+    let s = state.db.timeline(&p.prison_number).await?.state_at(now);
+    let characteristics: BTreeMap<&'static str, String> = Characteristic::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != Characteristic::Age && staff.role.sees(*c))
+        .map(|c| (c.code(), s.characteristics.code_at(c, now)))
+        .collect();
+    let shown: Vec<&str> = characteristics.keys().copied().collect();
+    crate::auth::audit(
+        &state.db,
+        &staff.username,
+        "viewed-person",
+        Some(p.prison_number.as_str()),
+        &format!("API; characteristics shown: {}", shown.join(", ")),
+    )
+    .await?;
+    Ok(Json(PersonView {
+        prison_number: p.prison_number.to_string(),
+        given_name: p.given_name.as_str().into(),
+        family_name: p.family_name.as_str().into(),
+        date_of_birth: p.date_of_birth.to_string(),
+        establishment: custody.as_ref().and_then(|c| c.establishment.as_ref().map(ToString::to_string)),
+        in_custody: custody.is_some_and(|c| c.in_custody),
+        flags: flags(&s).into_iter().map(|(f, _)| f).collect(),
+        characteristics,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct EventView {
+    id: String,
+    kind: &'static str,
+    occurred_at: String,
+    recorded_at: String,
+    recorded_by: String,
+    supersedes: Option<String>,
+    details: Option<serde_json::Value>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+) -> Result<Json<Vec<EventView>>, ApiError> {
+    let (p, _) = reachable(&state, &staff, &pn).await?;
+    let timeline = state.db.timeline(&p.prison_number).await?;
+    let out: Vec<EventView> = timeline
+        .live()
+        .filter(|e| match &e.kind {
+            EventKind::CharacteristicDeclared(d) => staff.role.sees(d.characteristic()),
+            _ => true,
+        })
+        .map(|e| EventView {
+            id: e.id.to_string(),
+            kind: e.kind.name(),
+            occurred_at: format_instant(e.occurred_at),
+            recorded_at: format_instant(e.recorded_at),
+            recorded_by: e.recorded_by.to_string(),
+            supersedes: e.correction.as_ref().map(|c| c.supersedes.to_string()),
+            details: (category(e.kind.name()) != "health" || staff.role.sees_clinical_detail())
+                .then(|| serde_json::from_str(&e.kind.details_json()).unwrap_or_default()),
+        })
+        .collect();
+    crate::auth::audit(
+        &state.db,
+        &staff.username,
+        "viewed-timeline",
+        Some(p.prison_number.as_str()),
+        &format!("API; clinical detail: {}", staff.role.sees_clinical_detail()),
+    )
+    .await?;
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEvent {
+    kind: String,
+    occurred_at: String,
+    #[serde(default)]
+    details: Option<serde_json::Value>,
+}
+
+pub async fn record(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+    ApiJson(body): ApiJson<NewEvent>,
+) -> Result<Response, ApiError> {
+    let (p, _) = reachable(&state, &staff, &pn).await?;
+    if !staff.role.may_record(&body.kind) {
+        return Err(AppError::Forbidden.into());
+    }
+    let details = body.details.map(|d| d.to_string()).unwrap_or_default();
+    let kind = EventKind::parse(&body.kind, &details).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    let occurred_at = parse_instant(&body.occurred_at).map_err(AppError::Unprocessable)?;
+    let event = Event {
+        id: EventId::from_uuid(uuid::Uuid::new_v4()),
+        person: p.prison_number.clone(),
+        occurred_at,
+        recorded_at: Timestamp::now(),
+        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        correction: None,
+        kind,
+    };
+    event.check().map_err(AppError::Unprocessable)?;
+    if let Some((target, _)) = event.kind.answers() {
+        let found = state.db.event_summaries(&[target]).await?;
+        event.check_links(|id| found.get(&id).map(|(s, _)| s.clone())).map_err(AppError::Unprocessable)?;
+    }
+    for code in event.kind.establishments() {
+        if !state.db.establishments().await?.iter().any(|e| &e.code == code) {
+            return Err(AppError::Unprocessable(format!("unknown establishment {code}")).into());
+        }
+    }
+    let id = event.id.to_string();
+    crate::pages::record::append(&state, &staff, event).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
+}

@@ -1,0 +1,140 @@
+//! throughcare on the web: staff pages (GOV.UK Design System), the JSON API, sign-in, roles and audit.
+
+pub mod api;
+pub mod auth;
+mod error;
+mod pages;
+pub mod roles;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use throughcare_store::Db;
+use throughcare_store::obligations::Engine;
+
+pub use auth::{CurrentStaff, hash_password};
+pub use error::AppError;
+use roles::{Access, ROUTES};
+
+/// Settings the server needs beside the database.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies Secure: set when throughcare is served over TLS (directly or behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub engine: Arc<Engine>,
+    pub config: Config,
+    pub throttle: Arc<auth::Throttle>,
+}
+
+impl AppState {
+    pub fn new(db: Db, engine: Arc<Engine>, config: Config) -> Self {
+        Self { db, engine, config, throttle: Arc::new(auth::Throttle::default()) }
+    }
+}
+
+fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
+    match (method, path) {
+        ("GET", "/healthz") => get(|| async { "ok" }),
+        ("GET", "/api/openapi.json") => get(api::openapi),
+        ("GET", "/assets/{file}") => get(pages::asset),
+        ("GET", "/sign-in") => get(pages::sign_in_page),
+        ("POST", "/sign-in") => post(pages::sign_in),
+        ("POST", "/sign-out") => post(pages::sign_out),
+        ("GET", "/") => get(pages::home),
+        ("GET", "/people") => get(pages::people::search),
+        ("GET", "/people/{pn}") => get(pages::people::person),
+        ("GET", "/people/{pn}/record") => get(pages::record::form),
+        ("POST", "/people/{pn}/record") => post(pages::record::submit),
+        ("GET", "/people/{pn}/audit") => get(pages::people::audit),
+        ("GET", "/caseload") => get(pages::people::caseload),
+        ("GET", "/api/v1/people") => get(api::people),
+        ("GET", "/api/v1/people/{pn}") => get(api::person),
+        ("GET", "/api/v1/people/{pn}/events") => get(api::events),
+        ("POST", "/api/v1/people/{pn}/events") => post(api::record),
+        _ => panic!("route {method} {path} is in roles::ROUTES but has no handler"),
+    }
+}
+
+/// The application, built from the access table so no route exists without a rule.
+pub fn app(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for r in ROUTES {
+        router = router.route(r.path, handler(r.method, r.path));
+    }
+    router
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), enforce_access))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
+        .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    res
+}
+
+/// Applies the access table: sign-in where needed, the role's permission, otherwise 403 (audited).
+async fn enforce_access(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(path) = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()) else {
+        return next.run(req).await;
+    };
+    let method = req.method().clone();
+    let lookup = if method == Method::HEAD { "GET" } else { method.as_str() };
+    let Some(route) = roles::route(lookup, &path) else {
+        // The router answers 405 for a known path with another method.
+        return next.run(req).await;
+    };
+    if route.access == Access::Anyone {
+        return next.run(req).await;
+    }
+    let is_api = path.starts_with("/api/");
+    let Some(staff) = req.extensions().get::<CurrentStaff>().cloned() else {
+        return if is_api {
+            error::json_error(StatusCode::UNAUTHORIZED, "sign in, or send an API token")
+        } else {
+            Redirect::to("/sign-in").into_response()
+        };
+    };
+    if !staff.role.can(route.access) {
+        let detail = format!("{} {} refused to {}", method, req.uri().path(), staff.role);
+        if let Err(e) = auth::audit(&state.db, &staff.username, "access-denied", None, &detail).await {
+            return e.into_response();
+        }
+        return if is_api {
+            error::json_error(StatusCode::FORBIDDEN, "your role may not do this")
+        } else {
+            AppError::Forbidden.into_response()
+        };
+    }
+    next.run(req).await
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(addr: SocketAddr, state: AppState) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, app(state)).await
+}

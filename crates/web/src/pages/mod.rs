@@ -1,0 +1,113 @@
+//! Staff pages: each route's handler, form and template side by side.
+
+pub mod people;
+pub mod record;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use throughcare_core::codes::CodeSet;
+
+use crate::AppState;
+use crate::auth::{self, CurrentStaff, SignIn};
+use crate::error::AppError;
+
+const GOVUK_CSS: &[u8] = include_bytes!("../../assets/govuk-frontend.min.css");
+const APP_CSS: &[u8] = include_bytes!("../../assets/app.css");
+
+/// The embedded stylesheets: the binary needs nothing beside it.
+pub async fn asset(Path(file): Path<String>) -> Response {
+    let body = match file.as_str() {
+        "govuk-frontend.min.css" => GOVUK_CSS,
+        "app.css" => APP_CSS,
+        _ => return AppError::NotFound.into_response(),
+    };
+    let mut res = body.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    res
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    staff: Option<CurrentStaff>,
+    heading: String,
+    message: String,
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "You do not have permission to see this page",
+        StatusCode::UNAUTHORIZED => "Sign in to continue",
+        s if s.is_client_error() => "There is a problem",
+        _ => "Sorry, there is a problem with the service",
+    };
+    (status, ErrorPage { staff: None, heading: heading.into(), message: message.into() }).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    staff: Option<CurrentStaff>,
+    error: Option<String>,
+    username: String,
+}
+
+pub async fn sign_in_page() -> SignInPage {
+    SignInPage { staff: None, error: None, username: String::new() }
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Result<Response, AppError> {
+    let refused = |message: &str| {
+        (StatusCode::OK, SignInPage { staff: None, error: Some(message.into()), username: form.username.clone() })
+            .into_response()
+    };
+    if form.username.trim().is_empty() || form.password.is_empty() {
+        return Ok(refused("Enter your username and password"));
+    }
+    Ok(match auth::sign_in(&state, &form.username, &form.password).await? {
+        SignIn::Ok(token) => {
+            let mut res = Redirect::to("/").into_response();
+            let cookie = auth::session_cookie(&token, state.config.secure_cookies);
+            res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
+            res
+        }
+        SignIn::Refused => refused("Enter a correct username and password"),
+        SignIn::TooManyAttempts => refused("Too many attempts to sign in: wait 15 minutes and try again"),
+    })
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    staff: axum::Extension<CurrentStaff>,
+) -> Result<Response, AppError> {
+    auth::sign_out(&state.db, &staff).await?;
+    let mut res = Redirect::to("/sign-in").into_response();
+    let cookie = auth::session_cookie("", state.config.secure_cookies);
+    res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
+    Ok(res)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct Home {
+    staff: Option<CurrentStaff>,
+    role_label: &'static str,
+}
+
+pub async fn home(staff: axum::Extension<CurrentStaff>) -> Home {
+    Home { role_label: staff.role.label(), staff: Some(staff.0) }
+}

@@ -1,0 +1,347 @@
+//! Finding a person, the person's page with need-to-know applied, the caseload and the audit view.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use jiff::Timestamp;
+use serde::Deserialize;
+use throughcare_core::characteristics::{AgeBand, age_on};
+use throughcare_core::codes::CodeSet;
+use throughcare_core::event::EventKind;
+use throughcare_core::timeline::{PersonState, Timeline};
+use throughcare_core::{Characteristic, Event, Person, PrisonNumber};
+use throughcare_store::repo::Custody;
+
+use crate::AppState;
+use crate::auth::{self, CurrentStaff};
+use crate::error::AppError;
+use crate::roles::Access;
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub struct Row {
+    pub name: String,
+    pub prison_number: String,
+    pub location: String,
+    pub status: &'static str,
+}
+
+fn row(p: &Person, c: &Option<Custody>) -> Row {
+    Row {
+        name: format!("{}, {}", p.family_name.as_str(), p.given_name.as_str()),
+        prison_number: p.prison_number.to_string(),
+        location: c.as_ref().and_then(|c| c.location.clone()).unwrap_or_default(),
+        status: if c.as_ref().is_some_and(|c| c.in_custody) { "In custody" } else { "Released or transferred" },
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people.html")]
+pub struct Search {
+    staff: Option<CurrentStaff>,
+    q: String,
+    searched: bool,
+    results: Vec<Row>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Search, AppError> {
+    let text = q.q.trim().to_string();
+    let results = if text.is_empty() {
+        vec![]
+    } else {
+        let scope = if staff.role.estate_wide() { None } else { staff.establishment.as_ref() };
+        state.db.search_people(&text, scope, 50).await?.iter().map(|(p, c)| row(p, c)).collect()
+    };
+    Ok(Search { staff: Some(staff), searched: !text.is_empty(), q: text, results })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "caseload.html")]
+pub struct Caseload {
+    staff: Option<CurrentStaff>,
+    establishment: Option<String>,
+    results: Vec<Row>,
+}
+
+pub async fn caseload(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+) -> Result<Caseload, AppError> {
+    let results = match &staff.establishment {
+        Some(e) => state.db.caseload(e).await?.iter().map(|(p, c)| row(p, c)).collect(),
+        None => vec![],
+    };
+    Ok(Caseload { establishment: staff.establishment.as_ref().map(ToString::to_string), staff: Some(staff), results })
+}
+
+/// A person the member of staff may reach, or 404: another establishment's people do not exist for them.
+pub async fn reachable(
+    state: &AppState,
+    staff: &CurrentStaff,
+    pn: &str,
+) -> Result<(Person, Option<Custody>), AppError> {
+    let pn = PrisonNumber::parse(pn).map_err(|_| AppError::NotFound)?;
+    let person = state.db.person(&pn).await?.ok_or(AppError::NotFound)?;
+    let custody = state.db.custody(&pn).await?;
+    if !staff.reaches(custody.as_ref().and_then(|c| c.establishment.as_ref())) {
+        return Err(AppError::NotFound);
+    }
+    Ok((person, custody))
+}
+
+/// Which part of the timeline an event belongs to, for the filter.
+pub fn category(kind: &str) -> &'static str {
+    match kind {
+        "reception" | "legal_status_changed" | "location_changed" | "transfer_out" | "release" => "custody",
+        "screening_completed"
+        | "health_assessment_completed"
+        | "referral_made"
+        | "referral_accepted"
+        | "referral_declined"
+        | "referral_seen"
+        | "hospital_transfer_assessed"
+        | "transferred_to_hospital"
+        | "medication_given" => "health",
+        "self_harm_incident"
+        | "acct_opened"
+        | "acct_reviewed"
+        | "acct_closed"
+        | "use_of_force"
+        | "incentive_level_changed"
+        | "adjudication" => "safety",
+        "characteristic_declared" | "discrimination_complaint_raised" | "discrimination_complaint_answered" => {
+            "equality"
+        }
+        "communication_recorded"
+        | "family_contact_named"
+        | "family_contact_changed"
+        | "family_contact_removed"
+        | "information_given" => "communication",
+        _ => "support",
+    }
+}
+
+const FILTERS: &[(&str, &str)] = &[
+    ("all", "Everything"),
+    ("custody", "Custody and moves"),
+    ("health", "Health care"),
+    ("support", "Key work, activities, MBU and requests"),
+    ("safety", "Safety: self-harm, ACCT, force, incentives"),
+    ("equality", "Equality"),
+    ("communication", "Communication and family"),
+];
+
+pub struct TimelineRow {
+    pub when: String,
+    pub what: String,
+    pub detail: String,
+    pub by: String,
+}
+
+fn humanise(kind: &str) -> String {
+    let s = kind.replace('_', " ").replace("acct", "ACCT").replace("mbu", "MBU");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// What the viewer may read of an event: None hides it altogether (a characteristic they may not see).
+pub fn describe(e: &Event, staff: &CurrentStaff) -> Option<(String, String)> {
+    let kind = e.kind.name();
+    if let EventKind::CharacteristicDeclared(d) = &e.kind {
+        if !staff.role.sees(d.characteristic()) {
+            return None;
+        }
+    }
+    let detail = if category(kind) == "health" && !staff.role.sees_clinical_detail() {
+        "Health care contact: details for clinical staff".to_string()
+    } else {
+        match serde_json::from_str::<serde_json::Value>(&e.kind.details_json()) {
+            Ok(serde_json::Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        k.replace('_', " "),
+                        v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            _ => String::new(),
+        }
+    };
+    let correction = e.correction.as_ref().map(|c| format!(" (correction: {})", c.reason)).unwrap_or_default();
+    Some((format!("{}{correction}", humanise(kind)), detail))
+}
+
+#[derive(Deserialize)]
+pub struct PersonQuery {
+    #[serde(default)]
+    show: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "person.html")]
+pub struct PersonPage {
+    staff: Option<CurrentStaff>,
+    name: String,
+    prison_number: String,
+    location: Option<String>,
+    flags: Vec<(String, &'static str)>,
+    communication: Vec<(String, String)>,
+    details: Vec<(String, String)>,
+    characteristics: Vec<(String, String)>,
+    family: Vec<(String, String)>,
+    filters: Vec<(&'static str, &'static str, bool)>,
+    timeline: Vec<TimelineRow>,
+    can_record: bool,
+    can_audit: bool,
+}
+
+/// Support flags everyone with access may see, instead of the clinical detail behind them.
+pub fn flags(state: &PersonState) -> Vec<(String, &'static str)> {
+    let mut f = Vec::new();
+    if state.acct_open {
+        f.push(("ACCT open".to_string(), "red"));
+    }
+    if state.on_mental_health_caseload() {
+        f.push(("On the mental health caseload".to_string(), "purple"));
+    }
+    if let Some(c) = &state.communication {
+        if c.needs_easy_read() {
+            f.push(("Easy read needed".to_string(), "yellow"));
+        }
+        if c.interpreter {
+            f.push((format!("Interpreter needed ({})", c.language.as_str()), "yellow"));
+        }
+    }
+    f
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+    Query(q): Query<PersonQuery>,
+) -> Result<PersonPage, AppError> {
+    let (person, custody) = reachable(&state, &staff, &pn).await?;
+    let timeline: Timeline = state.db.timeline(&person.prison_number).await?;
+    let now = Timestamp::now();
+    let s = timeline.state_at(now);
+    let today = throughcare_core::time::date_in_england(now);
+
+    let mut shown = Vec::new();
+    let mut characteristics = Vec::new();
+    for c in Characteristic::ALL.iter().copied().filter(|c| staff.role.sees(*c)) {
+        shown.push(c.code());
+        let value = if c == Characteristic::Age {
+            let age = age_on(person.date_of_birth, today);
+            AgeBand::for_age(age).map_or_else(|| age.to_string(), |b| format!("{age} ({})", b.label()))
+        } else {
+            match s.characteristics.as_at(c, now) {
+                Some(d) => {
+                    let text = d.describe();
+                    d.detail().map_or(text.clone(), |detail| format!("{text}: {detail}"))
+                }
+                None => "Not known".to_string(),
+            }
+        };
+        characteristics.push((c.label().to_string(), value));
+    }
+    let communication = s
+        .communication
+        .as_ref()
+        .map(|c| {
+            vec![
+                ("Formats".to_string(), c.formats.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")),
+                ("Language".to_string(), c.language.as_str().to_string()),
+                ("Interpreter".to_string(), if c.interpreter { "Yes" } else { "No" }.to_string()),
+                ("Literacy support".to_string(), if c.literacy_support { "Yes" } else { "No" }.to_string()),
+            ]
+        })
+        .unwrap_or_default();
+    let show = q.show.filter(|f| FILTERS.iter().any(|(c, _)| c == f)).unwrap_or_else(|| "all".into());
+    let mut rows: Vec<TimelineRow> = timeline
+        .live()
+        .filter(|e| show == "all" || category(e.kind.name()) == show)
+        .filter_map(|e| {
+            describe(e, &staff).map(|(what, detail)| TimelineRow {
+                when: throughcare_core::time::format_instant(e.occurred_at)
+                    .replace('T', " ")
+                    .trim_end_matches('Z')
+                    .to_string(),
+                what,
+                detail,
+                by: e.recorded_by.to_string(),
+            })
+        })
+        .collect();
+    rows.reverse();
+    let detail = format!(
+        "viewed record; characteristics shown: {}; clinical detail: {}",
+        if shown.is_empty() { "none".to_string() } else { shown.join(", ") },
+        if staff.role.sees_clinical_detail() { "yes" } else { "no" }
+    );
+    auth::audit(&state.db, &staff.username, "viewed-person", Some(person.prison_number.as_str()), &detail).await?;
+    let details = vec![
+        ("Prison number".to_string(), person.prison_number.to_string()),
+        ("Date of birth".to_string(), person.date_of_birth.to_string()),
+        (
+            "Establishment".to_string(),
+            custody.as_ref().and_then(|c| c.establishment.as_ref()).map_or("Not known".into(), ToString::to_string),
+        ),
+        ("Key worker".to_string(), s.key_worker.as_ref().map_or("None allocated".into(), ToString::to_string)),
+    ];
+    Ok(PersonPage {
+        name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
+        prison_number: person.prison_number.to_string(),
+        location: custody.and_then(|c| c.location),
+        flags: flags(&s),
+        communication,
+        details,
+        characteristics,
+        family: s
+            .family
+            .iter()
+            .map(|(_, c)| (format!("{} ({})", c.name, c.relationship), c.involvement.label().to_string()))
+            .collect(),
+        filters: FILTERS.iter().map(|(c, l)| (*c, *l, *c == show)).collect(),
+        timeline: rows,
+        can_record: staff.role.can(Access::Record),
+        can_audit: staff.role.can(Access::Audit),
+        staff: Some(staff),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    staff: Option<CurrentStaff>,
+    prison_number: String,
+    entries: Vec<(String, String, String, String)>,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+) -> Result<AuditPage, AppError> {
+    let (person, _) = reachable(&state, &staff, &pn).await?;
+    let entries = state
+        .db
+        .audit_of(person.prison_number.as_str())
+        .await?
+        .into_iter()
+        .map(|e| (throughcare_core::time::format_instant(e.at), e.actor, e.action, e.detail))
+        .collect();
+    Ok(AuditPage { staff: Some(staff), prison_number: person.prison_number.to_string(), entries })
+}

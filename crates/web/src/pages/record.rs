@@ -1,0 +1,202 @@
+//! Recording an event from a person's page: validated at the edge, re-shown with messages beside
+//! the fields, appended with the person's obligations and the audit entry in one transaction.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use jiff::Timestamp;
+use serde::Deserialize;
+use throughcare_core::event::EventKind;
+use throughcare_core::{Event, EventId, StaffRef};
+
+use crate::AppState;
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+use crate::pages::people::reachable;
+
+/// The events the form records: those needing only a time (and minutes).
+const KINDS: &[(&str, &str)] = &[
+    ("key_work_session", "Key work session"),
+    ("key_worker_allocated", "I am now this person's key worker"),
+    ("activity_attended", "Activity attended"),
+    ("health_assessment_completed", "Second-stage health assessment completed"),
+    ("self_harm_incident", "Self-harm incident"),
+    ("acct_opened", "ACCT opened"),
+    ("acct_reviewed", "ACCT review held"),
+    ("acct_closed", "ACCT closed"),
+    ("mbu_booklet_given", "'All About MBUs' booklet given"),
+    ("mbu_officer_visit", "MBU officer visit"),
+    ("mbu_visit_requested", "Asked for another MBU officer visit"),
+];
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RecordForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub minutes: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "record.html")]
+pub struct RecordPage {
+    staff: Option<CurrentStaff>,
+    name: String,
+    prison_number: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    form: RecordForm,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl RecordPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+fn kinds_for(staff: &CurrentStaff) -> Vec<(&'static str, &'static str)> {
+    KINDS.iter().copied().filter(|(k, _)| staff.role.may_record(k)).collect()
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+) -> Result<RecordPage, AppError> {
+    let (person, _) = reachable(&state, &staff, &pn).await?;
+    let now = throughcare_core::time::date_in_england(Timestamp::now());
+    Ok(RecordPage {
+        name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
+        prison_number: person.prison_number.to_string(),
+        kinds: kinds_for(&staff),
+        form: RecordForm { date: now.to_string(), ..Default::default() },
+        errors: vec![],
+        staff: Some(staff),
+    })
+}
+
+/// Checks the form and builds the event kind and when it happened, or the messages to show.
+fn validate(
+    form: &RecordForm,
+    staff: &CurrentStaff,
+    now: Timestamp,
+) -> Result<(EventKind, Timestamp), Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    if !KINDS.iter().any(|(k, _)| *k == form.kind) || !staff.role.may_record(&form.kind) {
+        errors.push(("kind", "Select what happened".to_string()));
+    }
+    let date = throughcare_core::time::parse_date(form.date.trim())
+        .map_err(|_| "Enter a real date, for example 2026-03-27".to_string());
+    let time = jiff::civil::Time::strptime("%H:%M", form.time.trim())
+        .map_err(|_| "Enter a time on the 24-hour clock, for example 14:30".to_string());
+    if let Err(m) = &date {
+        errors.push(("date", m.clone()));
+    }
+    if let Err(m) = &time {
+        errors.push(("time", m.clone()));
+    }
+    let needs_minutes = matches!(form.kind.as_str(), "key_work_session" | "activity_attended");
+    let minutes = if needs_minutes {
+        match form.minutes.trim().parse::<u16>() {
+            Ok(m) if (1..=720).contains(&m) => Some(m),
+            _ => {
+                errors.push(("minutes", "Enter how long it took, in minutes, from 1 to 720".to_string()));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let at = match (&date, &time) {
+        (Ok(d), Ok(t)) => {
+            let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
+            match tz.to_timestamp(d.to_datetime(*t)) {
+                Ok(at) if at <= now => Some(at),
+                Ok(_) => {
+                    errors.push(("date", "The date and time must be in the past".to_string()));
+                    None
+                }
+                Err(_) => {
+                    errors.push(("time", "That time does not exist on that day (the clocks changed)".to_string()));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let me = StaffRef::parse(&staff.username).map_err(|e| vec![("kind", e.to_string())])?;
+    let kind = match form.kind.as_str() {
+        "key_work_session" => EventKind::KeyWorkSession { key_worker: me, minutes: minutes.unwrap_or(0) },
+        "key_worker_allocated" => EventKind::KeyWorkerAllocated { key_worker: me },
+        "activity_attended" => EventKind::ActivityAttended {
+            activity: throughcare_core::event::Activity::Other,
+            minutes: minutes.unwrap_or(0),
+        },
+        "mbu_booklet_given" => EventKind::MbuBookletGiven { format: throughcare_core::communication::Format::EasyRead },
+        "mbu_officer_visit" => EventKind::MbuOfficerVisit { officer: me },
+        other => EventKind::parse(other, "").map_err(|e| vec![("kind", e.to_string())])?,
+    };
+    Ok((kind, at.expect("checked above")))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+    Form(form): Form<RecordForm>,
+) -> Result<Response, AppError> {
+    let (person, _) = reachable(&state, &staff, &pn).await?;
+    let now = Timestamp::now();
+    let (kind, at) = match validate(&form, &staff, now) {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = RecordPage {
+                name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
+                prison_number: person.prison_number.to_string(),
+                kinds: kinds_for(&staff),
+                form,
+                errors,
+                staff: Some(staff),
+            };
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let event = Event {
+        id: EventId::from_uuid(uuid::Uuid::new_v4()),
+        person: person.prison_number.clone(),
+        occurred_at: at,
+        recorded_at: now,
+        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        correction: None,
+        kind,
+    };
+    append(&state, &staff, event).await?;
+    Ok(Redirect::to(&format!("/people/{}", person.prison_number)).into_response())
+}
+
+/// Appends an event, refreshes the person's obligations and audits it, all in one transaction.
+pub async fn append(state: &AppState, staff: &CurrentStaff, event: Event) -> Result<(), AppError> {
+    event.check().map_err(AppError::Unprocessable)?;
+    let mut tx = state.db.begin_write().await?;
+    tx.append_events(std::slice::from_ref(&event)).await?;
+    tx.refresh_obligations(&[&event.person], &state.engine, event.recorded_at).await?;
+    tx.audit(
+        event.recorded_at,
+        &staff.username,
+        "recorded-event",
+        Some(event.person.as_str()),
+        &format!("{} {}", event.kind.name(), event.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

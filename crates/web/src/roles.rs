@@ -1,0 +1,146 @@
+//! Roles and need-to-know, defined once: what each role may do, and which characteristics it sees.
+//! docs/roles.md is the same table in words; a test walks every route against every role.
+
+use throughcare_core::Characteristic;
+use throughcare_core::code_set;
+
+code_set! {
+    /// A member of staff's job, as throughcare knows it.
+    pub enum Role as "role" {
+        ReceptionNurse = "reception-nurse": "Reception nurse or healthcare",
+        MentalHealth = "mental-health": "Mental health in-reach",
+        KeyWorker = "key-worker": "Key worker",
+        SaferCustody = "safer-custody": "Safer custody",
+        MbuOfficer = "mbu-officer": "MBU officer",
+        EqualityLead = "equality-lead": "Equality and diversity lead",
+        Chaplaincy = "chaplaincy": "Chaplaincy",
+        Resettlement = "resettlement": "Resettlement",
+        VoluntaryPartner = "voluntary-partner": "Voluntary-sector partner",
+        Governor = "governor": "Governor",
+        Analyst = "analyst": "Analyst",
+        Administrator = "administrator": "Administrator",
+    }
+}
+
+/// What a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// No sign-in: health checks, the API description, assets, the sign-in page.
+    Anyone,
+    /// Any signed-in member of staff.
+    SignedIn,
+    /// Find people and see their record (as far as the role may).
+    People,
+    /// Record events on a person's timeline.
+    Record,
+    /// The establishment's list of people in custody.
+    Caseload,
+    /// Who viewed a person's record.
+    Audit,
+}
+
+impl Role {
+    pub fn can(self, access: Access) -> bool {
+        use Role::*;
+        match access {
+            Access::Anyone | Access::SignedIn => true,
+            Access::People => !matches!(self, Analyst),
+            Access::Record => !matches!(self, Analyst | Administrator | Governor),
+            Access::Caseload => !matches!(self, Analyst | VoluntaryPartner),
+            Access::Audit => matches!(self, Administrator),
+        }
+    }
+
+    /// Screening answers and scores, referrals and hospital transfers, clinical events.
+    pub fn sees_clinical_detail(self) -> bool {
+        matches!(self, Role::ReceptionNurse | Role::MentalHealth)
+    }
+
+    /// Roles whose work spans every establishment; everyone else sees only their own.
+    pub fn estate_wide(self) -> bool {
+        matches!(self, Role::Analyst | Role::Administrator)
+    }
+
+    /// Whether this role is shown a person's declared value of a characteristic.
+    pub fn sees(self, c: Characteristic) -> bool {
+        use Characteristic as C;
+        use Role::*;
+        if !self.can(Access::People) || self == VoluntaryPartner {
+            return false;
+        }
+        match c {
+            C::Age | C::Sex | C::Ethnicity | C::Disability => true,
+            C::Religion => matches!(self, Chaplaincy | EqualityLead | ReceptionNurse),
+            C::SexualOrientation => matches!(self, EqualityLead | MentalHealth),
+            C::GenderIdentity | C::GenderReassignment => {
+                matches!(self, EqualityLead | ReceptionNurse | MentalHealth | SaferCustody)
+            }
+            C::PregnancyMaternity => matches!(self, ReceptionNurse | MentalHealth | MbuOfficer | EqualityLead),
+            C::MarriageCivilPartnership => matches!(self, EqualityLead | Resettlement | Chaplaincy),
+        }
+    }
+
+    /// Which event kinds this role may record from the pages and the API.
+    pub fn may_record(self, kind: &str) -> bool {
+        use Role::*;
+        if !self.can(Access::Record) {
+            return false;
+        }
+        let clinical = matches!(
+            kind,
+            "screening_completed"
+                | "health_assessment_completed"
+                | "referral_made"
+                | "referral_accepted"
+                | "referral_declined"
+                | "referral_seen"
+                | "hospital_transfer_assessed"
+                | "transferred_to_hospital"
+                | "medication_given"
+        );
+        match self {
+            ReceptionNurse | MentalHealth => true,
+            _ if clinical => false,
+            VoluntaryPartner => matches!(kind, "activity_attended" | "information_given"),
+            KeyWorker | SaferCustody | MbuOfficer | EqualityLead | Chaplaincy | Resettlement => true,
+            _ => false,
+        }
+    }
+}
+
+/// One route: method, path (as the router spells it) and what it needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> Route {
+    Route { method, path, access }
+}
+
+/// Every route of the application. The router is built from this table: a route not here does not exist.
+pub const ROUTES: &[Route] = &[
+    r("GET", "/healthz", Access::Anyone),
+    r("GET", "/api/openapi.json", Access::Anyone),
+    r("GET", "/assets/{file}", Access::Anyone),
+    r("GET", "/sign-in", Access::Anyone),
+    r("POST", "/sign-in", Access::Anyone),
+    r("POST", "/sign-out", Access::SignedIn),
+    r("GET", "/", Access::SignedIn),
+    r("GET", "/people", Access::People),
+    r("GET", "/people/{pn}", Access::People),
+    r("GET", "/people/{pn}/record", Access::Record),
+    r("POST", "/people/{pn}/record", Access::Record),
+    r("GET", "/people/{pn}/audit", Access::Audit),
+    r("GET", "/caseload", Access::Caseload),
+    r("GET", "/api/v1/people", Access::People),
+    r("GET", "/api/v1/people/{pn}", Access::People),
+    r("GET", "/api/v1/people/{pn}/events", Access::People),
+    r("POST", "/api/v1/people/{pn}/events", Access::Record),
+];
+
+pub fn route(method: &str, path: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}
