@@ -193,3 +193,52 @@ fn worklists_and_compliance_reports_from_a_seeded_estate() {
     let bad = throughcare(d, &["report", "standards", "--period", "2026-03-31..2025-04-01"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("ends before it starts"));
 }
+
+#[test]
+fn accounts_and_the_audit_trail_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&throughcare(d, &["seed", "--establishments", "2", "--people", "20", "--end", "2026-03-31"]));
+    let added = ok(&throughcare(
+        d,
+        &["user", "add", "kw.smith", "--name", "Sam Smith", "--role", "key-worker", "--establishment", "AAB"],
+    ));
+    assert!(
+        added.contains("added kw.smith as Key worker") && added.contains("password: "),
+        "a generated password is printed once"
+    );
+    let bad_role =
+        throughcare(d, &["user", "add", "x.y", "--name", "X", "--role", "wing-boss", "--establishment", "AAB"]);
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role code \"wing-boss\""));
+    let no_est = throughcare(d, &["user", "add", "x.y", "--name", "X", "--role", "key-worker"]);
+    assert!(String::from_utf8_lossy(&no_est.stderr).contains("give --establishment"));
+    let twice = throughcare(
+        d,
+        &[
+            "user",
+            "add",
+            "kw.smith",
+            "--name",
+            "Sam",
+            "--role",
+            "key-worker",
+            "--establishment",
+            "AAB",
+            "--password",
+            "another long password",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("already an account"));
+    assert!(
+        ok(&throughcare(d, &["user", "reset-password", "kw.smith", "--password", "a brand new password"]))
+            .contains("signed out everywhere")
+    );
+    let short = throughcare(d, &["user", "reset-password", "kw.smith", "--password", "short"]);
+    assert!(!short.status.success());
+    let token = ok(&throughcare(d, &["user", "token", "kw.smith"]));
+    assert_eq!(token.trim().len(), 64);
+    assert!(ok(&throughcare(d, &["user", "disable", "kw.smith"])).contains("API tokens revoked"));
+    assert!(!throughcare(d, &["user", "token", "kw.smith"]).status.success(), "no tokens for a disabled account");
+    let verified = ok(&throughcare(d, &["audit", "verify"]));
+    assert!(verified.starts_with("the audit trail is intact: "), "{verified}");
+}

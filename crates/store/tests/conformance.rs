@@ -261,3 +261,70 @@ async fn export_orders_rows_so_identical_data_gives_identical_files() {
         assert_eq!(ids.len() as i64, db.count(Table::Events).await.unwrap(), "every event once");
     }
 }
+
+/// Runs SQL as someone with direct database access would: round the append-only guard.
+async fn behind_the_guard(db: &Db, statements: &[&str]) {
+    let mut tx = db.begin_write().await.unwrap();
+    match &mut tx {
+        throughcare_store::WriteTx::Sqlite(t) => {
+            sqlx::query("DROP TRIGGER IF EXISTS audit_is_not_updated").execute(&mut **t).await.unwrap();
+            sqlx::query("DROP TRIGGER IF EXISTS audit_is_not_deleted").execute(&mut **t).await.unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut **t).await.unwrap();
+            }
+        }
+        throughcare_store::WriteTx::Postgres(t) => {
+            sqlx::query("ALTER TABLE audit DISABLE TRIGGER audit_is_not_changed").execute(&mut **t).await.unwrap();
+            for sql in statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut **t).await.unwrap();
+            }
+            sqlx::query("ALTER TABLE audit ENABLE TRIGGER audit_is_not_changed").execute(&mut **t).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_chain_detects_altered_removed_and_reordered_entries() {
+    let at = parse_instant("2026-03-01T09:00:00Z").unwrap();
+    let cases: [(&[&str], i64, &str); 3] = [
+        (&["UPDATE audit SET detail = 'nothing to see' WHERE seq = 3"], 3, "altered"),
+        (&["DELETE FROM audit WHERE seq = 2"], 2, "missing"),
+        (
+            &[
+                "UPDATE audit SET seq = 100 WHERE seq = 4",
+                "UPDATE audit SET seq = 4 WHERE seq = 6",
+                "UPDATE audit SET seq = 6 WHERE seq = 100",
+            ],
+            4,
+            "does not follow",
+        ),
+    ];
+    for (sql, seq, why) in cases {
+        for db in every_backend().await {
+            let mut tx = db.begin_write().await.unwrap();
+            for i in 1..=6 {
+                tx.audit(at, "nurse.a", "viewed-person", Some("A1234BC"), &format!("view {i}")).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+            assert_eq!(db.verify_audit().await.unwrap(), Ok(6));
+            assert_eq!(db.audit_of("A1234BC").await.unwrap().len(), 6);
+            // The guard itself refuses an edit.
+            let mut tx = db.begin_write().await.unwrap();
+            let refused = match &mut tx {
+                throughcare_store::WriteTx::Sqlite(t) => {
+                    sqlx::query("DELETE FROM audit").execute(&mut **t).await.is_err()
+                }
+                throughcare_store::WriteTx::Postgres(t) => {
+                    sqlx::query("DELETE FROM audit").execute(&mut **t).await.is_err()
+                }
+            };
+            assert!(refused, "{}: the audit trail is append-only", db.backend());
+            drop(tx);
+            behind_the_guard(&db, sql).await;
+            let err = db.verify_audit().await.unwrap().unwrap_err();
+            assert_eq!(err.seq, seq, "{}: {err}", db.backend());
+            assert!(err.reason.contains(why), "{}: {err}", db.backend());
+        }
+    }
+}
