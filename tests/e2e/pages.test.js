@@ -1,0 +1,176 @@
+// Browser tests: the real binary serving a demo database, Debian's chromium driven by
+// playwright-core, axe-core on every page, and one walk with the keyboard only.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BIN = process.env.THROUGHCARE_BIN || path.resolve(__dirname, '../../target/debug/throughcare');
+const PASSWORD = 'e2e demo password';
+let server, base, browser, dir;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function waitFor(url, ms = 60000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try { if ((await fetch(url)).ok) return; } catch (_) { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-e2e-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(BIN, ['--database-url', `sqlite://${dir}/demo.db`, 'demo', '--addr', `127.0.0.1:${port}`, '--password', PASSWORD],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor(`${base}/healthz`);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function newPage() {
+  // axe is injected as a script, which the service's Content-Security-Policy would rightly block.
+  const context = await browser.newContext({ bypassCSP: true });
+  return context.newPage();
+}
+
+async function signIn(page, role) {
+  await page.goto(`${base}/sign-in`);
+  await page.fill('#username', `demo.${role}`);
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/`);
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
+  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(problems, [], `${name} has accessibility violations`);
+}
+
+async function firstPerson(page) {
+  await page.goto(`${base}/people?q=G0`);
+  const href = await page.getAttribute('table a.govuk-link', 'href');
+  assert.ok(href && href.startsWith('/people/'), 'a search finds someone');
+  return href;
+}
+
+test('every page passes axe, for several roles', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/sign-in`);
+  await axe(page, 'sign in');
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('.govuk-error-summary'), /Enter your username and password/);
+  await axe(page, 'sign in with an error');
+
+  await signIn(page, 'reception-nurse');
+  await axe(page, 'home');
+  await page.goto(`${base}/people`);
+  await axe(page, 'find a person');
+  const person = await firstPerson(page);
+  await axe(page, 'search results');
+  await page.goto(`${base}${person}`);
+  await axe(page, 'person (nurse)');
+  await page.goto(`${base}${person}/record`);
+  await axe(page, 'record an event');
+  await page.fill('#time', '99:99');
+  await page.click('main form button[type=submit]');
+  assert.match(await page.title(), /^Error: /);
+  await axe(page, 'record an event with errors');
+  await page.goto(`${base}/caseload`);
+  await axe(page, 'caseload');
+  await page.goto(`${base}/nowhere`);
+  await axe(page, 'page not found');
+
+  const admin = await newPage();
+  await signIn(admin, 'administrator');
+  await admin.goto(`${base}${person}/audit`);
+  assert.match(await admin.textContent('main'), /demo\.reception-nurse/);
+  await axe(admin, 'who viewed a record');
+});
+
+test('a key worker finds a person, records key work and sees it, without clinical detail', async () => {
+  const page = await newPage();
+  await signIn(page, 'key-worker');
+  const person = await firstPerson(page);
+  await page.goto(`${base}${person}`);
+  const text = await page.textContent('main');
+  assert.doesNotMatch(text, /instrument:/, 'no screening detail for a key worker');
+  assert.doesNotMatch(text, /Religion or belief/, 'religion is need-to-know');
+  assert.match(text, /Health care contact: details for clinical staff/);
+
+  await page.click('text=Record an event');
+  await page.selectOption('#kind', 'key_work_session');
+  const day = new Date(Date.now() - 2 * 86400000).toISOString().slice(0, 10);
+  await page.fill('#date', day);
+  await page.fill('#time', '11:20');
+  await page.fill('#minutes', '47');
+  await page.click('main form button[type=submit]');
+  await page.waitForURL(`${base}${person}`);
+  const timeline = await page.textContent('table:last-of-type');
+  assert.match(timeline, /Key work session/);
+  assert.match(timeline, /minutes: 47/);
+
+  const nurse = await newPage();
+  await signIn(nurse, 'reception-nurse');
+  await nurse.goto(`${base}${person}`);
+  assert.match(await nurse.textContent('main'), /instrument:/, 'a nurse sees the screening');
+});
+
+test('the keyboard alone signs in, finds a person and records an event', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Skip to main content');
+  const tabTo = async (predicate, what) => {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(predicate)) return;
+    }
+    throw new Error(`Tab never reached ${what}`);
+  };
+  await tabTo(() => document.activeElement.id === 'username', 'the username');
+  await page.keyboard.type('demo.safer-custody');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${base}/`);
+  await tabTo(() => document.activeElement.textContent.trim() === 'Find a person', 'Find a person');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${base}/people`);
+  await tabTo(() => document.activeElement.id === 'q', 'the search box');
+  await page.keyboard.type('G0');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/q=G0/);
+  await tabTo(() => document.activeElement.closest('table') && document.activeElement.tagName === 'A', 'the first result');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/people\/[A-Z0-9]{7}$/);
+  await tabTo(() => document.activeElement.textContent.trim() === 'Record an event', 'Record an event');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/record$/);
+  await tabTo(() => document.activeElement.id === 'kind', 'what happened');
+  await page.keyboard.type('ACCT opened');
+  await tabTo(() => document.activeElement.id === 'time', 'the time');
+  await page.keyboard.type('08:05');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/people\/[A-Z0-9]{7}$/);
+  assert.match(await page.textContent('table:last-of-type'), /ACCT opened/);
+});
