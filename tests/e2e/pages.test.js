@@ -97,6 +97,8 @@ test('every page passes axe, for several roles', async () => {
   await axe(page, 'record an event with errors');
   await page.goto(`${base}/caseload`);
   await axe(page, 'caseload');
+  await page.goto(`${base}/worklist?when=all`);
+  await axe(page, 'worklist');
   await page.goto(`${base}/nowhere`);
   await axe(page, 'page not found');
 
@@ -105,6 +107,9 @@ test('every page passes axe, for several roles', async () => {
   await admin.goto(`${base}${person}/audit`);
   assert.match(await admin.textContent('main'), /demo\.reception-nurse/);
   await axe(admin, 'who viewed a record');
+  await admin.goto(`${base}/reports/standards?establishment=AAB`);
+  assert.match(await admin.textContent('h1'), /Standards compliance: AAB/);
+  await axe(admin, 'standards compliance report');
 });
 
 test('a key worker finds a person, records key work and sees it, without clinical detail', async () => {

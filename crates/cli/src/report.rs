@@ -2,47 +2,11 @@
 
 use anyhow::Result;
 use jiff::civil::Date;
-use serde::Serialize;
 use throughcare_core::EstablishmentCode;
-use throughcare_core::codes::CodeSet;
-use throughcare_core::standards::engine::compliance;
-use throughcare_core::time::{end_of_day_in_england, format_instant};
 use throughcare_store::Db;
-use throughcare_store::obligations::Engine;
+use throughcare_store::obligations::{ComplianceReport, Engine};
 
 use crate::ReportFormat;
-
-#[derive(Serialize)]
-struct Row {
-    id: String,
-    title: String,
-    source: String,
-    scope: &'static str,
-    team: &'static str,
-    applicable: usize,
-    met_on_time: usize,
-    met_late: usize,
-    unmet: usize,
-    open_overdue: usize,
-    not_applicable: usize,
-    not_applicable_reasons: std::collections::BTreeMap<&'static str, usize>,
-    on_time_percent: Option<f64>,
-    median_hours_to_complete: Option<f64>,
-    p90_hours_to_complete: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct Report {
-    period_from: Date,
-    period_to: Date,
-    establishment: Option<String>,
-    as_at: String,
-    standards: Vec<Row>,
-}
-
-fn round1(x: Option<f64>) -> Option<f64> {
-    x.map(|v| (v * 10.0).round() / 10.0)
-}
 
 pub async fn standards(
     db: &Db,
@@ -59,40 +23,7 @@ pub async fn standards(
         }
     }
     let as_at = crate::as_at(at);
-    let start = end_of_day_in_england(from.yesterday().expect("in range")) + jiff::SignedDuration::from_micros(1);
-    let end = end_of_day_in_england(to);
-    let due = db.obligations_due(start, end, establishment.as_ref()).await?;
-    let standards = engine
-        .standards
-        .iter()
-        .map(|s| {
-            let c = compliance(due.get(s.id.as_str()).map(Vec::as_slice).unwrap_or(&[]), start, end, as_at);
-            Row {
-                id: s.id.to_string(),
-                title: s.title.clone(),
-                source: s.source.clone(),
-                scope: s.scope.code(),
-                team: s.team.code(),
-                applicable: c.applicable,
-                met_on_time: c.met_on_time,
-                met_late: c.met_late,
-                unmet: c.unmet,
-                open_overdue: c.open_overdue,
-                not_applicable: c.not_applicable.values().sum(),
-                on_time_percent: round1(c.on_time_rate().map(|r| 100.0 * r)),
-                median_hours_to_complete: round1(c.median_hours),
-                p90_hours_to_complete: round1(c.p90_hours),
-                not_applicable_reasons: c.not_applicable,
-            }
-        })
-        .collect();
-    let report = Report {
-        period_from: from,
-        period_to: to,
-        establishment: establishment.map(|e| e.to_string()),
-        as_at: format_instant(as_at),
-        standards,
-    };
+    let report = db.compliance_report(engine, from, to, establishment.as_ref(), as_at).await?;
     let out = std::io::stdout();
     match format {
         ReportFormat::Json => {
@@ -146,7 +77,7 @@ fn esc(s: &str) -> String {
 }
 
 /// A plain, accessible page: one table with a caption and header cells, printable from a browser.
-fn html(r: &Report) -> String {
+fn html(r: &ComplianceReport) -> String {
     let place = r.establishment.as_deref().unwrap_or("the estate");
     let mut s = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Standards compliance, {place}, {} to {} - throughcare</title>\n\

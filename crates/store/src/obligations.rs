@@ -550,3 +550,89 @@ pub fn people_of(events: &[Event]) -> Vec<&PrisonNumber> {
     let mut seen = HashSet::new();
     events.iter().map(|e| &e.person).filter(|p| seen.insert(*p)).collect()
 }
+
+/// One standard's line in a compliance report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ComplianceRow {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub scope: &'static str,
+    pub team: &'static str,
+    pub applicable: usize,
+    pub met_on_time: usize,
+    pub met_late: usize,
+    pub unmet: usize,
+    pub open_overdue: usize,
+    pub not_applicable: usize,
+    pub not_applicable_reasons: BTreeMap<&'static str, usize>,
+    pub on_time_percent: Option<f64>,
+    pub median_hours_to_complete: Option<f64>,
+    pub p90_hours_to_complete: Option<f64>,
+}
+
+/// Compliance with every standard for obligations falling due in a period (dates in England and Wales).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ComplianceReport {
+    pub period_from: jiff::civil::Date,
+    pub period_to: jiff::civil::Date,
+    pub establishment: Option<String>,
+    pub as_at: String,
+    pub standards: Vec<ComplianceRow>,
+}
+
+fn round1(x: Option<f64>) -> Option<f64> {
+    x.map(|v| (v * 10.0).round() / 10.0)
+}
+
+impl Db {
+    pub async fn compliance_report(
+        &self,
+        engine: &Engine,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+        establishment: Option<&EstablishmentCode>,
+        as_at: Timestamp,
+    ) -> Result<ComplianceReport, StoreError> {
+        use throughcare_core::time::end_of_day_in_england;
+        let start = end_of_day_in_england(from.yesterday().expect("in range")) + jiff::SignedDuration::from_micros(1);
+        let end = end_of_day_in_england(to);
+        let due = self.obligations_due(start, end, establishment).await?;
+        let standards = engine
+            .standards
+            .iter()
+            .map(|s| {
+                let c = throughcare_core::standards::engine::compliance(
+                    due.get(s.id.as_str()).map(Vec::as_slice).unwrap_or(&[]),
+                    start,
+                    end,
+                    as_at,
+                );
+                ComplianceRow {
+                    id: s.id.to_string(),
+                    title: s.title.clone(),
+                    source: s.source.clone(),
+                    scope: s.scope.code(),
+                    team: s.team.code(),
+                    applicable: c.applicable,
+                    met_on_time: c.met_on_time,
+                    met_late: c.met_late,
+                    unmet: c.unmet,
+                    open_overdue: c.open_overdue,
+                    not_applicable: c.not_applicable.values().sum(),
+                    on_time_percent: round1(c.on_time_rate().map(|r| 100.0 * r)),
+                    median_hours_to_complete: round1(c.median_hours),
+                    p90_hours_to_complete: round1(c.p90_hours),
+                    not_applicable_reasons: c.not_applicable,
+                }
+            })
+            .collect();
+        Ok(ComplianceReport {
+            period_from: from,
+            period_to: to,
+            establishment: establishment.map(ToString::to_string),
+            as_at: throughcare_core::time::format_instant(as_at),
+            standards,
+        })
+    }
+}

@@ -245,3 +245,13 @@ pub async fn record(
     crate::pages::record::append(&state, &staff, event).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response())
 }
+
+/// The worklist as JSON: the same items, filters and need-to-know as the page.
+pub async fn worklist(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<crate::pages::worklist::WorklistQuery>,
+) -> Result<Json<Vec<throughcare_store::obligations::WorkItem>>, ApiError> {
+    let (items, _, _) = crate::pages::worklist::items(&state, &staff, &q).await?;
+    Ok(Json(items))
+}

@@ -37,6 +37,10 @@ pub enum Access {
     Caseload,
     /// Who viewed a person's record.
     Audit,
+    /// Worklists: what is due, for the establishment, a team or a key worker.
+    Worklist,
+    /// Compliance reports across an establishment or the estate.
+    Reports,
 }
 
 impl Role {
@@ -48,7 +52,36 @@ impl Role {
             Access::Record => !matches!(self, Analyst | Administrator | Governor),
             Access::Caseload => !matches!(self, Analyst | VoluntaryPartner),
             Access::Audit => matches!(self, Administrator),
+            Access::Worklist => !matches!(self, Analyst | VoluntaryPartner),
+            Access::Reports => matches!(self, Governor | Analyst | Administrator | EqualityLead),
         }
+    }
+
+    /// Whether a team's obligations may appear on this role's worklist: which standard is due for
+    /// whom can itself be health or pregnancy information.
+    pub fn sees_team(self, team: &str) -> bool {
+        match team {
+            "healthcare" | "mental-health" => {
+                self.sees_clinical_detail() || matches!(self, Role::Governor | Role::Administrator)
+            }
+            "mbu" => {
+                self.sees(Characteristic::PregnancyMaternity) || matches!(self, Role::Governor | Role::Administrator)
+            }
+            _ => true,
+        }
+    }
+
+    /// The team a worklist starts on for this role, if any.
+    pub fn home_team(self) -> Option<&'static str> {
+        Some(match self {
+            Role::ReceptionNurse => "healthcare",
+            Role::MentalHealth => "mental-health",
+            Role::KeyWorker => "key-worker",
+            Role::SaferCustody => "safer-custody",
+            Role::MbuOfficer => "mbu",
+            Role::Resettlement => "resettlement",
+            _ => return None,
+        })
     }
 
     /// Screening answers and scores, referrals and hospital transfers, clinical events.
@@ -135,6 +168,9 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/people/{pn}/record", Access::Record),
     r("GET", "/people/{pn}/audit", Access::Audit),
     r("GET", "/caseload", Access::Caseload),
+    r("GET", "/worklist", Access::Worklist),
+    r("GET", "/reports/standards", Access::Reports),
+    r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),
     r("GET", "/api/v1/people/{pn}/events", Access::People),

@@ -370,3 +370,55 @@ async fn the_api_uses_tokens_roles_and_one_error_shape() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let nurse = signed_in(&app, Role::ReceptionNurse).await;
+        let page = nurse.get(format!("{}/worklist?when=all", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Worklist: AAB") && page.contains("open obligation"));
+        let items: Vec<serde_json::Value> =
+            nurse.get(format!("{}/api/v1/worklist", app.base)).send().await.unwrap().json().await.unwrap();
+        assert!(!items.is_empty());
+        assert!(
+            items.iter().all(|i| i["team"] == "healthcare" && i["establishment"] == "AAB"),
+            "a nurse's list starts on healthcare"
+        );
+
+        let kw = signed_in(&app, Role::KeyWorker).await;
+        let theirs: Vec<serde_json::Value> =
+            kw.get(format!("{}/api/v1/worklist?team=all", app.base)).send().await.unwrap().json().await.unwrap();
+        assert!(
+            theirs.iter().all(|i| i["team"] != "healthcare" && i["team"] != "mental-health" && i["team"] != "mbu"),
+            "no clinical or pregnancy obligations for a key worker"
+        );
+        assert_eq!(
+            kw.get(format!("{}/worklist?team=healthcare", app.base)).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN
+        );
+        let bad = kw.get(format!("{}/api/v1/worklist?team=wing", app.base)).send().await.unwrap();
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+        let governor = signed_in(&app, Role::Governor).await;
+        let report = governor
+            .get(format!("{}/reports/standards?from=2025-04-01&to=2026-03-31", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(report.contains("Standards compliance: AAB") && report.contains("First-stage reception health screen"));
+        assert_eq!(report.matches("<th scope=\"row\"").count(), 18);
+        let wrong = governor
+            .get(format!("{}/reports/standards?from=2025-02-30", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(wrong.contains("There is a problem") && wrong.contains("href=\"#from\""));
+    }
+}

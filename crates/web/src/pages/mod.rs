@@ -2,6 +2,7 @@
 
 pub mod people;
 pub mod record;
+pub mod worklist;
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -1,0 +1,204 @@
+//! The worklist (what is overdue, due today, due this week) and the standards compliance report.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::{Query, State};
+use jiff::Timestamp;
+use serde::Deserialize;
+use throughcare_core::EstablishmentCode;
+use throughcare_core::codes::CodeSet;
+use throughcare_core::standards::Team;
+use throughcare_core::time::{date_in_england, end_of_day_in_england, parse_date};
+use throughcare_store::obligations::{ComplianceReport, WorkItem, WorklistFilter};
+
+use crate::AppState;
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+
+#[derive(Deserialize, Default)]
+pub struct WorklistQuery {
+    #[serde(default)]
+    pub team: Option<String>,
+    /// "1" for only the people I am key worker to.
+    #[serde(default)]
+    pub mine: Option<String>,
+    #[serde(default)]
+    pub when: Option<String>,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub establishment: Option<String>,
+}
+
+/// The worklist as this member of staff may see it: their establishment, teams they may see.
+pub async fn items(
+    state: &AppState,
+    staff: &CurrentStaff,
+    q: &WorklistQuery,
+) -> Result<(Vec<WorkItem>, Option<String>, Option<EstablishmentCode>), AppError> {
+    let establishment = match (&staff.establishment, &q.establishment) {
+        (Some(e), _) if !staff.role.estate_wide() => Some(e.clone()),
+        (_, Some(code)) if !code.is_empty() => {
+            Some(EstablishmentCode::parse(code).map_err(|e| AppError::BadRequest(e.to_string()))?)
+        }
+        (own, _) => own.clone(),
+    };
+    let Some(establishment) = establishment else { return Ok((vec![], None, None)) };
+    let team = match q.team.as_deref() {
+        Some("") | Some("all") => None,
+        Some(t) => Some(Team::parse_code(t).map_err(|e| AppError::BadRequest(e.to_string()))?.code().to_string()),
+        None => staff.role.home_team().map(str::to_string),
+    };
+    if team.as_deref().is_some_and(|t| !staff.role.sees_team(t)) {
+        return Err(AppError::Forbidden);
+    }
+    let now = Timestamp::now();
+    // Recurring obligations roll forward once a day, not on every view.
+    let tomorrow = end_of_day_in_engl(date_in_england(now));
+    state.db.roll_obligations_forward(&state.engine, tomorrow).await?;
+    let filter = WorklistFilter {
+        establishment: Some(establishment.clone()),
+        team: team.clone(),
+        key_worker: (q.mine.as_deref() == Some("1")).then(|| staff.username.clone()),
+        person: None,
+    };
+    let mut list: Vec<WorkItem> = state
+        .db
+        .worklist(&state.engine, &filter, now)
+        .await?
+        .into_iter()
+        .filter(|i| staff.role.sees_team(&i.team))
+        .filter(|i| match q.when.as_deref() {
+            Some("overdue") => i.when == "overdue",
+            Some("today") => i.when == "overdue" || i.when == "due-today",
+            Some("week") => i.when != "later",
+            _ => true,
+        })
+        .collect();
+    match q.sort.as_deref() {
+        Some("person") => list.sort_by(|a, b| (&a.name, &a.due_at).cmp(&(&b.name, &b.due_at))),
+        Some("standard") => list.sort_by(|a, b| (&a.title, &a.due_at).cmp(&(&b.title, &b.due_at))),
+        _ => {}
+    }
+    Ok((list, team, Some(establishment)))
+}
+
+fn end_of_day_in_engl(d: jiff::civil::Date) -> Timestamp {
+    end_of_day_in_england(d.tomorrow().expect("in range"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "worklist.html")]
+pub struct WorklistPage {
+    staff: Option<CurrentStaff>,
+    establishment: String,
+    items: Vec<WorkItem>,
+    teams: Vec<(&'static str, &'static str, bool)>,
+    whens: Vec<(&'static str, &'static str, bool)>,
+    sorts: Vec<(&'static str, &'static str, bool)>,
+    mine: bool,
+    is_key_worker: bool,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<WorklistQuery>,
+) -> Result<WorklistPage, AppError> {
+    let (items, team, establishment) = items(&state, &staff, &q).await?;
+    let team = team.unwrap_or_default();
+    let when = q.when.clone().unwrap_or_else(|| "all".into());
+    let sort = q.sort.clone().unwrap_or_else(|| "due".into());
+    let mut teams: Vec<(&'static str, &'static str, bool)> = vec![("all", "All teams", team.is_empty())];
+    teams.extend(
+        Team::ALL.iter().filter(|t| staff.role.sees_team(t.code())).map(|t| (t.code(), t.label(), t.code() == team)),
+    );
+    let whens = [
+        ("all", "Everything open"),
+        ("overdue", "Overdue"),
+        ("today", "Overdue or due today"),
+        ("week", "Due within a week"),
+    ]
+    .into_iter()
+    .map(|(c, l)| (c, l, c == when))
+    .collect();
+    let sorts = [("due", "Most overdue first"), ("person", "Name"), ("standard", "What is due")]
+        .into_iter()
+        .map(|(c, l)| (c, l, c == sort))
+        .collect();
+    Ok(WorklistPage {
+        establishment: establishment.map(|e| e.to_string()).unwrap_or_default(),
+        items,
+        teams,
+        whens,
+        sorts,
+        mine: q.mine.as_deref() == Some("1"),
+        is_key_worker: staff.role == crate::roles::Role::KeyWorker,
+        staff: Some(staff),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    establishment: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "report.html")]
+pub struct ReportPage {
+    staff: Option<CurrentStaff>,
+    report: ComplianceReport,
+    place: String,
+    from: String,
+    to: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<ReportQuery>,
+) -> Result<ReportPage, AppError> {
+    let today = date_in_england(Timestamp::now());
+    let mut errors = Vec::new();
+    let default_from = today.checked_sub(jiff::Span::new().days(365)).expect("in range");
+    let mut date =
+        |field: &'static str, v: &Option<String>, default: jiff::civil::Date| match v.as_deref().map(str::trim) {
+            None | Some("") => default,
+            Some(s) => parse_date(s).unwrap_or_else(|m| {
+                errors.push((field, m));
+                default
+            }),
+        };
+    let from = date("from", &q.from, default_from);
+    let to = date("to", &q.to, today);
+    if from > to {
+        errors.push(("to", "The end of the period must be after its start".into()));
+    }
+    let establishment = if staff.role.estate_wide() {
+        q.establishment
+            .as_deref()
+            .filter(|e| !e.is_empty())
+            .map(EstablishmentCode::parse)
+            .transpose()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?
+    } else {
+        staff.establishment.clone()
+    };
+    let (from, to) = if from > to { (to, to) } else { (from, to) };
+    let report = state.db.compliance_report(&state.engine, from, to, establishment.as_ref(), Timestamp::now()).await?;
+    Ok(ReportPage {
+        place: establishment.map_or("the estate".into(), |e| e.to_string()),
+        from: q.from.unwrap_or_else(|| from.to_string()),
+        to: q.to.unwrap_or_else(|| to.to_string()),
+        report,
+        errors,
+        staff: Some(staff),
+    })
+}
