@@ -422,3 +422,45 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
         assert!(wrong.contains("There is a problem") && wrong.contains("href=\"#from\""));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cross_site_posts_are_refused_and_idle_sessions_end() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let kw = signed_in(&app, Role::KeyWorker).await;
+        let url = format!("{}/people/{}/record", app.base, app.at_home);
+        let form = [("kind", "acct_opened"), ("date", "2026-03-30"), ("time", "10:00")];
+        let forged = kw
+            .post(&url)
+            .header("sec-fetch-site", "cross-site")
+            .header("origin", "http://evil.example")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "CSRF");
+        let same = kw.post(&url).header("sec-fetch-site", "same-origin").form(&form).send().await.unwrap();
+        assert_eq!(same.status(), StatusCode::SEE_OTHER);
+
+        // Thirty-one minutes without a request: the session is over.
+        let idle = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(31)).as_microsecond();
+        let mut tx = app.db.begin_write().await.unwrap();
+        match &mut tx {
+            throughcare_store::WriteTx::Sqlite(t) => sqlx::query("UPDATE sessions SET last_seen_at = $1")
+                .bind(idle)
+                .execute(&mut **t)
+                .await
+                .unwrap()
+                .rows_affected(),
+            throughcare_store::WriteTx::Postgres(t) => sqlx::query("UPDATE sessions SET last_seen_at = $1")
+                .bind(idle)
+                .execute(&mut **t)
+                .await
+                .unwrap()
+                .rows_affected(),
+        };
+        tx.commit().await.unwrap();
+        let after = kw.get(format!("{}/people", app.base)).send().await.unwrap();
+        assert_eq!(after.headers()["location"], "/sign-in");
+    }
+}
