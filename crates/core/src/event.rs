@@ -364,6 +364,24 @@ impl EventKind {
         "entered_in_error",
     ];
 
+    /// Kinds whose details are clinical (screening answers and scores, referrals, transfers to
+    /// hospital, medication): shown only to clinical roles.
+    pub const CLINICAL: &'static [&'static str] = &[
+        "screening_completed",
+        "health_assessment_completed",
+        "referral_made",
+        "referral_accepted",
+        "referral_declined",
+        "referral_seen",
+        "hospital_transfer_assessed",
+        "transferred_to_hospital",
+        "medication_given",
+    ];
+
+    pub fn is_clinical(kind: &str) -> bool {
+        Self::CLINICAL.contains(&kind)
+    }
+
     /// Parses a kind and its details (a JSON object; empty text means `{}`), then checks its rules.
     pub fn parse(kind: &str, details: &str) -> Result<Self, EventError> {
         if !Self::NAMES.contains(&kind) {

@@ -119,18 +119,7 @@ impl Role {
         if !self.can(Access::Record) {
             return false;
         }
-        let clinical = matches!(
-            kind,
-            "screening_completed"
-                | "health_assessment_completed"
-                | "referral_made"
-                | "referral_accepted"
-                | "referral_declined"
-                | "referral_seen"
-                | "hospital_transfer_assessed"
-                | "transferred_to_hospital"
-                | "medication_given"
-        );
+        let clinical = throughcare_core::EventKind::is_clinical(kind);
         match self {
             ReceptionNurse | MentalHealth => true,
             _ if clinical => false,

@@ -102,15 +102,7 @@ pub async fn reachable(
 pub fn category(kind: &str) -> &'static str {
     match kind {
         "reception" | "legal_status_changed" | "location_changed" | "transfer_out" | "release" => "custody",
-        "screening_completed"
-        | "health_assessment_completed"
-        | "referral_made"
-        | "referral_accepted"
-        | "referral_declined"
-        | "referral_seen"
-        | "hospital_transfer_assessed"
-        | "transferred_to_hospital"
-        | "medication_given" => "health",
+        k if EventKind::is_clinical(k) => "health",
         "self_harm_incident"
         | "acct_opened"
         | "acct_reviewed"
