@@ -405,9 +405,7 @@ impl Db {
         let at = to_micros(as_at);
         // Closed after `as_at` counts as open then: a worklist for a past date shows what was on it.
         let mut sql = format!(
-            "SELECT o.{}, p.given_name, p.family_name FROM obligations o JOIN people p ON p.prison_number = o.prison_number \
-             WHERE o.opened_at <= $1 AND (o.status = 'open' OR o.closed_at > $1)",
-            OBLIGATION_COLUMNS.replace(", ", ", o.")
+            "SELECT {OBLIGATION_COLUMNS} FROM obligations o WHERE o.opened_at <= $1 AND (o.status = 'open' OR o.closed_at > $1)"
         );
         let mut n = 1;
         let mut binds: Vec<String> = Vec::new();
@@ -429,24 +427,7 @@ impl Db {
             add("prison_number", p.as_str().to_string(), &mut sql);
         }
         sql.push_str(" ORDER BY o.due_at, o.prison_number, o.standard, o.period");
-        type Row = (
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            String,
-            Option<String>,
-            i64,
-            i64,
-            String,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = on_db!(
+        let rows: Vec<ObligationRow> = on_db!(
             self,
             read | p | {
                 let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(at);
@@ -461,10 +442,10 @@ impl Db {
         let end_of_today = throughcare_core::time::end_of_day_in_england(today);
         let end_of_week = end_of_today + jiff::SignedDuration::from_hours(24 * 7);
         let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            let (given, family) = (r.13.clone(), r.14.clone());
-            let (o, key_worker) =
-                obligation_from_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12))?;
+        let obligations = rows.into_iter().map(obligation_from_row).collect::<Result<Vec<_>, _>>()?;
+        let names = self.names_of(obligations.iter().map(|(o, _)| &o.person)).await?;
+        for (o, key_worker) in obligations {
+            let name = names.get(&o.person).cloned().unwrap_or_default();
             let std = engine.standards.get(o.standard.as_str());
             let when = if o.due_at <= start_of_today {
                 "overdue"
@@ -480,7 +461,7 @@ impl Db {
             let escalated = std.and_then(|s| s.escalate_after).is_some_and(|e| o.due_at < as_at && overdue >= e);
             items.push(WorkItem {
                 prison_number: o.person.as_str().to_string(),
-                name: format!("{family}, {given}"),
+                name,
                 standard: o.standard.as_str().to_string(),
                 title: std.map_or_else(|| o.standard.to_string(), |s| s.title.clone()),
                 team: std.map_or("", |s| s.team.code()).to_string(),
@@ -501,6 +482,35 @@ impl Db {
                 .then_with(|| a.prison_number.cmp(&b.prison_number))
         });
         Ok(items)
+    }
+
+    /// "Family, Given" for each of these people, as lists show them.
+    async fn names_of<'a>(
+        &self,
+        people: impl Iterator<Item = &'a PrisonNumber>,
+    ) -> Result<HashMap<PrisonNumber, String>, StoreError> {
+        let distinct: Vec<&PrisonNumber> = people.collect::<HashSet<_>>().into_iter().collect();
+        let mut out = HashMap::with_capacity(distinct.len());
+        for chunk in distinct.chunks(PEOPLE_BATCH) {
+            let rows: Vec<(String, String, String)> = on_db!(
+                self,
+                read | p | {
+                    let mut q = QueryBuilder::new(
+                        "SELECT prison_number, family_name, given_name FROM people WHERE prison_number IN ",
+                    );
+                    q.push_tuples(chunk, |mut b, pn| {
+                        b.push_bind(pn.as_str().to_string());
+                    });
+                    q.build_query_as().fetch_all(p).await?
+                }
+            );
+            for (pn, family, given) in rows {
+                if let Ok(pn) = PrisonNumber::parse(&pn) {
+                    out.insert(pn, format!("{family}, {given}"));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Obligations due in `[from, to]`, optionally at one establishment, grouped by standard.
