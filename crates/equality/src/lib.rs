@@ -46,7 +46,10 @@ pub fn wilson(events: u64, total: u64, level: f64) -> Result<Interval, StatsErro
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    Ok(Interval { estimate: p, lower: centre - half, upper: centre + half })
+    // At the edges the interval touches 0 or 1 exactly (rounding would leave a speck).
+    let lower = if events == 0 { 0.0 } else { centre - half };
+    let upper = if events == total { 1.0 } else { centre + half };
+    Ok(Interval { estimate: p, lower, upper })
 }
 
 /// The relative rate (risk ratio) of a group against a comparison group, with the Katz log
@@ -106,4 +109,71 @@ mod tests {
         assert!(zero.upper > 0.0 && zero.upper < 1.0);
         close(z_for(0.95).unwrap(), 1.959963984540054);
     }
+}
+
+/// ln of the hypergeometric probability of `k` in a 2×2 table with row total `n1`, column total
+/// `n`, grand total `total`.
+fn ln_hypergeom(k: u64, total: u64, n1: u64, n: u64) -> f64 {
+    use statrs::function::factorial::ln_binomial;
+    ln_binomial(n1, k) + ln_binomial(total - n1, n - k) - ln_binomial(total, n)
+}
+
+/// Fisher's exact test on `[[a, b], [c, d]]`, two-sided as scipy defines it: the probability of
+/// every table with the same margins no more likely than the one observed. Returns (odds ratio, p).
+pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> Result<(f64, f64), StatsError> {
+    let (n1, n2, n) = (a + b, c + d, a + c);
+    let total = n1 + n2;
+    if n1 == 0 || n2 == 0 || n == 0 || n == total {
+        return Err(StatsError::Undefined("a row or column of the table is empty"));
+    }
+    let odds = if b > 0 && c > 0 { (a * d) as f64 / (b * c) as f64 } else { f64::INFINITY };
+    let lo = n.saturating_sub(n2);
+    let hi = n.min(n1);
+    let observed = ln_hypergeom(a, total, n1, n);
+    // Tables within a relative 1e-7 of the observed probability count as equally likely (scipy).
+    let limit = observed + (1.0f64 + 1e-7).ln();
+    let p: f64 = (lo..=hi).map(|k| ln_hypergeom(k, total, n1, n)).filter(|lp| *lp <= limit).map(f64::exp).sum();
+    Ok((odds, p.min(1.0)))
+}
+
+/// Pearson's chi-square test of independence on an r×c table of counts (no continuity
+/// correction). Returns (statistic, degrees of freedom, p). Rows or columns of zeros are refused.
+pub fn chi_square(table: &[Vec<u64>]) -> Result<(f64, u64, f64), StatsError> {
+    use statrs::distribution::ChiSquared;
+    let rows = table.len();
+    let cols = table.first().map_or(0, Vec::len);
+    if rows < 2 || cols < 2 || table.iter().any(|r| r.len() != cols) {
+        return Err(StatsError::Undefined("a chi-square test needs a table of at least 2 rows and 2 columns"));
+    }
+    let row_totals: Vec<f64> = table.iter().map(|r| r.iter().sum::<u64>() as f64).collect();
+    let col_totals: Vec<f64> = (0..cols).map(|j| table.iter().map(|r| r[j]).sum::<u64>() as f64).collect();
+    let total: f64 = row_totals.iter().sum();
+    if row_totals.contains(&0.0) || col_totals.contains(&0.0) {
+        return Err(StatsError::Undefined("a row or column of the table is empty"));
+    }
+    let mut stat = 0.0;
+    for (i, row) in table.iter().enumerate() {
+        for (j, &o) in row.iter().enumerate() {
+            let e = row_totals[i] * col_totals[j] / total;
+            stat += (o as f64 - e).powi(2) / e;
+        }
+    }
+    let dof = ((rows - 1) * (cols - 1)) as u64;
+    let dist = ChiSquared::new(dof as f64).map_err(|_| StatsError::Undefined("bad degrees of freedom"))?;
+    Ok((stat, dof, dist.sf(stat)))
+}
+
+/// Benjamini–Hochberg adjusted p-values (q-values), in the order given (statsmodels `fdr_bh`).
+pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&i, &j| p[i].total_cmp(&p[j]));
+    let mut q = vec![0.0; m];
+    let mut running = 1.0f64;
+    for rank in (0..m).rev() {
+        let i = order[rank];
+        running = running.min(p[i] * m as f64 / (rank + 1) as f64);
+        q[i] = running.min(1.0);
+    }
+    q
 }
