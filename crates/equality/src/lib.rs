@@ -177,3 +177,21 @@ pub fn benjamini_hochberg(p: &[f64]) -> Vec<f64> {
     }
     q
 }
+
+/// The difference of two proportions, `p1 - p2`, with Newcombe's hybrid score interval (his
+/// method 10, built from the two Wilson intervals; statsmodels `confint_proportions_2indep(method="newcomb")`).
+pub fn newcombe_difference(
+    events1: u64,
+    total1: u64,
+    events2: u64,
+    total2: u64,
+    level: f64,
+) -> Result<Interval, StatsError> {
+    let w1 = wilson(events1, total1, level)?;
+    let w2 = wilson(events2, total2, level)?;
+    let (p1, p2) = (w1.estimate, w2.estimate);
+    let diff = p1 - p2;
+    let lower = diff - ((p1 - w1.lower).powi(2) + (w2.upper - p2).powi(2)).sqrt();
+    let upper = diff + ((p2 - w2.lower).powi(2) + (w1.upper - p1).powi(2)).sqrt();
+    Ok(Interval { estimate: diff, lower, upper })
+}

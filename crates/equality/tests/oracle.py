@@ -3,7 +3,7 @@ import json, sys
 import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 def num(x):
     """JSON has no infinity: an infinite odds ratio is written as null."""
@@ -11,7 +11,7 @@ def num(x):
     return x if np.isfinite(x) else None
 
 cases = json.load(sys.stdin)
-out = {"fisher": [], "chi2": [], "bh": [], "wilson": [], "rr": []}
+out = {"fisher": [], "chi2": [], "bh": [], "wilson": [], "rr": [], "newcombe": []}
 for a, b, c, d in cases["fisher"]:
     r = stats.fisher_exact([[a, b], [c, d]])
     out["fisher"].append([num(r.statistic), num(r.pvalue)])
@@ -27,4 +27,7 @@ for a, n1, c, n2 in cases["rr"]:
     r = stats.contingency.relative_risk(a, n1, c, n2)
     ci = r.confidence_interval(0.95)
     out["rr"].append([float(r.relative_risk), float(ci.low), float(ci.high)])
+for a, n1, c, n2 in cases["newcombe"]:
+    lo, hi = confint_proportions_2indep(a, n1, c, n2, method="newcomb", compare="diff")
+    out["newcombe"].append([a / n1 - c / n2, float(lo), float(hi)])
 json.dump(out, sys.stdout)

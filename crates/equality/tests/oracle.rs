@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use throughcare_equality::{benjamini_hochberg, chi_square, fisher_exact, relative_rate, wilson};
+use throughcare_equality::{benjamini_hochberg, chi_square, fisher_exact, newcombe_difference, relative_rate, wilson};
 
 /// A small deterministic generator (SplitMix64), so the cases are the same every run.
 struct Gen(u64);
@@ -28,8 +28,9 @@ impl Gen {
     }
 }
 
-/// Interval bounds at 0 or 1: the exact value is 0 (or 1) and the oracle's own rounding leaves
-/// specks of 1e-17, so there an absolute 1e-15 is the honest test; elsewhere relative 1e-9.
+/// Interval bounds are differences of quantities of order 1: where the exact value is 0 (a Wilson
+/// bound at 0 or 1, a difference interval touching 0) rounding leaves specks of 1e-17, so an
+/// absolute 1e-15 is the honest test there; everything else is compared at a relative 1e-9.
 fn close_bound(what: &str, got: f64, want: f64) {
     if (got - want).abs() <= 1e-15 {
         return;
@@ -83,7 +84,13 @@ fn formulas_agree_with_scipy_and_statsmodels() {
         let (a, c) = (1 + g.next() % n1, 1 + g.next() % n2);
         rr.push([a.min(n1), n1, c.min(n2), n2]);
     }
-    let input = serde_json::json!({ "fisher": fisher, "chi2": chi2, "bh": bh, "wilson": wil, "rr": rr });
+    let mut newcombe = Vec::new();
+    while newcombe.len() < 400 {
+        let (n1, n2) = (1 + g.count(), 1 + g.count());
+        newcombe.push([g.next() % (n1 + 1), n1, g.next() % (n2 + 1), n2]);
+    }
+    let input =
+        serde_json::json!({ "fisher": fisher, "chi2": chi2, "bh": bh, "wilson": wil, "rr": rr, "newcombe": newcombe });
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle.py");
     let mut child =
         Command::new(python).arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("run the oracle");
@@ -119,5 +126,11 @@ fn formulas_agree_with_scipy_and_statsmodels() {
         close(&format!("relative rate {t:?}"), i.estimate, f(&o[0]));
         close(&format!("Katz lower {t:?}"), i.lower, f(&o[1]));
         close(&format!("Katz upper {t:?}"), i.upper, f(&o[2]));
+    }
+    for (t, o) in newcombe.iter().zip(oracle["newcombe"].as_array().unwrap()) {
+        let i = newcombe_difference(t[0], t[1], t[2], t[3], 0.95).unwrap();
+        close_bound(&format!("difference {t:?}"), i.estimate, f(&o[0]));
+        close_bound(&format!("Newcombe lower {t:?}"), i.lower, f(&o[1]));
+        close_bound(&format!("Newcombe upper {t:?}"), i.upper, f(&o[2]));
     }
 }
