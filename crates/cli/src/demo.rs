@@ -25,10 +25,7 @@ pub async fn run(db: &Db, engine: Arc<Engine>, addr: SocketAddr, password: Optio
         let estate = Estate::new(EstateSpec { establishments: 3, people: 600, years: 1, seed: 1, end });
         throughcare_store::seed::seed(db, estate, Some(engine.clone()), |_| {}).await?;
     }
-    let (password, generated) = match password {
-        Some(p) => (p, false),
-        None => (throughcare_web::auth::new_token()[..20].to_string(), true),
-    };
+    let (password, generated) = crate::password_or_generated(password);
     println!("Demo accounts (password {}):", if generated { password.as_str() } else { "as given" });
     for role in Role::ALL {
         let username = format!("demo.{}", role.code());

@@ -411,10 +411,15 @@ impl EventKind {
 
     /// The details as a compact JSON object, the form files and the database hold.
     pub fn details_json(&self) -> String {
+        self.details_value().to_string()
+    }
+
+    /// The details as a JSON object (`{}` for kinds without fields), for conditions and display.
+    pub fn details_value(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).expect("events always serialise");
         match v.get_mut("details").map(serde_json::Value::take) {
-            Some(d) if !d.is_null() => d.to_string(),
-            _ => "{}".to_string(),
+            Some(d) if !d.is_null() => d,
+            _ => serde_json::Value::Object(Default::default()),
         }
     }
 

@@ -186,7 +186,7 @@ pub async fn events(
             recorded_by: e.recorded_by.to_string(),
             supersedes: e.correction.as_ref().map(|c| c.supersedes.to_string()),
             details: (category(e.kind.name()) != "health" || staff.role.sees_clinical_detail())
-                .then(|| serde_json::from_str(&e.kind.details_json()).unwrap_or_default()),
+                .then(|| e.kind.details_value()),
         })
         .collect();
     crate::auth::audit(
@@ -236,8 +236,10 @@ pub async fn record(
         let found = state.db.event_summaries(&[target]).await?;
         event.check_links(|id| found.get(&id).map(|(s, _)| s.clone())).map_err(AppError::Unprocessable)?;
     }
-    for code in event.kind.establishments() {
-        if !state.db.establishments().await?.iter().any(|e| &e.code == code) {
+    let codes = event.kind.establishments();
+    let known = if codes.is_empty() { vec![] } else { state.db.establishments().await? };
+    for code in codes {
+        if !known.iter().any(|e| &e.code == code) {
             return Err(AppError::Unprocessable(format!("unknown establishment {code}")).into());
         }
     }

@@ -152,8 +152,7 @@ fn holds(
     expr.eval(&|f: &Field| match f {
         Field::Fact(n) => fact(n),
         Field::Event(n) => {
-            let d = details
-                .get_or_init(|| serde_json::to_value(&e.kind).map(|mut v| v["details"].take()).unwrap_or_default());
+            let d = details.get_or_init(|| e.kind.details_value());
             d.get(n).and_then(json_value)
         }
     })

@@ -156,8 +156,8 @@ pub fn describe(e: &Event, staff: &CurrentStaff) -> Option<(String, String)> {
     let detail = if category(kind) == "health" && !staff.role.sees_clinical_detail() {
         "Health care contact: details for clinical staff".to_string()
     } else {
-        match serde_json::from_str::<serde_json::Value>(&e.kind.details_json()) {
-            Ok(serde_json::Value::Object(m)) => m
+        match e.kind.details_value() {
+            serde_json::Value::Object(m) => m
                 .iter()
                 .map(|(k, v)| {
                     format!(
