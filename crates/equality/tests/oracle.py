@@ -4,6 +4,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+from statsmodels.stats.rates import test_poisson_2indep
 
 def num(x):
     """JSON has no infinity: an infinite odds ratio is written as null."""
@@ -11,7 +12,7 @@ def num(x):
     return x if np.isfinite(x) else None
 
 cases = json.load(sys.stdin)
-out = {"fisher": [], "chi2": [], "bh": [], "wilson": [], "rr": [], "newcombe": []}
+out = {"fisher": [], "chi2": [], "bh": [], "wilson": [], "rr": [], "newcombe": [], "garwood": [], "irr": [], "binom": []}
 for a, b, c, d in cases["fisher"]:
     r = stats.fisher_exact([[a, b], [c, d]])
     out["fisher"].append([num(r.statistic), num(r.pvalue)])
@@ -30,4 +31,16 @@ for a, n1, c, n2 in cases["rr"]:
 for a, n1, c, n2 in cases["newcombe"]:
     lo, hi = confint_proportions_2indep(a, n1, c, n2, method="newcomb", compare="diff")
     out["newcombe"].append([a / n1 - c / n2, float(lo), float(hi)])
+for y, t in cases["garwood"]:
+    lo = stats.chi2.ppf(0.025, 2 * y) / 2 if y > 0 else 0.0
+    hi = stats.chi2.ppf(0.975, 2 * y + 2) / 2
+    out["garwood"].append([y / t, float(lo) / t, float(hi) / t])
+for y1, t1, y2, t2 in cases["irr"]:
+    # The exact conditional interval: Clopper-Pearson on y1 of y1 + y2, turned into a ratio.
+    ci = stats.binomtest(y1, y1 + y2).proportion_ci(confidence_level=0.95, method="exact")
+    ratio = lambda pi: pi / (1 - pi) * t2 / t1
+    p = test_poisson_2indep(y1, t1, y2, t2, method="exact-cond").pvalue
+    out["irr"].append([(y1 / t1) / (y2 / t2), ratio(ci.low), ratio(ci.high), float(p)])
+for k, n, p in cases["binom"]:
+    out["binom"].append(float(stats.binomtest(k, n, p).pvalue))
 json.dump(out, sys.stdout)

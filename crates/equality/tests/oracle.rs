@@ -5,7 +5,10 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use throughcare_equality::{benjamini_hochberg, chi_square, fisher_exact, newcombe_difference, relative_rate, wilson};
+use throughcare_equality::{
+    benjamini_hochberg, binomial_test, chi_square, fisher_exact, incidence_rate_ratio, newcombe_difference,
+    poisson_rate, relative_rate, wilson,
+};
 
 /// A small deterministic generator (SplitMix64), so the cases are the same every run.
 struct Gen(u64);
@@ -89,8 +92,24 @@ fn formulas_agree_with_scipy_and_statsmodels() {
         let (n1, n2) = (1 + g.count(), 1 + g.count());
         newcombe.push([g.next() % (n1 + 1), n1, g.next() % (n2 + 1), n2]);
     }
-    let input =
-        serde_json::json!({ "fisher": fisher, "chi2": chi2, "bh": bh, "wilson": wil, "rr": rr, "newcombe": newcombe });
+    // Person-years as the report computes them: days over 365.25, rarely round.
+    let mut years = |g: &mut Gen| (1 + g.next() % 400_000) as f64 / 365.25;
+    let garwood: Vec<(u64, f64)> = (0..300).map(|_| (g.count(), years(&mut g))).collect();
+    let mut irr = Vec::new();
+    while irr.len() < 300 {
+        let (y1, y2) = (g.count(), 1 + g.count());
+        irr.push((y1, years(&mut g), y2, years(&mut g)));
+    }
+    let binom: Vec<(u64, u64, f64)> = (0..300)
+        .map(|_| {
+            let n = 1 + g.count();
+            (g.next() % (n + 1), n, (1 + g.next() % 999) as f64 / 1000.0)
+        })
+        .collect();
+    let input = serde_json::json!({
+        "fisher": fisher, "chi2": chi2, "bh": bh, "wilson": wil, "rr": rr, "newcombe": newcombe,
+        "garwood": garwood, "irr": irr, "binom": binom,
+    });
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle.py");
     let mut child =
         Command::new(python).arg(script).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("run the oracle");
@@ -132,5 +151,21 @@ fn formulas_agree_with_scipy_and_statsmodels() {
         close_bound(&format!("difference {t:?}"), i.estimate, f(&o[0]));
         close_bound(&format!("Newcombe lower {t:?}"), i.lower, f(&o[1]));
         close_bound(&format!("Newcombe upper {t:?}"), i.upper, f(&o[2]));
+    }
+    for (t, o) in garwood.iter().zip(oracle["garwood"].as_array().unwrap()) {
+        let i = poisson_rate(t.0, t.1, 0.95).unwrap();
+        close(&format!("rate {t:?}"), i.estimate, f(&o[0]));
+        close_bound(&format!("Garwood lower {t:?}"), i.lower, f(&o[1]));
+        close(&format!("Garwood upper {t:?}"), i.upper, f(&o[2]));
+    }
+    for (t, o) in irr.iter().zip(oracle["irr"].as_array().unwrap()) {
+        let (i, p) = incidence_rate_ratio(t.0, t.1, t.2, t.3, 0.95).unwrap();
+        close(&format!("rate ratio {t:?}"), i.estimate, f(&o[0]));
+        close_bound(&format!("exact ratio lower {t:?}"), i.lower, f(&o[1]));
+        close(&format!("exact ratio upper {t:?}"), i.upper, f(&o[2]));
+        close(&format!("exact conditional p {t:?}"), p, f(&o[3]));
+    }
+    for (t, o) in binom.iter().zip(oracle["binom"].as_array().unwrap()) {
+        close(&format!("binomial test {t:?}"), binomial_test(t.0, t.1, t.2).unwrap(), f(o));
     }
 }
