@@ -7,6 +7,7 @@ pub mod codes;
 pub mod communication;
 pub mod event;
 pub mod ids;
+pub mod measures;
 pub mod person;
 pub mod standards;
 pub mod synthetic;

@@ -132,15 +132,6 @@ fn facts<'a>(
     }
 }
 
-fn json_value(v: &serde_json::Value) -> Option<Value> {
-    match v {
-        serde_json::Value::String(s) => Some(Value::Text(s.clone())),
-        serde_json::Value::Number(n) => n.as_f64().map(Value::Number),
-        serde_json::Value::Bool(b) => Some(Value::Bool(*b)),
-        _ => None,
-    }
-}
-
 /// A condition over the person's facts and the event in hand.
 fn holds(
     expr: &Option<Expr>,
@@ -153,7 +144,7 @@ fn holds(
         Field::Fact(n) => fact(n),
         Field::Event(n) => {
             let d = details.get_or_init(|| e.kind.details_value());
-            d.get(n).and_then(json_value)
+            d.get(n).and_then(Value::from_json)
         }
     })
 }

@@ -240,15 +240,15 @@ struct RawStandard {
     escalate_after: Option<Spanned<String>>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
 }
 
-fn event_kind(name: &str) -> Result<&'static str, String> {
+pub(crate) fn event_kind(name: &str) -> Result<&'static str, String> {
     EventKind::NAMES.iter().copied().find(|k| *k == name).ok_or_else(|| format!("unknown event kind {name:?}"))
 }
 
-fn fact_type(f: &Field, event_kinds: &[&str]) -> Option<Type> {
+pub(crate) fn fact_type(f: &Field, event_kinds: &[&str]) -> Option<Type> {
     match f {
         Field::Fact(name) => FACTS.iter().find(|(n, _)| n == name).map(|(_, t)| *t),
         Field::Event(name) => {

@@ -30,6 +30,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// A field of an event's details as a condition sees it (objects and nulls are not values).
+    pub fn from_json(v: &serde_json::Value) -> Option<Value> {
+        match v {
+            serde_json::Value::String(s) => Some(Value::Text(s.clone())),
+            serde_json::Value::Number(n) => n.as_f64().map(Value::Number),
+            serde_json::Value::Bool(b) => Some(Value::Bool(*b)),
+            _ => None,
+        }
+    }
+
     fn type_of(&self) -> Type {
         match self {
             Value::Text(_) => Type::Text,
