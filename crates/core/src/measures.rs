@@ -118,8 +118,9 @@ pub enum MeasureKind {
     /// The sum of a field of the matching events (minutes), as hours per person per week in
     /// custody. Descriptive: shown with ratios, never tested.
     Amount { counts: EventMatch, field: &'static str },
-    /// A standard's obligations that fell due in the period, met on time.
-    Standard(StandardId),
+    /// A standard's obligations that fell due in the period, met on time. A recurring standard's
+    /// periods cluster in people (one person, many weeks), so it is described, not flagged.
+    Standard { id: StandardId, recurring: bool },
 }
 
 impl MeasureKind {
@@ -129,12 +130,16 @@ impl MeasureKind {
             Self::Answered { .. } => "answered",
             Self::Incidents { .. } => "incidents",
             Self::Amount { .. } => "amount",
-            Self::Standard(_) => "standard",
+            Self::Standard { .. } => "standard",
         }
     }
-    /// Proportions are tested and may be flagged; rates and amounts are described.
+    /// Proportions of independent units are tested and may be flagged; the rest are described.
+    pub fn is_tested(&self) -> bool {
+        matches!(self, Self::People { .. } | Self::Answered { .. } | Self::Standard { recurring: false, .. })
+    }
+    /// Rates of people or obligations (0-1), as against rates per person-time.
     pub fn is_proportion(&self) -> bool {
-        matches!(self, Self::People { .. } | Self::Answered { .. } | Self::Standard(_))
+        matches!(self, Self::People { .. } | Self::Answered { .. } | Self::Standard { .. })
     }
 }
 
@@ -258,7 +263,7 @@ impl MeasureSet {
                 counts_in_words: "obligations that fell due in the period and were met on time".into(),
                 source: s.source.clone(),
                 worse: Worse::Lower,
-                kind: MeasureKind::Standard(s.id.clone()),
+                kind: MeasureKind::Standard { id: s.id.clone(), recurring: s.recurs.is_some() },
             });
         }
         let mut seen = std::collections::HashSet::new();
@@ -393,9 +398,13 @@ mod tests {
     fn shipped_measures_load_with_a_measure_per_standard() {
         let standards = StandardSet::builtin();
         let set = MeasureSet::builtin(&standards);
-        assert_eq!(set.measures.iter().filter(|m| matches!(m.kind, MeasureKind::Standard(_))).count(), standards.len());
-        assert!(set.get("use-of-force").is_some_and(|m| m.kind.is_proportion()));
-        assert!(set.get("self-harm-rate").is_some_and(|m| !m.kind.is_proportion()));
+        assert_eq!(
+            set.measures.iter().filter(|m| matches!(m.kind, MeasureKind::Standard { .. })).count(),
+            standards.len()
+        );
+        assert!(set.get("use-of-force").is_some_and(|m| m.kind.is_tested()));
+        assert!(set.get("self-harm-rate").is_some_and(|m| !m.kind.is_tested()));
+        assert!(set.get("standard-key-work-weekly").is_some_and(|m| m.kind.is_proportion() && !m.kind.is_tested()));
         assert_eq!(set.intersections[0], (Dimension::Sex, Dimension::EthnicGroup));
     }
 

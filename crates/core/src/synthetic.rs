@@ -12,7 +12,7 @@ use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::characteristics::{
-    Declaration, Declared, Disability, Ethnicity, GenderIdentity, GenderReassignment, MaritalStatus,
+    Declaration, Declared, Disability, EthnicGroup, Ethnicity, GenderIdentity, GenderReassignment, MaritalStatus,
     PregnancyMaternity, Religion, Sex, SexualOrientation,
 };
 use crate::communication::{CommunicationProfile, FamilyContact, FamilyInvolvement, Format, Language, Understood};
@@ -34,9 +34,21 @@ pub struct EstateSpec {
     pub end: Date,
 }
 
+/// How outcomes depend on who a person is, so the equality report can be tested both ways.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcomes {
+    /// As the cited figures say: women self-harm more often than men.
+    Realistic,
+    /// Every outcome equally likely for everyone: any flag is a false alarm.
+    Equal,
+    /// As `Equal`, except use of force is `factor` times as likely for one ethnic group.
+    PlantedUseOfForce { group: EthnicGroup, factor: f64 },
+}
+
 /// The estate: its establishments, and a generator for each person and their timeline.
 pub struct Estate {
     spec: EstateSpec,
+    outcomes: Outcomes,
     establishments: Vec<Establishment>,
     start: Timestamp,
     end: Timestamp,
@@ -222,7 +234,13 @@ impl Estate {
                 }
             })
             .collect();
-        Self { spec, establishments, start, end }
+        Self { spec, outcomes: Outcomes::Realistic, establishments, start, end }
+    }
+
+    /// The same estate with outcomes drawn another way (the default is `Realistic`).
+    pub fn with_outcomes(mut self, outcomes: Outcomes) -> Self {
+        self.outcomes = outcomes;
+        self
     }
 
     pub fn establishments(&self) -> &[Establishment] {
@@ -258,11 +276,12 @@ struct PersonBuilder<'a> {
     rng: ChaCha8Rng,
     pn: PrisonNumber,
     events: Vec<Event>,
+    ethnic_group: Option<EthnicGroup>,
 }
 
 impl<'a> PersonBuilder<'a> {
     fn new(estate: &'a Estate, index: usize, rng: ChaCha8Rng) -> Self {
-        Self { estate, rng, pn: prison_number(index), events: Vec::new() }
+        Self { estate, rng, pn: prison_number(index), events: Vec::new(), ethnic_group: None }
     }
 
     fn chance(&mut self, p: f64) -> bool {
@@ -462,6 +481,10 @@ impl<'a> PersonBuilder<'a> {
             );
             list.push(Declaration::PregnancyMaternity(Declared::parse(pm).expect("valid code")));
         }
+        if let Declaration::Ethnicity(Declared::Stated(e)) = &list[1] {
+            self.ethnic_group = Some(e.group());
+        }
+        let r = &mut self.rng;
         if let Some(Declaration::Religion(Declared::Stated(Religion::Other), detail)) = list.get_mut(2) {
             *detail = Some(["Rastafari", "Pagan", "Spiritualist", "Humanist"][r.random_range(0..4)].to_string());
         }
@@ -804,7 +827,8 @@ impl<'a> PersonBuilder<'a> {
             from + SignedDuration::from_secs(b.rng.random_range(0..span))
         };
         // 49,565 self-harm incidents by 12,142 people in a year (the report): about 1 in 7 people, about 4 each.
-        let p_self_harm = if home.population == Population::Women { 0.30 } else { 0.13 };
+        let women = home.population == Population::Women && self.estate.outcomes == Outcomes::Realistic;
+        let p_self_harm = if women { 0.30 } else { 0.13 };
         if until > from && self.chance(p_self_harm) {
             let incidents = 1 + (self.rng.random::<f64>().ln() / 0.72f64.ln()) as u32;
             for _ in 0..incidents.min(40) {
@@ -815,7 +839,11 @@ impl<'a> PersonBuilder<'a> {
                 }
             }
         }
-        if until > from && self.chance(0.12) {
+        let p_force = match self.estate.outcomes {
+            Outcomes::PlantedUseOfForce { group, factor } if self.ethnic_group == Some(group) => 0.12 * factor,
+            _ => 0.12,
+        };
+        if until > from && self.chance(p_force) {
             let t = within(self);
             let planned = self.chance(0.2);
 

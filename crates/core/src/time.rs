@@ -46,6 +46,11 @@ pub fn date_in_england(t: Timestamp) -> Date {
     tz.to_datetime(t).date()
 }
 
+/// The first microsecond of a calendar day in England and Wales (a period "from" a date).
+pub fn start_of_day_in_england(d: Date) -> Timestamp {
+    end_of_day_in_england(d.yesterday().expect("date in range")) + jiff::SignedDuration::from_micros(1)
+}
+
 /// The last microsecond of a calendar day in England and Wales: "by the end of the day".
 pub fn end_of_day_in_england(d: Date) -> Timestamp {
     let tz = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);

@@ -4,3 +4,5 @@
 pub mod stats;
 
 pub use stats::*;
+pub mod breakdown;
+pub mod report;

@@ -604,8 +604,8 @@ impl Db {
         establishment: Option<&EstablishmentCode>,
         as_at: Timestamp,
     ) -> Result<ComplianceReport, StoreError> {
-        use throughcare_core::time::end_of_day_in_england;
-        let start = end_of_day_in_england(from.yesterday().expect("in range")) + jiff::SignedDuration::from_micros(1);
+        use throughcare_core::time::{end_of_day_in_england, start_of_day_in_england};
+        let start = start_of_day_in_england(from);
         let end = end_of_day_in_england(to);
         let due = self.obligations_due(start, end, establishment).await?;
         let standards = engine
