@@ -5,4 +5,5 @@ pub mod stats;
 
 pub use stats::*;
 pub mod breakdown;
+pub mod disclosure;
 pub mod report;

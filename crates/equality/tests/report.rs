@@ -1,41 +1,12 @@
 //! The equality report on seeded estates: a planted disparity is flagged; an estate where
 //! everyone is treated alike is (almost always) not; bad input gets a clear message.
 
-use jiff::Timestamp;
+mod common;
+
+use common::{YEAR, estate, report};
 use throughcare_core::characteristics::EthnicGroup;
-use throughcare_core::measures::MeasureSet;
-use throughcare_core::standards::StandardSet;
-use throughcare_core::standards::calendar::Calendar;
-use throughcare_core::synthetic::{Estate, EstateSpec, Outcomes};
-use throughcare_core::timeline::Timeline;
-use throughcare_equality::report::{Period, Report, ReportBuilder, ReportError, Scope, Setting, Signal};
-
-fn report(estate: &Estate, scope: Scope, period: &str) -> Result<Report, ReportError> {
-    let standards = StandardSet::builtin();
-    let measures = MeasureSet::builtin(&standards);
-    let calendar = Calendar::england_and_wales();
-    let mut b = ReportBuilder::new(Setting {
-        measures: &measures,
-        standards: &standards,
-        calendar: &calendar,
-        establishments: estate.establishments(),
-        scope,
-        period: Period::parse(period).unwrap(),
-        as_at: "2026-04-30T12:00:00Z".parse::<Timestamp>().unwrap(),
-    })?;
-    for i in 0..estate.people_count() {
-        let (person, events) = estate.person(i);
-        b.add(&person, &Timeline::new(events));
-    }
-    b.finish()
-}
-
-fn estate(people: usize, seed: u64, outcomes: Outcomes) -> Estate {
-    Estate::new(EstateSpec { establishments: 6, people, years: 1, seed, end: jiff::civil::date(2026, 3, 31) })
-        .with_outcomes(outcomes)
-}
-
-const YEAR: &str = "2025-04-01..2026-03-31";
+use throughcare_core::synthetic::Outcomes;
+use throughcare_equality::report::{Period, Scope, Signal};
 
 #[test]
 fn a_planted_disparity_is_flagged() {

@@ -1,0 +1,391 @@
+//! Disclosure control for anything published (research/stats.md §3 and §6.6): counts of 1-4
+//! withheld, rates on fewer than 10 withheld, secondary suppression until no withheld value can
+//! be solved for from what is published, and the same groups withheld in every table of a breakdown.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::report::{BreakdownResult, GroupResult, MeasureReport, Report};
+
+/// Counts from 1 to this are never published.
+pub const SMALLEST_PUBLISHED: u64 = 5;
+/// Rates and ratios need at least this many people (or obligations) behind them.
+pub const MIN_DENOMINATOR: u64 = 10;
+
+fn small(n: u64) -> bool {
+    (1..SMALLEST_PUBLISHED).contains(&n)
+}
+
+/// A linear equation over a table's interior cells that publishing a value gives away.
+#[derive(Debug, Clone)]
+pub struct Equation {
+    pub coefficients: Vec<f64>,
+}
+
+/// Row-reduced published equations: anything in their span can be solved for.
+pub struct Span {
+    rows: Vec<(usize, Vec<f64>)>,
+}
+
+impl Span {
+    pub fn new(equations: &[Vec<f64>]) -> Self {
+        let mut span = Span { rows: Vec::new() };
+        for e in equations {
+            span.add(e.clone());
+        }
+        span
+    }
+
+    fn reduce(&self, mut v: Vec<f64>) -> Vec<f64> {
+        for (pivot, row) in &self.rows {
+            let f = v[*pivot];
+            if f.abs() > 1e-9 {
+                for (x, r) in v.iter_mut().zip(row) {
+                    *x -= f * r;
+                }
+            }
+        }
+        v
+    }
+
+    fn add(&mut self, v: Vec<f64>) {
+        let mut v = self.reduce(v);
+        let Some(pivot) = (0..v.len()).max_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs())) else { return };
+        let p = v[pivot];
+        if p.abs() <= 1e-9 {
+            return;
+        }
+        for x in v.iter_mut() {
+            *x /= p;
+        }
+        // Keep the basis fully reduced so one pass of `reduce` is enough.
+        for (_, row) in self.rows.iter_mut() {
+            let f = row[pivot];
+            if f.abs() > 1e-9 {
+                for (x, r) in row.iter_mut().zip(&v) {
+                    *x -= f * r;
+                }
+            }
+        }
+        self.rows.push((pivot, v));
+    }
+
+    /// True when `f` (a combination of cells) follows from the published equations.
+    pub fn determines(&self, f: &[f64]) -> bool {
+        self.reduce(f.to_vec()).iter().all(|x| x.abs() <= 1e-9)
+    }
+}
+
+/// One published table: groups as rows, with the outcome (x) and without it (y) as columns.
+struct Table {
+    x: Vec<u64>,
+    n: Vec<u64>,
+    unknown: Vec<bool>,
+    /// Which values are withheld.
+    hide_x: Vec<bool>,
+    hide_n: Vec<bool>,
+    hide_total: bool,
+    /// Comparisons against "everyone else with a known value" publish the known-group totals.
+    hide_comparisons: bool,
+    /// Whether y (denominator minus numerator) is a cell: not for incident counts.
+    two_columns: bool,
+    total_x: u64,
+}
+
+impl Table {
+    fn cells(&self) -> usize {
+        if self.two_columns { 2 * self.x.len() } else { self.x.len() }
+    }
+    fn unit(&self, i: usize) -> Vec<f64> {
+        let mut v = vec![0.0; self.cells()];
+        v[i] = 1.0;
+        v
+    }
+    fn row_sum(&self, g: usize) -> Vec<f64> {
+        let mut v = self.unit(2 * g);
+        v[2 * g + 1] = 1.0;
+        v
+    }
+    fn sum(&self, filter: impl Fn(usize) -> bool, both: bool) -> Vec<f64> {
+        let mut v = vec![0.0; self.cells()];
+        for g in (0..self.x.len()).filter(|g| filter(*g)) {
+            if self.two_columns {
+                v[2 * g] = 1.0;
+                if both {
+                    v[2 * g + 1] = 1.0;
+                }
+            } else {
+                v[g] = 1.0;
+            }
+        }
+        v
+    }
+    fn x_cell(&self, g: usize) -> usize {
+        if self.two_columns { 2 * g } else { g }
+    }
+
+    /// What is published, as equations over the interior cells.
+    fn published(&self) -> Vec<Vec<f64>> {
+        let mut eq = Vec::new();
+        for g in 0..self.x.len() {
+            if !self.hide_x[g] {
+                eq.push(self.unit(self.x_cell(g)));
+            }
+            if self.two_columns && !self.hide_n[g] {
+                eq.push(self.row_sum(g));
+            }
+        }
+        if !self.hide_total {
+            eq.push(self.sum(|_| true, false));
+            if self.two_columns {
+                eq.push(self.sum(|_| true, true));
+            }
+        }
+        if !self.hide_comparisons {
+            eq.push(self.sum(|g| !self.unknown[g], false));
+            if self.two_columns {
+                eq.push(self.sum(|g| !self.unknown[g], true));
+            }
+        }
+        eq
+    }
+
+    /// Values that must not be recoverable: small counts, and rows of a few people all alike.
+    fn sensitive(&self) -> Vec<Vec<f64>> {
+        let mut out = Vec::new();
+        for g in 0..self.x.len() {
+            let (x, n) = (self.x[g], self.n[g]);
+            if small(x) || (self.two_columns && n < MIN_DENOMINATOR && n > 0 && (x == 0 || x == n)) {
+                out.push(self.unit(self.x_cell(g)));
+            }
+            if self.two_columns {
+                if small(n - x) {
+                    out.push(self.unit(2 * g + 1));
+                }
+                if small(n) {
+                    out.push(self.row_sum(g));
+                }
+            }
+        }
+        if small(self.total_x) {
+            out.push(self.sum(|_| true, false));
+        }
+        out
+    }
+
+    fn recoverable(&self) -> usize {
+        let span = Span::new(&self.published());
+        self.sensitive().iter().filter(|f| span.determines(f)).count()
+    }
+
+    /// Primary suppression, then the cheapest extra withholding until nothing sensitive is recoverable.
+    fn protect(&mut self) {
+        for g in 0..self.x.len() {
+            let (x, n) = (self.x[g], self.n[g]);
+            if small(x) || (self.two_columns && small(n - x)) {
+                self.hide_x[g] = true;
+            }
+            if self.two_columns && (small(n) || (n < MIN_DENOMINATOR && n > 0 && (x == 0 || x == n))) {
+                self.hide_x[g] = true;
+                self.hide_n[g] = true;
+            }
+        }
+        self.hide_total |= small(self.total_x);
+        loop {
+            let now = self.recoverable();
+            if now == 0 {
+                return;
+            }
+            // Candidates, cheapest first: another group's count (smallest non-zero), then a
+            // group's size, then the comparisons, then the totals.
+            let mut candidates: Vec<(u8, u64, usize)> = Vec::new();
+            for g in 0..self.x.len() {
+                if !self.hide_x[g] {
+                    candidates.push((if self.x[g] == 0 { 1 } else { 0 }, self.x[g], g));
+                }
+                if self.two_columns && !self.hide_n[g] {
+                    candidates.push((2, self.n[g], self.x.len() + g));
+                }
+            }
+            if !self.hide_comparisons {
+                candidates.push((3, 0, usize::MAX - 1));
+            }
+            if !self.hide_total {
+                candidates.push((4, 0, usize::MAX));
+            }
+            candidates.sort();
+            let apply = |t: &mut Table, c: usize, on: bool| match c {
+                usize::MAX => t.hide_total = on,
+                m if m == usize::MAX - 1 => t.hide_comparisons = on,
+                g if g < t.x.len() => t.hide_x[g] = on,
+                g => {
+                    t.hide_n[g - t.x.len()] = on;
+                    t.hide_x[g - t.x.len()] |= on;
+                }
+            };
+            let mut chosen = None;
+            for (_, _, c) in &candidates {
+                let before = (self.hide_x.clone(), self.hide_n.clone());
+                apply(self, *c, true);
+                let after = self.recoverable();
+                (self.hide_x, self.hide_n) = before;
+                apply(self, *c, false);
+                if after < now {
+                    chosen = Some(*c);
+                    break;
+                }
+            }
+            match chosen.or(candidates.first().map(|c| c.2)) {
+                Some(c) => apply(self, c, true),
+                None => return,
+            }
+        }
+    }
+}
+
+fn withhold(g: &mut GroupResult, numerator: bool, denominator: bool, comparisons: bool) {
+    let too_few = g.denominator.is_some_and(|n| n < MIN_DENOMINATOR);
+    if numerator {
+        g.numerator = None;
+    }
+    if denominator {
+        g.denominator = None;
+        g.person_years = None;
+    }
+    if numerator || denominator || too_few {
+        (g.rate, g.rate_lower, g.rate_upper) = (None, None, None);
+    }
+    if numerator || denominator || too_few || comparisons {
+        (g.ratio, g.ratio_lower, g.ratio_upper) = (None, None, None);
+        (g.difference, g.difference_lower, g.difference_upper) = (None, None, None);
+        (g.p, g.q, g.ratio_to_reference) = (None, None, None);
+    }
+    g.suppressed = numerator || denominator || too_few || comparisons;
+}
+
+fn table_of(m: &MeasureReport, b: &BreakdownResult) -> Option<Table> {
+    let two_columns = m.kind != "incidents";
+    if m.kind == "amount" {
+        return None;
+    }
+    let x: Vec<u64> = b.groups.iter().map(|g| g.numerator.unwrap_or(0)).collect();
+    let n: Vec<u64> = b.groups.iter().map(|g| g.denominator.unwrap_or(0)).collect();
+    let k = x.len();
+    Some(Table {
+        total_x: m.overall.numerator.unwrap_or(0),
+        unknown: b.groups.iter().map(|g| g.unknown).collect(),
+        hide_x: vec![false; k],
+        hide_n: vec![false; k],
+        hide_total: false,
+        hide_comparisons: false,
+        two_columns,
+        x,
+        n,
+    })
+}
+
+/// The published form of a report: intersections left out (their cells add up to the
+/// single-characteristic tables, so they are for authorised staff only), and in every table
+/// small counts withheld so that none can be solved for.
+pub fn publish(report: &Report) -> Report {
+    let mut out = report.clone();
+    out.published = true;
+    // Groups whose size is withheld in any person-level table are withheld in all of that breakdown's.
+    let mut hidden_sizes: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for pass in 0..2 {
+        for (mi, m) in report.measures.iter().enumerate() {
+            for b in m.breakdowns.iter().filter(|b| !b.intersectional) {
+                let Some(mut t) = table_of(m, b) else { continue };
+                let shared = m.unit == "people" && m.kind == "people";
+                if pass == 1 && shared {
+                    for (g, group) in b.groups.iter().enumerate() {
+                        if hidden_sizes.get(&b.id).is_some_and(|s| s.contains(&group.code)) {
+                            t.hide_n[g] = true;
+                            t.hide_x[g] = true;
+                        }
+                    }
+                }
+                t.protect();
+                if pass == 0 {
+                    if shared {
+                        let set = hidden_sizes.entry(b.id.clone()).or_default();
+                        for (g, group) in b.groups.iter().enumerate() {
+                            if t.hide_n[g] {
+                                set.insert(group.code.clone());
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let target = out.measures[mi].breakdowns.iter_mut().find(|x| x.id == b.id).expect("same report");
+                let any = t.hide_x.iter().any(|h| *h) || t.hide_n.iter().any(|h| *h);
+                for (g, group) in target.groups.iter_mut().enumerate() {
+                    let people_hidden = !t.two_columns && small(group.denominator.unwrap_or(0));
+                    withhold(group, t.hide_x[g], t.hide_n[g] || people_hidden, t.hide_comparisons);
+                }
+                if any || t.hide_comparisons {
+                    // The chi-square statistic is a function of every cell: it could be solved for one.
+                    target.chi_square = None;
+                    target.note = Some("some figures are withheld so that no small group can be identified".into());
+                }
+                if t.hide_total {
+                    withhold(&mut out.measures[mi].overall, true, false, false);
+                }
+            }
+        }
+    }
+    for m in &mut out.measures {
+        m.breakdowns.retain(|b| !b.intersectional);
+        if m.kind == "amount" {
+            for b in &mut m.breakdowns {
+                for g in &mut b.groups {
+                    let hide = g.denominator.is_some_and(|n| n < MIN_DENOMINATOR);
+                    withhold(g, false, hide, false);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(x: &[u64], n: &[u64], unknown: &[bool]) -> Table {
+        let k = x.len();
+        Table {
+            total_x: x.iter().sum(),
+            unknown: unknown.to_vec(),
+            hide_x: vec![false; k],
+            hide_n: vec![false; k],
+            hide_total: false,
+            hide_comparisons: false,
+            two_columns: true,
+            x: x.to_vec(),
+            n: n.to_vec(),
+        }
+    }
+
+    #[test]
+    fn one_small_count_takes_a_second_with_it() {
+        let mut t = table(&[3, 40, 55], &[100, 200, 300], &[false, false, false]);
+        t.protect();
+        assert_eq!(t.recoverable(), 0);
+        // The 3 is withheld, and so is the smallest other count, so the total cannot give it away.
+        assert_eq!(t.hide_x, vec![true, true, false]);
+        assert_eq!(t.hide_n, vec![false, false, false]);
+    }
+
+    #[test]
+    fn a_small_group_is_withheld_whole_and_the_span_finds_what_is_solvable() {
+        let mut t = table(&[0, 40, 55], &[4, 200, 300], &[false, false, false]);
+        t.protect();
+        assert_eq!(t.recoverable(), 0);
+        assert!(t.hide_n[0] && t.hide_x[0]);
+        assert!(t.hide_n.iter().filter(|h| **h).count() >= 2, "{:?}", t.hide_n);
+        // The span itself: x0 + x1 = 5 and x1 = 2 determine x0, but not x2.
+        let span = Span::new(&[vec![1.0, 1.0, 0.0], vec![0.0, 1.0, 0.0]]);
+        assert!(span.determines(&[1.0, 0.0, 0.0]));
+        assert!(!span.determines(&[0.0, 0.0, 1.0]));
+    }
+}
