@@ -6,6 +6,7 @@ pub mod characteristics;
 pub mod codes;
 pub mod communication;
 pub mod event;
+pub mod finding;
 pub mod ids;
 pub mod measures;
 pub mod person;

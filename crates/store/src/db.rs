@@ -85,6 +85,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_staff_audit.sql"),
         include_str!("../migrations/postgres/0003_staff_audit.sql"),
     ),
+    (
+        4,
+        "findings",
+        include_str!("../migrations/sqlite/0004_findings.sql"),
+        include_str!("../migrations/postgres/0004_findings.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {

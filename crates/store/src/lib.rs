@@ -2,6 +2,7 @@
 
 mod db;
 pub mod exchange;
+pub mod findings;
 pub mod obligations;
 pub mod repo;
 pub mod seed;
