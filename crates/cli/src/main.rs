@@ -15,6 +15,7 @@ use throughcare_core::codes::CodeSet;
 use throughcare_core::standards::calendar::Calendar;
 use throughcare_core::standards::{StandardSet, builtin_files};
 use throughcare_core::synthetic::{Estate, EstateSpec};
+use throughcare_core::time::Period;
 use throughcare_store::obligations::Engine;
 use throughcare_store::{DatabaseUrl, Db, exchange};
 
@@ -86,7 +87,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Reports: standards compliance over a period.
+    /// Reports: standards compliance, and the annual equality report.
     Report {
         #[command(subcommand)]
         report: Report,
@@ -111,6 +112,11 @@ enum Command {
         /// Password for every demo account (default: one is generated and printed).
         #[arg(long)]
         password: Option<String>,
+    },
+    /// Findings from the equality report: list, show, assign, explain, plan a reform, review.
+    Finding {
+        #[command(subcommand)]
+        action: FindingAction,
     },
     /// Staff accounts.
     User {
@@ -172,6 +178,74 @@ enum Report {
         #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
         format: ReportFormat,
     },
+    /// Every measure by every protected characteristic, with flags for explain-or-reform. Records
+    /// the flags as findings (new, persisting, no longer flagged).
+    Equality {
+        /// An establishment code, or `estate`.
+        #[arg(long)]
+        establishment: String,
+        /// FROM..TO, dates as YYYY-MM-DD, for example 2025-04-01..2026-03-31.
+        #[arg(long, value_parser = Period::parse)]
+        period: Period,
+        /// Figures as known at the end of this day (default: now).
+        #[arg(long, value_parser = parse_date)]
+        at: Option<Date>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// For publication: withhold small numbers so no group can be identified, leave out intersections.
+        #[arg(long)]
+        publish: bool,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FindingAction {
+    /// Every finding, open ones first.
+    List {
+        /// Only this scope: an establishment code, or `estate`.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// One finding and its history.
+    Show { id: i64 },
+    /// Give a finding an owner.
+    Assign {
+        id: i64,
+        #[arg(long)]
+        owner: String,
+        /// Who is making the change.
+        #[arg(long)]
+        by: String,
+    },
+    /// Explain a finding, with the evidence.
+    Explain {
+        id: i64,
+        #[arg(long)]
+        evidence: String,
+        #[arg(long)]
+        by: String,
+    },
+    /// Plan a reform, with actions and a date to review it.
+    Reform {
+        id: i64,
+        #[arg(long)]
+        actions: String,
+        #[arg(long, value_parser = parse_date)]
+        review_by: Date,
+        #[arg(long)]
+        by: String,
+    },
+    /// Record the review of an explanation or a reform.
+    Review {
+        id: i64,
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        by: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,13 +285,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 fn parse_period(s: &str) -> Result<(Date, Date), String> {
-    let (from, to) =
-        s.split_once("..").ok_or_else(|| format!("{s:?} must be FROM..TO, e.g. 2026-01-01..2026-03-31"))?;
-    let (from, to) = (parse_date(from)?, parse_date(to)?);
-    if from > to {
-        return Err(format!("the period {s} ends before it starts"));
-    }
-    Ok((from, to))
+    Period::parse(s).map(|p| (p.from, p.to))
 }
 
 /// The standards in force: the built-in set, or every *.toml in a folder.
@@ -331,6 +399,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Report { report: Report::Standards { period, establishment, at, format } } => {
             report::standards(&db, &engine, period, establishment, at, format).await
         }
+        Command::Report { report: Report::Equality { establishment, period, at, format, publish, output } } => {
+            let args = report::EqualityArgs { establishment, period, as_at: as_at(at), format, publish, output };
+            report::equality(&db, &engine, args).await
+        }
+        Command::Finding { action } => finding_command(&db, action).await,
         Command::Standards { .. } => unreachable!("handled before the database opens"),
         Command::Serve { addr, secure_cookies } => {
             let state = AppState::new(db.clone(), engine.clone(), Config { secure_cookies });
@@ -442,6 +515,81 @@ fn standards_command(action: &StandardsAction, builtin: StandardSet) -> Result<(
 }
 
 /// The end of a day in England and Wales, or now: the moment a worklist or report is "as at".
+async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
+    use throughcare_core::finding::{FindingChange, FindingText};
+    let staff = |name: &str| throughcare_core::StaffRef::parse(name).map_err(|e| anyhow::anyhow!("{e}"));
+    let text = |what: &str, v: &str| FindingText::parse(what, v).map_err(|e| anyhow::anyhow!("{e}"));
+    let now = Timestamp::now();
+    let (id, by, change) = match action {
+        FindingAction::List { scope } => {
+            for f in db.findings(scope.as_deref()).await? {
+                println!(
+                    "{:>5}  {:<8} {:<15} {:<16} {}",
+                    f.id,
+                    f.scope,
+                    f.status.code(),
+                    f.owner.as_deref().unwrap_or("-"),
+                    f.title
+                );
+            }
+            return Ok(());
+        }
+        FindingAction::Show { id } => {
+            let Some((f, updates)) = db.finding(id).await? else { anyhow::bail!("there is no finding {id}") };
+            println!(
+                "{}\nscope {}, status {}, owner {}",
+                f.title,
+                f.scope,
+                f.status.code(),
+                f.owner.as_deref().unwrap_or("none")
+            );
+            for u in updates {
+                println!("  {}  {:<20} {}", throughcare_core::time::format_instant(u.at), u.by, u.note);
+            }
+            return Ok(());
+        }
+        FindingAction::Assign { id, owner, by } => {
+            let (owner, by) = (staff(&owner)?, staff(&by)?);
+            if db.staff(owner.as_str()).await?.is_none() {
+                anyhow::bail!("there is no member of staff {owner}");
+            }
+            let mut tx = db.begin_write().await?;
+            if !tx.assign_finding(id, &owner, &by, now).await? {
+                anyhow::bail!("there is no finding {id}");
+            }
+            tx.audit(now, by.as_str(), "changed an equality finding", None, &format!("finding {id}: assign")).await?;
+            tx.commit().await?;
+            eprintln!("finding {id} is owned by {owner}");
+            return Ok(());
+        }
+        FindingAction::Explain { id, evidence, by } => {
+            (id, by, FindingChange::Explain { evidence: text("evidence", &evidence)? })
+        }
+        FindingAction::Reform { id, actions, review_by, by } => {
+            (id, by, FindingChange::PlanReform { actions: text("actions", &actions)?, review_by })
+        }
+        FindingAction::Review { id, outcome, by } => {
+            (id, by, FindingChange::Review { outcome: text("outcome", &outcome)? })
+        }
+    };
+    let by = staff(&by)?;
+    let mut tx = db.begin_write().await?;
+    if let Err(reason) = tx.change_finding(id, &change, &by, now).await? {
+        anyhow::bail!("{reason}");
+    }
+    tx.audit(
+        now,
+        by.as_str(),
+        "changed an equality finding",
+        None,
+        &format!("finding {id}: {}", change.status().code()),
+    )
+    .await?;
+    tx.commit().await?;
+    eprintln!("finding {id} is now {}", change.status().code().replace('_', " "));
+    Ok(())
+}
+
 fn as_at(day: Option<Date>) -> Timestamp {
     day.map_or_else(Timestamp::now, throughcare_core::time::end_of_day_in_england)
 }

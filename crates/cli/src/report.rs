@@ -1,6 +1,9 @@
-//! `throughcare report standards`: compliance with each standard over a period.
+//! `throughcare report standards` (compliance with each standard over a period) and
+//! `throughcare report equality` (every measure by every protected characteristic).
 
-use anyhow::Result;
+use std::io::Write;
+
+use anyhow::{Context, Result};
 use jiff::civil::Date;
 use throughcare_core::EstablishmentCode;
 use throughcare_store::Db;
@@ -100,4 +103,74 @@ fn html(r: &ComplianceReport) -> String {
     }
     s.push_str("</tbody></table></main></body></html>\n");
     s
+}
+
+pub struct EqualityArgs {
+    pub establishment: String,
+    pub period: throughcare_core::time::Period,
+    pub as_at: jiff::Timestamp,
+    pub format: ReportFormat,
+    pub publish: bool,
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// Builds the report, records its flags as findings, and writes it (published or internal).
+pub async fn equality(db: &Db, engine: &Engine, a: EqualityArgs) -> Result<()> {
+    use throughcare_equality::report::Scope;
+    use throughcare_web::equality::{build_report, flags_of, standalone_html};
+    let scope = match a.establishment.trim() {
+        "estate" => Scope::Estate,
+        code => Scope::Establishment(EstablishmentCode::parse(code)?),
+    };
+    let started = std::time::Instant::now();
+    let report = build_report(db, engine, scope.clone(), a.period, a.as_at).await??;
+    let period = format!("{}..{}", a.period.from, a.period.to);
+    let mut tx = db.begin_write().await?;
+    let s = tx.record_findings(scope.code(), &period, a.as_at, &flags_of(&report)).await?;
+    tx.audit(
+        a.as_at,
+        "throughcare report equality",
+        "recorded equality findings",
+        None,
+        &format!(
+            "{} {period}: {} new, {} persist, {} no longer flagged",
+            scope.code(),
+            s.new,
+            s.persists,
+            s.no_longer_flagged
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    eprintln!(
+        "{} people, {} comparisons, {} flagged ({} new findings, {} persist, {} no longer flagged) in {:.1}s",
+        report.people,
+        report.comparisons,
+        report.flagged,
+        s.new,
+        s.persists,
+        s.no_longer_flagged,
+        started.elapsed().as_secs_f64()
+    );
+    let report = if a.publish { throughcare_equality::disclosure::publish(&report) } else { report };
+    let out: Box<dyn std::io::Write> = match &a.output {
+        Some(path) => {
+            Box::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    match a.format {
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        ReportFormat::Csv => report.write_csv(&mut out)?,
+        ReportFormat::Html => {
+            let findings = db.findings(Some(scope.code())).await?;
+            out.write_all(standalone_html(&report, &findings).as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }

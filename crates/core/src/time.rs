@@ -58,6 +58,33 @@ pub fn end_of_day_in_england(d: Date) -> Timestamp {
     tz.to_timestamp(next).expect("midnight exists in London") - jiff::SignedDuration::from_micros(1)
 }
 
+/// Whole days, both ends included: `2025-04-01..2026-03-31`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Period {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let (a, b) = s
+            .split_once("..")
+            .ok_or_else(|| format!("period {s:?} must be FROM..TO, for example 2025-04-01..2026-03-31"))?;
+        let (from, to) = (parse_date(a.trim())?, parse_date(b.trim())?);
+        if to < from {
+            return Err(format!("period {s:?} ends before it starts"));
+        }
+        Ok(Self { from, to })
+    }
+    pub fn start(self) -> Timestamp {
+        start_of_day_in_england(self.from)
+    }
+    /// The first instant after the period.
+    pub fn end(self) -> Timestamp {
+        end_of_day_in_england(self.to) + jiff::SignedDuration::from_micros(1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

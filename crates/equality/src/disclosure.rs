@@ -223,20 +223,47 @@ impl Table {
                 }
             };
             let mut chosen = None;
-            for (_, _, c) in &candidates {
-                let before = (self.hide_x.clone(), self.hide_n.clone());
+            for (_, _, c) in candidates.iter().filter(|c| c.2 != usize::MAX) {
+                let before = (self.hide_x.clone(), self.hide_n.clone(), self.hide_comparisons, self.hide_total);
                 apply(self, *c, true);
                 let after = self.recoverable();
-                (self.hide_x, self.hide_n) = before;
-                apply(self, *c, false);
+                (self.hide_x, self.hide_n, self.hide_comparisons, self.hide_total) = before;
                 if after < now {
                     chosen = Some(*c);
                     break;
                 }
             }
-            match chosen.or(candidates.first().map(|c| c.2)) {
-                Some(c) => apply(self, c, true),
-                None => return,
+            // No single value helps: try two together before withholding a total, which would
+            // hide the measure's headline figure (an unknown group and one known group need this).
+            let mut pair = None;
+            if chosen.is_none() {
+                let cheap: Vec<usize> = candidates.iter().map(|c| c.2).filter(|c| *c != usize::MAX).collect();
+                'search: for (i, a) in cheap.iter().enumerate() {
+                    for b in &cheap[i + 1..] {
+                        let before = (self.hide_x.clone(), self.hide_n.clone(), self.hide_comparisons);
+                        apply(self, *a, true);
+                        apply(self, *b, true);
+                        let after = self.recoverable();
+                        (self.hide_x, self.hide_n, self.hide_comparisons) = before;
+                        if after < now {
+                            pair = Some((*a, *b));
+                            break 'search;
+                        }
+                    }
+                }
+            }
+            match (chosen, pair) {
+                (Some(c), _) => apply(self, c, true),
+                (None, Some((a, b))) => {
+                    apply(self, a, true);
+                    apply(self, b, true);
+                }
+                // The total last; failing everything, the cheapest value, and try again.
+                (None, None) if !self.hide_total => apply(self, usize::MAX, true),
+                (None, None) => match candidates.first() {
+                    Some(c) => apply(self, c.2, true),
+                    None => return,
+                },
             }
         }
     }
@@ -244,6 +271,12 @@ impl Table {
 
 fn withhold(g: &mut GroupResult, numerator: bool, denominator: bool, comparisons: bool) {
     let too_few = g.denominator.is_some_and(|n| n < MIN_DENOMINATOR);
+    let w = &mut g.withheld;
+    w.numerator |= numerator && g.numerator.is_some();
+    w.denominator |= denominator && g.denominator.is_some();
+    w.rate |= (numerator || denominator || too_few) && g.rate.is_some();
+    w.comparison |= (numerator || denominator || too_few || comparisons)
+        && (g.ratio.is_some() || g.p.is_some() || g.difference.is_some() || g.ratio_to_reference.is_some());
     if numerator {
         g.numerator = None;
     }
@@ -259,7 +292,6 @@ fn withhold(g: &mut GroupResult, numerator: bool, denominator: bool, comparisons
         (g.difference, g.difference_lower, g.difference_upper) = (None, None, None);
         (g.p, g.q, g.ratio_to_reference) = (None, None, None);
     }
-    g.suppressed = numerator || denominator || too_few || comparisons;
 }
 
 fn table_of(m: &MeasureReport, b: &BreakdownResult) -> Option<Table> {
@@ -387,5 +419,16 @@ mod tests {
         let span = Span::new(&[vec![1.0, 1.0, 0.0], vec![0.0, 1.0, 0.0]]);
         assert!(span.determines(&[1.0, 0.0, 0.0]));
         assert!(!span.determines(&[0.0, 0.0, 1.0]));
+    }
+
+    #[test]
+    fn the_headline_total_is_kept_when_two_smaller_withholdings_will_do() {
+        // One known group and "not known" (3 without the outcome): withholding both counts and
+        // the comparison protects it; the measure's total stays published.
+        let mut t = table(&[6, 5], &[26, 8], &[false, true]);
+        t.protect();
+        assert_eq!(t.recoverable(), 0);
+        assert!(!t.hide_total);
+        assert!(t.hide_comparisons && t.hide_x == vec![true, true]);
     }
 }

@@ -12,7 +12,8 @@ use throughcare_core::person::{Establishment, Population};
 use throughcare_core::standards::StandardSet;
 use throughcare_core::standards::calendar::Calendar;
 use throughcare_core::standards::engine::{Context, Outcome, obligations};
-use throughcare_core::time::{end_of_day_in_england, format_instant, parse_date, start_of_day_in_england};
+pub use throughcare_core::time::Period;
+use throughcare_core::time::format_instant;
 use throughcare_core::timeline::{PersonState, Timeline};
 use throughcare_core::{EstablishmentCode, Event, Person};
 
@@ -29,33 +30,6 @@ const DAYS_PER_YEAR: f64 = 365.25;
 /// The wording every report carries (MoJ, Statistics on Ethnicity and the CJS).
 pub const CAVEAT: &str = "A flagged difference indicates further investigation. It is not evidence of bias, and no \
 cause can be drawn from these figures alone: each flag asks for an evidence-based explanation or a reform.";
-
-/// Whole days, both ends included: `2025-04-01..2026-03-31`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Period {
-    pub from: Date,
-    pub to: Date,
-}
-
-impl Period {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let (a, b) = s
-            .split_once("..")
-            .ok_or_else(|| format!("period {s:?} must be FROM..TO, for example 2025-04-01..2026-03-31"))?;
-        let (from, to) = (parse_date(a.trim())?, parse_date(b.trim())?);
-        if to < from {
-            return Err(format!("period {s:?} ends before it starts"));
-        }
-        Ok(Self { from, to })
-    }
-    pub fn start(self) -> Timestamp {
-        start_of_day_in_england(self.from)
-    }
-    /// The first instant after the period.
-    pub fn end(self) -> Timestamp {
-        end_of_day_in_england(self.to) + SignedDuration::from_micros(1)
-    }
-}
 
 /// What a report covers: the whole estate, or one establishment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -406,7 +380,25 @@ pub struct GroupResult {
     pub signal: Signal,
     /// Why a group was not tested, or was described with care.
     pub note: Option<String>,
-    pub suppressed: bool,
+    /// Which values a published report withholds (all false in the internal view).
+    pub withheld: Withheld,
+}
+
+/// Which of a group's values disclosure control withheld.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Withheld {
+    pub numerator: bool,
+    pub denominator: bool,
+    /// The rate and its interval.
+    pub rate: bool,
+    /// Ratios, the difference, p and q.
+    pub comparison: bool,
+}
+
+impl Withheld {
+    pub fn any(self) -> bool {
+        self.numerator || self.denominator || self.rate || self.comparison
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -482,7 +474,7 @@ fn empty_group(code: String, label: String, acc: &Acc) -> GroupResult {
         q: None,
         signal: Signal::NotTested,
         note: None,
-        suppressed: false,
+        withheld: Withheld::default(),
     }
 }
 
@@ -705,5 +697,99 @@ impl Report {
                 .iter()
                 .flat_map(move |b| b.groups.iter().filter(|g| g.signal == Signal::Flagged).map(move |g| (m, b, g)))
         })
+    }
+}
+
+/// Withheld values are written `[c]` (the GSS symbol for confidential); values that do not
+/// apply are left empty.
+fn cell<T: ToString>(v: Option<T>, withheld: bool) -> String {
+    match v {
+        Some(v) => v.to_string(),
+        None if withheld => "[c]".into(),
+        None => String::new(),
+    }
+}
+
+impl Report {
+    /// One row per measure, breakdown and group (the everyone row first, as breakdown `all`).
+    pub fn write_csv(&self, out: impl std::io::Write) -> csv::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record([
+            "scope",
+            "period_from",
+            "period_to",
+            "published",
+            "measure",
+            "measure_title",
+            "kind",
+            "unit",
+            "breakdown",
+            "intersectional",
+            "group",
+            "group_label",
+            "not_stated_or_known",
+            "numerator",
+            "denominator",
+            "person_years",
+            "rate",
+            "rate_lower",
+            "rate_upper",
+            "ratio",
+            "ratio_lower",
+            "ratio_upper",
+            "difference",
+            "difference_lower",
+            "difference_upper",
+            "ratio_to_white",
+            "p",
+            "q",
+            "signal",
+            "note",
+        ])?;
+        for m in &self.measures {
+            let rows = std::iter::once(("all", false, &m.overall)).chain(
+                m.breakdowns.iter().flat_map(|b| b.groups.iter().map(move |g| (b.id.as_str(), b.intersectional, g))),
+            );
+            for (breakdown, intersectional, g) in rows {
+                let wd = g.withheld;
+                w.write_record([
+                    self.scope.clone(),
+                    self.period.from.to_string(),
+                    self.period.to.to_string(),
+                    self.published.to_string(),
+                    m.id.clone(),
+                    m.title.clone(),
+                    m.kind.to_string(),
+                    m.unit.to_string(),
+                    breakdown.to_string(),
+                    intersectional.to_string(),
+                    g.code.clone(),
+                    g.label.clone(),
+                    g.unknown.to_string(),
+                    cell(g.numerator, wd.numerator),
+                    cell(g.denominator, wd.denominator),
+                    cell(g.person_years, wd.denominator),
+                    cell(g.rate, wd.rate),
+                    cell(g.rate_lower, wd.rate),
+                    cell(g.rate_upper, wd.rate),
+                    cell(g.ratio, wd.comparison),
+                    cell(g.ratio_lower, wd.comparison),
+                    cell(g.ratio_upper, wd.comparison),
+                    cell(g.difference, wd.comparison),
+                    cell(g.difference_lower, wd.comparison),
+                    cell(g.difference_upper, wd.comparison),
+                    cell(g.ratio_to_reference, wd.comparison),
+                    cell(g.p, wd.comparison),
+                    cell(g.q, wd.comparison),
+                    serde_json::to_value(g.signal)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    g.note.clone().unwrap_or_default(),
+                ])?;
+            }
+        }
+        w.flush()?;
+        Ok(())
     }
 }

@@ -146,7 +146,7 @@ fn no_withheld_value_can_be_solved_for(internal: &Report, published: &Report) ->
             }
             if pb.chi_square.is_some() {
                 assert!(
-                    pb.groups.iter().all(|g| !g.suppressed || g.numerator.is_some()),
+                    pb.groups.iter().all(|g| !g.withheld.numerator && !g.withheld.denominator),
                     "chi-square beside withheld cells"
                 );
             }

@@ -168,6 +168,53 @@ impl Db {
         Ok(Timeline::new(rows.into_iter().map(event_from_row).collect::<Result<_, _>>()?))
     }
 
+    /// Every person with their timeline, a page of people at a time so the estate is never in
+    /// memory at once (the equality report reads everyone). Returns how many people were read.
+    pub async fn for_each_timeline(&self, mut f: impl FnMut(&Person, &Timeline)) -> Result<usize, StoreError> {
+        const PAGE: i64 = 2000;
+        let mut after = String::new();
+        let mut read = 0;
+        loop {
+            let people: Vec<PersonRow> = on_db!(
+                self,
+                read | p
+                    | sqlx::query_as(
+                        "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people \
+                     WHERE prison_number > $1 ORDER BY prison_number LIMIT $2"
+                    )
+                    .bind(&after)
+                    .bind(PAGE)
+                    .fetch_all(p)
+                    .await?
+            );
+            let (Some(first), Some(last)) = (people.first(), people.last()) else { return Ok(read) };
+            let (first, last) = (first.0.clone(), last.0.clone());
+            let rows: Vec<EventRow> = on_db!(
+                self,
+                read | p
+                    | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number >= $1 AND prison_number <= $2 \
+                     ORDER BY prison_number, occurred_at, recorded_at, id"
+                    )))
+                    .bind(&first)
+                    .bind(&last)
+                    .fetch_all(p)
+                    .await?
+            );
+            let mut events = rows.into_iter().map(event_from_row).peekable();
+            for row in people {
+                let person = person_from_row(row)?;
+                let mut mine = Vec::new();
+                while let Some(e) = events.next_if(|e| e.as_ref().map_or(true, |e| e.person == person.prison_number)) {
+                    mine.push(e?);
+                }
+                f(&person, &Timeline::new(mine));
+                read += 1;
+            }
+            after = last;
+        }
+    }
+
     pub async fn count(&self, table: Table) -> Result<i64, StoreError> {
         let sql = match table {
             Table::Establishments => "SELECT COUNT(*) FROM establishments",

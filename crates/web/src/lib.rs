@@ -20,6 +20,10 @@ use throughcare_store::obligations::Engine;
 
 pub use auth::{CurrentStaff, hash_password};
 pub use error::AppError;
+/// The equality report for the CLI: built from the store, and written as one printable HTML file.
+pub mod equality {
+    pub use crate::pages::equality::{build_report, flags_of, standalone_html};
+}
 use roles::{Access, ROUTES};
 
 /// Settings the server needs beside the database.
@@ -61,6 +65,11 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/caseload") => get(pages::people::caseload),
         ("GET", "/worklist") => get(pages::worklist::page),
         ("GET", "/reports/standards") => get(pages::worklist::report),
+        ("GET", "/reports/equality") => get(pages::equality::page),
+        ("POST", "/reports/equality/findings") => post(pages::equality::record),
+        ("GET", "/findings") => get(pages::equality::list),
+        ("GET", "/findings/{id}") => get(pages::equality::show),
+        ("POST", "/findings/{id}") => post(pages::equality::change),
         ("GET", "/api/v1/worklist") => get(api::worklist),
         ("GET", "/api/v1/people") => get(api::people),
         ("GET", "/api/v1/people/{pn}") => get(api::person),

@@ -39,8 +39,10 @@ pub enum Access {
     Audit,
     /// Worklists: what is due, for the establishment, a team or a key worker.
     Worklist,
-    /// Compliance reports across an establishment or the estate.
+    /// Compliance and equality reports across an establishment or the estate.
     Reports,
+    /// Record, own, explain, reform and review equality findings.
+    Findings,
 }
 
 impl Role {
@@ -54,6 +56,7 @@ impl Role {
             Access::Audit => matches!(self, Administrator),
             Access::Worklist => !matches!(self, Analyst | VoluntaryPartner),
             Access::Reports => matches!(self, Governor | Analyst | Administrator | EqualityLead),
+            Access::Findings => matches!(self, Governor | EqualityLead),
         }
     }
 
@@ -159,6 +162,11 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/caseload", Access::Caseload),
     r("GET", "/worklist", Access::Worklist),
     r("GET", "/reports/standards", Access::Reports),
+    r("GET", "/reports/equality", Access::Reports),
+    r("POST", "/reports/equality/findings", Access::Findings),
+    r("GET", "/findings", Access::Reports),
+    r("GET", "/findings/{id}", Access::Reports),
+    r("POST", "/findings/{id}", Access::Findings),
     r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),

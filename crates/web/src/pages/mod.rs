@@ -1,5 +1,6 @@
 //! Staff pages: each route's handler, form and template side by side.
 
+pub mod equality;
 pub mod people;
 pub mod record;
 pub mod worklist;

@@ -1,0 +1,777 @@
+//! The equality report as pages (and as the standalone HTML the CLI writes): tables with
+//! accessible SVG charts, the flags, and the findings that explain or reform them.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use jiff::Timestamp;
+use serde::Deserialize;
+use throughcare_core::finding::{FindingChange, FindingStatus, FindingText, Seen};
+use throughcare_core::measures::MeasureSet;
+use throughcare_core::time::{Period, date_in_england, format_instant, parse_date};
+use throughcare_core::{EstablishmentCode, StaffRef};
+use throughcare_equality::disclosure::publish;
+use throughcare_equality::report::{
+    BreakdownResult, GroupResult, MeasureReport, Report, ReportBuilder, ReportError, Scope, Setting, Signal,
+};
+use throughcare_store::Db;
+use throughcare_store::findings::{Finding, FindingUpdate, Flag};
+use throughcare_store::obligations::Engine;
+
+use crate::AppState;
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+
+/// Reads everyone's timeline and builds the report (the internal view: nothing withheld).
+pub async fn build_report(
+    db: &Db,
+    engine: &Engine,
+    scope: Scope,
+    period: Period,
+    as_at: Timestamp,
+) -> Result<Result<Report, ReportError>, throughcare_store::StoreError> {
+    let establishments = db.establishments().await?;
+    let measures = MeasureSet::builtin(&engine.standards);
+    let builder = ReportBuilder::new(Setting {
+        measures: &measures,
+        standards: &engine.standards,
+        calendar: &engine.calendar,
+        establishments: &establishments,
+        scope,
+        period,
+        as_at,
+    });
+    let mut builder = match builder {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e)),
+    };
+    db.for_each_timeline(|p, t| builder.add(p, t)).await?;
+    Ok(builder.finish())
+}
+
+/// The report's flags as findings to record: one per flagged group.
+pub fn flags_of(report: &Report) -> Vec<Flag> {
+    report
+        .flags()
+        .map(|(m, b, g)| Flag {
+            measure: m.id.clone(),
+            breakdown: b.id.clone(),
+            group: g.code.clone(),
+            title: format!("{}: {} ({})", m.title, g.label, b.title.to_lowercase()),
+            ratio: g.ratio,
+            q: g.q,
+        })
+        .collect()
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+fn number(x: f64) -> String {
+    if x >= 100.0 { format!("{x:.0}") } else { format!("{x:.1}") }
+}
+
+fn ratio(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+fn q_text(q: f64) -> String {
+    if q < 0.001 { "< 0.001".into() } else { format!("{q:.3}") }
+}
+
+fn withheld_or(v: Option<String>, withheld: bool) -> String {
+    match v {
+        Some(s) => s,
+        None if withheld => "[c]".into(),
+        None => "–".into(),
+    }
+}
+
+/// One group's row, formatted.
+pub struct RowView {
+    pub label: String,
+    pub unknown: bool,
+    pub numerator: String,
+    pub denominator: String,
+    pub rate: String,
+    pub interval: String,
+    pub ratio: String,
+    pub ratio_interval: String,
+    pub q: String,
+    pub signal: &'static str,
+    pub signal_class: &'static str,
+    pub note: String,
+}
+
+fn signal_text(s: Signal) -> (&'static str, &'static str) {
+    match s {
+        Signal::Flagged => ("Flagged: explain or reform", "govuk-tag govuk-tag--red"),
+        Signal::Monitor => ("Monitor", "govuk-tag govuk-tag--yellow"),
+        Signal::Clear => ("No difference found", "govuk-tag govuk-tag--grey"),
+        Signal::NotTested => ("Not tested", "govuk-tag govuk-tag--grey"),
+    }
+}
+
+fn row_view(m: &MeasureReport, g: &GroupResult) -> RowView {
+    let fmt = |x: f64| if m.kind == "incidents" || m.kind == "amount" { number(x) } else { percent(x) };
+    let w = g.withheld;
+    let (signal, signal_class) = signal_text(g.signal);
+    RowView {
+        label: g.label.clone(),
+        unknown: g.unknown,
+        numerator: withheld_or(g.numerator.map(|n| n.to_string()), w.numerator),
+        denominator: withheld_or(
+            if m.kind == "incidents" || m.kind == "amount" {
+                g.person_years.map(number)
+            } else {
+                g.denominator.map(|n| n.to_string())
+            },
+            w.denominator,
+        ),
+        rate: withheld_or(g.rate.map(fmt), w.rate),
+        interval: withheld_or(g.rate_lower.zip(g.rate_upper).map(|(a, b)| format!("{} to {}", fmt(a), fmt(b))), w.rate),
+        ratio: withheld_or(g.ratio.map(ratio), w.comparison),
+        ratio_interval: withheld_or(
+            g.ratio_lower.zip(g.ratio_upper).map(|(a, b)| format!("{} to {}", ratio(a), ratio(b))),
+            w.comparison,
+        ),
+        q: withheld_or(g.q.map(q_text), w.comparison),
+        signal,
+        signal_class,
+        note: g.note.clone().unwrap_or_default(),
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A horizontal bar chart of each group's rate with its interval, and a line at everyone's rate.
+/// The SVG is an image with a title and a text description; the table beside it holds the data.
+fn chart(id: &str, m: &MeasureReport, b: &BreakdownResult) -> (String, String) {
+    let shown: Vec<&GroupResult> = b.groups.iter().filter(|g| g.rate.is_some()).collect();
+    let fmt = |x: f64| if m.kind == "incidents" || m.kind == "amount" { number(x) } else { percent(x) };
+    let overall = m.overall.rate;
+    let mut description = match overall {
+        Some(o) => format!("Everyone: {}. ", fmt(o)),
+        None => String::new(),
+    };
+    if let (Some(hi), Some(lo)) = (
+        shown.iter().max_by(|a, b| a.rate.unwrap().total_cmp(&b.rate.unwrap())),
+        shown.iter().min_by(|a, b| a.rate.unwrap().total_cmp(&b.rate.unwrap())),
+    ) {
+        description.push_str(&format!(
+            "Highest: {} ({}). Lowest: {} ({}). ",
+            hi.label,
+            fmt(hi.rate.unwrap()),
+            lo.label,
+            fmt(lo.rate.unwrap())
+        ));
+    }
+    let flagged: Vec<&str> =
+        b.groups.iter().filter(|g| g.signal == Signal::Flagged).map(|g| g.label.as_str()).collect();
+    description.push_str(&if flagged.is_empty() {
+        "No group is flagged.".to_string()
+    } else {
+        format!("Flagged for explanation or reform: {}.", flagged.join(", "))
+    });
+    if shown.is_empty() {
+        return (String::new(), description);
+    }
+    let max =
+        shown.iter().map(|g| g.rate_upper.unwrap_or(g.rate.unwrap())).chain(overall).fold(0.0f64, f64::max).max(1e-9);
+    let (label_w, bar_w, row_h) = (300.0, 360.0, 26.0);
+    let height = row_h * shown.len() as f64 + 30.0;
+    let x = |v: f64| label_w + bar_w * v / max;
+    let mut svg = format!(
+        "<svg class=\"app-chart\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" viewBox=\"0 0 {w} {height}\" width=\"100%\" style=\"max-width:{w}px\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"{id}-title\">{title}: {by}</title><desc id=\"{id}-desc\">{desc}</desc>",
+        w = label_w + bar_w + 80.0,
+        title = esc(&m.title),
+        by = esc(&b.title),
+        desc = esc(&description),
+    );
+    for (i, g) in shown.iter().enumerate() {
+        let y = 10.0 + row_h * i as f64;
+        let rate = g.rate.unwrap();
+        let colour = if g.signal == Signal::Flagged {
+            "#d4351c"
+        } else if g.unknown {
+            "#b1b4b6"
+        } else {
+            "#1d70b8"
+        };
+        let label: String = g.label.chars().take(44).collect();
+        svg.push_str(&format!(
+            "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\" font-size=\"13\" fill=\"#0b0c0c\">{label}</text>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{bw:.1}\" height=\"{bh}\" fill=\"{colour}\"/>",
+            lx = label_w - 8.0,
+            ty = y + 14.0,
+            label = esc(&label),
+            bw = x(rate) - label_w,
+            bh = row_h - 8.0,
+        ));
+        if let (Some(lo), Some(hi)) = (g.rate_lower, g.rate_upper) {
+            let cy = y + (row_h - 8.0) / 2.0;
+            svg.push_str(&format!(
+                "<line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{cy}\" y2=\"{cy}\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>",
+                x(lo),
+                x(hi)
+            ));
+        }
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"13\" fill=\"#0b0c0c\">{}</text>",
+            x(g.rate_upper.unwrap_or(rate)) + 6.0,
+            y + 14.0,
+            esc(&fmt(rate))
+        ));
+    }
+    if let Some(o) = overall {
+        svg.push_str(&format!(
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"4\" y2=\"{1}\" stroke=\"#0b0c0c\" stroke-dasharray=\"4 3\"/>\
+             <text x=\"{0:.1}\" y=\"{2}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#0b0c0c\">everyone {3}</text>",
+            x(o),
+            height - 18.0,
+            height - 4.0,
+            esc(&fmt(o))
+        ));
+    }
+    svg.push_str("</svg>");
+    (svg, description)
+}
+
+pub struct BreakdownView {
+    pub id: String,
+    pub title: String,
+    pub note: String,
+    pub chi: String,
+    pub svg: String,
+    pub description: String,
+    pub rows: Vec<RowView>,
+}
+
+pub struct MeasureView {
+    pub id: String,
+    pub title: String,
+    pub counts_in_words: String,
+    pub source: String,
+    pub tested: bool,
+    pub rate_heading: &'static str,
+    pub denominator_heading: &'static str,
+    pub overall: RowView,
+    pub flags: usize,
+    pub breakdowns: Vec<BreakdownView>,
+}
+
+pub struct FlagView {
+    pub measure: String,
+    pub measure_id: String,
+    pub breakdown: String,
+    pub group: String,
+    pub rate: String,
+    pub ratio: String,
+    pub q: String,
+    pub finding: Option<(i64, String, &'static str)>,
+}
+
+/// The whole report, formatted for a page or a printout.
+pub struct ReportView {
+    pub scope: String,
+    pub scope_name: String,
+    pub from: String,
+    pub to: String,
+    pub as_at: String,
+    pub people: u64,
+    pub person_years: String,
+    pub comparisons: usize,
+    pub flagged: usize,
+    pub published: bool,
+    pub caveat: &'static str,
+    pub flags: Vec<FlagView>,
+    pub measures: Vec<MeasureView>,
+    /// The measure shown in full (all of them when printing).
+    pub selected: Option<String>,
+}
+
+fn finding_status_text(s: FindingStatus, seen: Seen) -> &'static str {
+    match (s, seen) {
+        (FindingStatus::Open, Seen::New) => "New",
+        (FindingStatus::Open, _) => "Open",
+        (FindingStatus::Explained, _) => "Explained",
+        (FindingStatus::ReformPlanned, _) => "Reform planned",
+        (FindingStatus::Reviewed, _) => "Reviewed",
+    }
+}
+
+impl ReportView {
+    pub fn new(r: &Report, findings: &[Finding], selected: Option<String>) -> Self {
+        let measures = r
+            .measures
+            .iter()
+            .map(|m| {
+                let (rate_heading, denominator_heading) = match m.kind {
+                    "incidents" => ("Rate per 100 person-years", "Person-years"),
+                    "amount" => ("Hours per person per week", "Person-years"),
+                    _ if m.unit == "obligations" => ("Met on time", "Obligations"),
+                    _ => ("Rate", "People"),
+                };
+                MeasureView {
+                    id: m.id.clone(),
+                    title: m.title.clone(),
+                    counts_in_words: m.counts_in_words.clone(),
+                    source: m.source.clone(),
+                    tested: m.tested,
+                    rate_heading,
+                    denominator_heading,
+                    overall: row_view(m, &m.overall),
+                    flags: m.breakdowns.iter().flat_map(|b| &b.groups).filter(|g| g.signal == Signal::Flagged).count(),
+                    breakdowns: m
+                        .breakdowns
+                        .iter()
+                        .map(|b| {
+                            let id = format!("{}--{}", m.id, b.id.replace('+', "-"));
+                            let (svg, description) = chart(&format!("chart-{id}"), m, b);
+                            BreakdownView {
+                                title: b.title.clone(),
+                                note: b.note.clone().unwrap_or_default(),
+                                chi: b.chi_square.as_ref().map_or(String::new(), |c| {
+                                    format!(
+                                        "Chi-square across the known groups: {:.1} on {} degrees of freedom, p {}",
+                                        c.statistic,
+                                        c.degrees_of_freedom,
+                                        q_text(c.p)
+                                    )
+                                }),
+                                svg,
+                                description,
+                                rows: b.groups.iter().map(|g| row_view(m, g)).collect(),
+                                id,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let flags = r
+            .flags()
+            .map(|(m, b, g)| FlagView {
+                measure: m.title.clone(),
+                measure_id: m.id.clone(),
+                breakdown: b.title.clone(),
+                group: g.label.clone(),
+                rate: row_view(m, g).rate,
+                ratio: row_view(m, g).ratio + " (" + &row_view(m, g).ratio_interval + ")",
+                q: g.q.map(q_text).unwrap_or_default(),
+                finding: findings
+                    .iter()
+                    .find(|f| f.scope == r.scope && f.measure == m.id && f.breakdown == b.id && f.group == g.code)
+                    .map(|f| {
+                        (
+                            f.id,
+                            f.owner.clone().unwrap_or_else(|| "No owner yet".into()),
+                            finding_status_text(f.status, f.seen),
+                        )
+                    }),
+            })
+            .collect();
+        ReportView {
+            scope: r.scope.clone(),
+            scope_name: r.scope_name.clone(),
+            from: r.period.from.to_string(),
+            to: r.period.to.to_string(),
+            as_at: r.as_at.clone(),
+            people: r.people,
+            person_years: format!("{:.0}", r.person_years),
+            comparisons: r.comparisons,
+            flagged: r.flagged,
+            published: r.published,
+            caveat: r.caveat,
+            flags,
+            measures,
+            selected,
+        }
+    }
+
+    pub fn shows(&self, id: &str) -> bool {
+        self.selected.as_deref().is_none_or(|s| s == id)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "equality_standalone.html")]
+struct Standalone<'a> {
+    view: &'a ReportView,
+}
+
+/// The report as one self-contained HTML file, every measure in full, printable to PDF.
+pub fn standalone_html(report: &Report, findings: &[Finding]) -> String {
+    let view = ReportView::new(report, findings, None);
+    Standalone { view: &view }.render().expect("the report template renders")
+}
+
+#[derive(Deserialize)]
+pub struct EqualityQuery {
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    view: Option<String>,
+    #[serde(default)]
+    measure: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "equality.html")]
+pub struct EqualityPage {
+    staff: Option<CurrentStaff>,
+    errors: Vec<(&'static str, String)>,
+    scope: String,
+    from: String,
+    to: String,
+    published: bool,
+    scopes: Vec<(String, String)>,
+    view: Option<ReportView>,
+    problem: Option<String>,
+    may_record: bool,
+}
+
+/// The scope a member of staff may see: the estate only for estate-wide roles.
+fn allowed_scope(staff: &CurrentStaff, asked: Option<&str>) -> Result<Scope, AppError> {
+    if !staff.role.estate_wide() {
+        return staff.establishment.clone().map(Scope::Establishment).ok_or(AppError::Forbidden);
+    }
+    match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        None | Some("estate") => Ok(Scope::Estate),
+        Some(code) => {
+            EstablishmentCode::parse(code).map(Scope::Establishment).map_err(|e| AppError::BadRequest(e.to_string()))
+        }
+    }
+}
+
+fn default_period(today: jiff::civil::Date) -> Period {
+    // The last full financial year (April to March), the period equality reports use.
+    let year = if today.month() >= 4 { today.year() } else { today.year() - 1 };
+    Period { from: jiff::civil::date(year - 1, 4, 1), to: jiff::civil::date(year, 3, 31) }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<EqualityQuery>,
+) -> Result<EqualityPage, AppError> {
+    let scope = allowed_scope(&staff, q.scope.as_deref())?;
+    let default = default_period(date_in_england(Timestamp::now()));
+    let mut errors = Vec::new();
+    let mut date =
+        |field: &'static str, v: &Option<String>, default: jiff::civil::Date| match v.as_deref().map(str::trim) {
+            None | Some("") => default,
+            Some(s) => parse_date(s).unwrap_or_else(|m| {
+                errors.push((field, m));
+                default
+            }),
+        };
+    let from = date("from", &q.from, default.from);
+    let to = date("to", &q.to, default.to);
+    if from > to {
+        errors.push(("to", "The end of the period must be after its start".into()));
+    }
+    let published = q.view.as_deref() == Some("published");
+    let mut scopes = vec![];
+    if staff.role.estate_wide() {
+        scopes.push(("estate".to_string(), "The estate".to_string()));
+    }
+    for e in state.db.establishments().await? {
+        if staff.role.estate_wide() || staff.establishment.as_ref() == Some(&e.code) {
+            scopes.push((e.code.to_string(), e.name.as_str().to_string()));
+        }
+    }
+    let (mut view, mut problem) = (None, None);
+    if errors.is_empty() {
+        let period = Period { from, to };
+        match build_report(&state.db, &state.engine, scope.clone(), period, Timestamp::now()).await? {
+            Ok(report) => {
+                let report = if published { publish(&report) } else { report };
+                let findings = state.db.findings(Some(scope.code())).await?;
+                let selected = q
+                    .measure
+                    .clone()
+                    .filter(|m| m != "all")
+                    .or_else(|| report.flags().next().map(|(m, _, _)| m.id.clone()))
+                    .or_else(|| report.measures.first().map(|m| m.id.clone()));
+                let selected = if q.measure.as_deref() == Some("all") { None } else { selected };
+                view = Some(ReportView::new(&report, &findings, selected));
+            }
+            Err(e) => problem = Some(e.to_string()),
+        }
+    }
+    Ok(EqualityPage {
+        may_record: staff.role.can(crate::roles::Access::Findings),
+        staff: Some(staff),
+        errors,
+        scope: scope.code().to_string(),
+        from: q.from.unwrap_or_else(|| from.to_string()),
+        to: q.to.unwrap_or_else(|| to.to_string()),
+        published,
+        scopes,
+        view,
+        problem,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RecordForm {
+    scope: String,
+    from: String,
+    to: String,
+}
+
+/// Records the report's flags as findings: new ones open, old ones persist or fall away.
+pub async fn record(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Form(f): Form<RecordForm>,
+) -> Result<Response, AppError> {
+    let scope = allowed_scope(&staff, Some(&f.scope))?;
+    let period = Period::parse(&format!("{}..{}", f.from.trim(), f.to.trim())).map_err(AppError::BadRequest)?;
+    let now = Timestamp::now();
+    let report = match build_report(&state.db, &state.engine, scope.clone(), period, now).await? {
+        Ok(r) => r,
+        Err(e) => return Err(AppError::BadRequest(e.to_string())),
+    };
+    let mut tx = state.db.begin_write().await?;
+    let s =
+        tx.record_findings(scope.code(), &format!("{}..{}", period.from, period.to), now, &flags_of(&report)).await?;
+    tx.audit(
+        now,
+        &staff.username,
+        "recorded equality findings",
+        None,
+        &format!(
+            "{} {}..{}: {} new, {} persist, {} no longer flagged",
+            scope.code(),
+            period.from,
+            period.to,
+            s.new,
+            s.persists,
+            s.no_longer_flagged
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/findings?scope={}", scope.code())).into_response())
+}
+
+pub struct FindingRow {
+    pub id: i64,
+    pub title: String,
+    pub scope: String,
+    pub status: &'static str,
+    pub owner: String,
+    pub first_period: String,
+    pub last_period: String,
+    pub flagged_now: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "findings.html")]
+pub struct FindingsPage {
+    staff: Option<CurrentStaff>,
+    rows: Vec<FindingRow>,
+}
+
+#[derive(Deserialize)]
+pub struct FindingsQuery {
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+fn in_reach(staff: &CurrentStaff, scope: &str) -> bool {
+    staff.role.estate_wide() || staff.establishment.as_ref().is_some_and(|e| e.as_str() == scope)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<FindingsQuery>,
+) -> Result<FindingsPage, AppError> {
+    let scope = q.scope.filter(|s| !s.is_empty());
+    let rows = state
+        .db
+        .findings(scope.as_deref())
+        .await?
+        .into_iter()
+        .filter(|f| in_reach(&staff, &f.scope))
+        .map(|f| FindingRow {
+            status: finding_status_text(f.status, f.seen),
+            owner: f.owner.unwrap_or_else(|| "No owner yet".into()),
+            flagged_now: f.seen != Seen::NoLongerFlagged,
+            id: f.id,
+            title: f.title,
+            scope: f.scope,
+            first_period: f.first_period,
+            last_period: f.last_period,
+        })
+        .collect();
+    Ok(FindingsPage { staff: Some(staff), rows })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "finding.html")]
+pub struct FindingPage {
+    staff: Option<CurrentStaff>,
+    finding: Finding,
+    status: &'static str,
+    seen: &'static str,
+    updates: Vec<(String, FindingUpdate)>,
+    may_change: bool,
+    errors: Vec<(&'static str, String)>,
+    form: ChangeForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ChangeForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub evidence: String,
+    #[serde(default)]
+    pub actions: String,
+    #[serde(default)]
+    pub review_by: String,
+    #[serde(default)]
+    pub outcome: String,
+}
+
+async fn finding_page(
+    state: &AppState,
+    staff: CurrentStaff,
+    id: i64,
+    errors: Vec<(&'static str, String)>,
+    form: ChangeForm,
+) -> Result<FindingPage, AppError> {
+    let Some((finding, updates)) = state.db.finding(id).await? else { return Err(AppError::NotFound) };
+    if !in_reach(&staff, &finding.scope) {
+        return Err(AppError::NotFound);
+    }
+    Ok(FindingPage {
+        status: finding_status_text(finding.status, finding.seen),
+        seen: match finding.seen {
+            Seen::New => "Flagged for the first time in the latest report",
+            Seen::Persists => "Flagged again in the latest report",
+            Seen::NoLongerFlagged => "Not flagged in the latest report",
+        },
+        updates: updates.into_iter().map(|u| (format_instant(u.at), u)).collect(),
+        may_change: staff.role.can(crate::roles::Access::Findings),
+        staff: Some(staff),
+        finding,
+        errors,
+        form,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(id): Path<i64>,
+) -> Result<FindingPage, AppError> {
+    finding_page(&state, staff, id, Vec::new(), ChangeForm::default()).await
+}
+
+/// Assigns an owner, or explains, plans a reform for or reviews a finding. A problem re-renders
+/// the page with the message beside the field, and nothing is written.
+pub async fn change(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(id): Path<i64>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, AppError> {
+    if !staff.role.can(crate::roles::Access::Findings) {
+        return Err(AppError::Forbidden);
+    }
+    let Some((finding, _)) = state.db.finding(id).await? else { return Err(AppError::NotFound) };
+    if !in_reach(&staff, &finding.scope) {
+        return Err(AppError::NotFound);
+    }
+    let now = Timestamp::now();
+    let today = date_in_england(now);
+    let by = StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let text = |errors: &mut Vec<(&'static str, String)>, field: &'static str, what: &str, v: &str| {
+        FindingText::parse(what, v).map_err(|m| errors.push((field, m))).ok()
+    };
+    let mut tx = state.db.begin_write().await?;
+    match form.action.as_str() {
+        "assign" => match StaffRef::parse(form.owner.trim()) {
+            Ok(owner) if state.db.staff(owner.as_str()).await?.is_some() => {
+                tx.assign_finding(id, &owner, &by, now).await?;
+            }
+            Ok(_) => errors.push(("owner", "There is no member of staff with that username".into())),
+            Err(_) => errors.push(("owner", "Enter the owner's username, like jane.smith".into())),
+        },
+        action => {
+            let change = match action {
+                "explain" => text(&mut errors, "evidence", "evidence", &form.evidence)
+                    .map(|evidence| FindingChange::Explain { evidence }),
+                "reform" => {
+                    let actions = text(&mut errors, "actions", "actions", &form.actions);
+                    let review_by = match parse_date(form.review_by.trim()) {
+                        Ok(d) => Some(d),
+                        Err(_) => {
+                            errors.push((
+                                "review_by",
+                                "Enter the review date as YYYY-MM-DD, for example 2027-03-31".into(),
+                            ));
+                            None
+                        }
+                    };
+                    actions.zip(review_by).map(|(actions, review_by)| FindingChange::PlanReform { actions, review_by })
+                }
+                "review" => text(&mut errors, "outcome", "outcome of the review", &form.outcome)
+                    .map(|outcome| FindingChange::Review { outcome }),
+                _ => return Err(AppError::BadRequest("unknown action".into())),
+            };
+            if let Some(change) = change {
+                if let Err(reason) = change.check(finding.status, today) {
+                    let field = match action {
+                        "reform" if reason.contains("date") => "review_by",
+                        "reform" => "actions",
+                        "review" => "outcome",
+                        _ => "evidence",
+                    };
+                    errors.push((field, reason));
+                } else {
+                    tx.change_finding(id, &change, &by, now).await?.map_err(AppError::BadRequest)?;
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        drop(tx);
+        let page = finding_page(&state, staff, id, errors, form).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    tx.audit(now, &staff.username, "changed an equality finding", None, &format!("finding {id}: {}", form.action))
+        .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/findings/{id}")).into_response())
+}
+
+impl EqualityPage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+impl FindingPage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
