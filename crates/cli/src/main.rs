@@ -59,6 +59,10 @@ enum Command {
         /// The last day of the period, YYYY-MM-DD (default: today).
         #[arg(long, value_parser = parse_date)]
         end: Option<Date>,
+        /// How outcomes depend on who people are: as the cited figures say, equal for everyone,
+        /// or equal except use of force twice as likely for Black people (to check the equality report).
+        #[arg(long, value_enum, default_value_t = SeedOutcomes::Realistic)]
+        outcomes: SeedOutcomes,
     },
     /// Import a CSV file (formats in docs/import-format.md). A file with any bad row imports nothing.
     Import { what: Dataset, file: PathBuf },
@@ -271,6 +275,13 @@ enum ReportFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum SeedOutcomes {
+    Realistic,
+    Equal,
+    PlantedUseOfForce,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Dataset {
     /// Prisons: code, name, population.
     Establishments,
@@ -344,9 +355,18 @@ async fn run(cli: Cli) -> Result<()> {
     let url: DatabaseUrl = cli.database_url.parse()?;
     let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
     let outcome = match cli.command {
-        Command::Seed { establishments, people, years, seed, end } => {
+        Command::Seed { establishments, people, years, seed, end, outcomes } => {
+            use throughcare_core::synthetic::Outcomes;
             let end = end.unwrap_or_else(|| throughcare_core::time::date_in_england(jiff::Timestamp::now()));
-            let estate = Estate::new(EstateSpec { establishments, people, years, seed, end });
+            let outcomes = match outcomes {
+                SeedOutcomes::Realistic => Outcomes::Realistic,
+                SeedOutcomes::Equal => Outcomes::Equal,
+                SeedOutcomes::PlantedUseOfForce => Outcomes::PlantedUseOfForce {
+                    group: throughcare_core::characteristics::EthnicGroup::Black,
+                    factor: 2.0,
+                },
+            };
+            let estate = Estate::new(EstateSpec { establishments, people, years, seed, end }).with_outcomes(outcomes);
             let bar = ProgressBar::new(people as u64).with_style(
                 ProgressStyle::with_template("{spinner} seeding [{bar:30}] {pos}/{len} people, {elapsed} (eta {eta})")
                     .expect("template")

@@ -56,7 +56,8 @@ impl Role {
             Access::Audit => matches!(self, Administrator),
             Access::Worklist => !matches!(self, Analyst | VoluntaryPartner),
             Access::Reports => matches!(self, Governor | Analyst | Administrator | EqualityLead),
-            Access::Findings => matches!(self, Governor | EqualityLead),
+            // Governors and equality leads answer for their establishment; analysts for the estate.
+            Access::Findings => matches!(self, Governor | EqualityLead | Analyst),
         }
     }
 
