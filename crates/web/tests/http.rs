@@ -87,7 +87,7 @@ async fn signed_in(app: &App, role: Role) -> reqwest::Client {
 }
 
 fn concrete(path: &str, app: &App) -> String {
-    path.replace("{pn}", &app.at_home).replace("{file}", "app.css")
+    path.replace("{pn}", &app.at_home).replace("{file}", "app.css").replace("{id}", "1")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -463,4 +463,84 @@ async fn cross_site_posts_are_refused_and_idle_sessions_end() {
         let after = kw.get(format!("{}/people", app.base)).send().await.unwrap();
         assert_eq!(after.headers()["location"], "/sign-in");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn equality_findings_stay_within_each_role_s_reach() {
+    let (db, dir) = databases().await.into_iter().next().unwrap();
+    let app = spawn(db, dir).await;
+    let analyst = signed_in(&app, Role::Analyst).await;
+    let governor = signed_in(&app, Role::Governor).await;
+
+    // A governor asking for the estate gets their own establishment, and cannot record estate findings.
+    let page = governor
+        .get(format!("{}/reports/equality?scope=estate&from=2025-04-01&to=2026-03-31", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<option value="AAB" selected>"#), "the governor's own establishment is chosen");
+    assert!(!html.contains(r#"value="estate""#), "no estate option for a governor");
+    let record = |c: &reqwest::Client, scope: &str| {
+        c.post(format!("{}/reports/equality/findings", app.base))
+            .form(&[("scope", scope), ("from", "2025-04-01"), ("to", "2026-03-31")])
+            .send()
+    };
+    let res = record(&analyst, "estate").await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/findings?scope=estate");
+
+    // An estate finding (recorded directly, whatever this small estate flags) is the analyst's to
+    // answer; a governor of one prison does not see it.
+    let mut tx = app.db.begin_write().await.unwrap();
+    let flag = throughcare_store::findings::Flag {
+        measure: "use-of-force".into(),
+        breakdown: "ethnic_group".into(),
+        group: "BLACK".into(),
+        title: "Use of force: Black (ethnic group)".into(),
+        ratio: Some(2.1),
+        q: Some(0.01),
+    };
+    tx.record_findings("estate", "2025-04-01..2026-03-31", jiff::Timestamp::now(), &[flag]).await.unwrap();
+    tx.commit().await.unwrap();
+    let id = app.db.findings(Some("estate")).await.unwrap().iter().find(|f| f.measure == "use-of-force").unwrap().id;
+    let url = format!("{}/findings/{id}", app.base);
+    assert_eq!(governor.get(&url).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert!(
+        !governor
+            .get(format!("{}/findings", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Use of force: Black")
+    );
+
+    // A bad date re-renders with the message beside the field, and nothing is written.
+    let res = analyst
+        .post(&url)
+        .form(&[("action", "reform"), ("actions", "Review planned removals"), ("review_by", "31/03/2027")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains(r#"id="review_by-error""#) && html.contains("Review planned removals"),
+        "message beside the field, text kept"
+    );
+    assert_eq!(app.db.finding(id).await.unwrap().unwrap().0.status, throughcare_core::finding::FindingStatus::Open);
+    let res = analyst
+        .post(&url)
+        .form(&[("action", "explain"), ("evidence", "Removals after court, checked against footage")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (f, updates) = app.db.finding(id).await.unwrap().unwrap();
+    assert_eq!(f.status, throughcare_core::finding::FindingStatus::Explained);
+    assert_eq!(updates.last().unwrap().by, "t.analyst");
 }
