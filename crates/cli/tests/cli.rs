@@ -242,3 +242,103 @@ fn accounts_and_the_audit_trail_from_the_command_line() {
     let verified = ok(&throughcare(d, &["audit", "verify"]));
     assert!(verified.starts_with("the audit trail is intact: "), "{verified}");
 }
+
+#[test]
+fn the_equality_report_flags_a_planted_disparity_records_findings_and_publishes_no_small_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&throughcare(
+        d,
+        &[
+            "seed",
+            "--people",
+            "2500",
+            "--establishments",
+            "4",
+            "--outcomes",
+            "planted-use-of-force",
+            "--end",
+            "2026-03-31",
+        ],
+    ));
+    let report = ["report", "equality", "--establishment", "estate", "--period", "2025-04-01..2026-03-31"];
+    let first = throughcare(d, &[&report[..], &["--format", "json", "--at", "2026-04-30"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&ok(&first)).unwrap();
+    assert!(String::from_utf8_lossy(&first.stderr).contains("new findings"));
+    let force = json["measures"].as_array().unwrap().iter().find(|m| m["id"] == "use-of-force").unwrap();
+    let black = force["breakdowns"].as_array().unwrap().iter().find(|b| b["id"] == "ethnic_group").unwrap()["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["code"] == "BLACK")
+        .unwrap()
+        .clone();
+    assert_eq!(black["signal"], "flagged");
+    for field in ["numerator", "denominator", "rate", "rate_lower", "ratio", "ratio_lower", "ratio_upper", "p", "q"] {
+        assert!(black[field].is_number(), "{field} is given: {black}");
+    }
+    assert_eq!(black["withheld"]["numerator"], false);
+
+    // The published CSV never shows a count of 1 to 4, and marks what it withholds.
+    let csv = ok(&throughcare(d, &[&report[..], &["--format", "csv", "--publish"]].concat()));
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (mut withheld, mut n) = (0, 0);
+    for row in rows.records() {
+        let row = row.unwrap();
+        n += 1;
+        assert_eq!(&row[col("intersectional")], "false", "intersections are not published");
+        for c in ["numerator", "denominator"] {
+            match &row[col(c)] {
+                "[c]" => withheld += 1,
+                "" => {}
+                v => assert!(!(1..=4).contains(&v.parse::<u64>().unwrap()), "{c} {v} published: {row:?}"),
+            }
+        }
+    }
+    assert!(n > 500 && withheld > 0, "{n} rows, {withheld} withheld");
+
+    // Run again: the same findings persist; a finding moves through explain or reform.
+    let again = throughcare(d, &[&report[..], &["--format", "json"]].concat());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 new findings"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let list = ok(&throughcare(d, &["finding", "list", "--scope", "estate"]));
+    assert!(list.contains("Use of force: Black, Black British, Caribbean or African (ethnic group)"), "{list}");
+    let id =
+        list.lines().find(|l| l.contains("(ethnic group)")).unwrap().split_whitespace().next().unwrap().to_string();
+    let refused = throughcare(d, &["finding", "review", &id, "--outcome", "done", "--by", "analyst.one"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be marked reviewed"));
+    ok(&throughcare(
+        d,
+        &[
+            "finding",
+            "reform",
+            &id,
+            "--actions",
+            "Review every planned removal",
+            "--review-by",
+            "2099-01-31",
+            "--by",
+            "analyst.one",
+        ],
+    ));
+    let shown = ok(&throughcare(d, &["finding", "show", &id]));
+    assert!(
+        shown.contains("status reform_planned") && shown.contains("Reform planned, review by 2099-01-31"),
+        "{shown}"
+    );
+
+    // Bad input: a clear message, nothing else.
+    let unknown =
+        throughcare(d, &["report", "equality", "--establishment", "ZZZ", "--period", "2025-04-01..2026-03-31"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no establishment ZZZ"));
+    let empty =
+        throughcare(d, &["report", "equality", "--establishment", "estate", "--period", "2001-01-01..2001-12-31"]);
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("nobody was in custody anywhere in the estate"));
+    assert!(empty.stdout.is_empty());
+}

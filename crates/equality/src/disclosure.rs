@@ -89,6 +89,7 @@ struct Table {
     /// Whether y (denominator minus numerator) is a cell: not for incident counts.
     two_columns: bool,
     total_x: u64,
+    total_n: u64,
 }
 
 impl Table {
@@ -169,6 +170,9 @@ impl Table {
         if small(self.total_x) {
             out.push(self.sum(|_| true, false));
         }
+        if self.two_columns && small(self.total_n) {
+            out.push(self.sum(|_| true, true));
+        }
         out
     }
 
@@ -189,7 +193,7 @@ impl Table {
                 self.hide_n[g] = true;
             }
         }
-        self.hide_total |= small(self.total_x);
+        self.hide_total |= small(self.total_x) || small(self.total_n);
         loop {
             let now = self.recoverable();
             if now == 0 {
@@ -304,6 +308,7 @@ fn table_of(m: &MeasureReport, b: &BreakdownResult) -> Option<Table> {
     let k = x.len();
     Some(Table {
         total_x: m.overall.numerator.unwrap_or(0),
+        total_n: m.overall.denominator.unwrap_or(0),
         unknown: b.groups.iter().map(|g| g.unknown).collect(),
         hide_x: vec![false; k],
         hide_n: vec![false; k],
@@ -360,13 +365,20 @@ pub fn publish(report: &Report) -> Report {
                     target.note = Some("some figures are withheld so that no small group can be identified".into());
                 }
                 if t.hide_total {
-                    withhold(&mut out.measures[mi].overall, true, false, false);
+                    // The total of the outcome and the total of people go together: either
+                    // gives the other away through the groups.
+                    let overall = &mut out.measures[mi].overall;
+                    withhold(overall, true, t.two_columns, false);
                 }
             }
         }
     }
     for m in &mut out.measures {
         m.breakdowns.retain(|b| !b.intersectional);
+        let overall = &mut m.overall;
+        if overall.denominator.is_some_and(small) || overall.numerator.is_some_and(small) {
+            withhold(overall, overall.numerator.is_some(), overall.denominator.is_some_and(small), false);
+        }
         if m.kind == "amount" {
             for b in &mut m.breakdowns {
                 for g in &mut b.groups {
@@ -387,6 +399,7 @@ mod tests {
         let k = x.len();
         Table {
             total_x: x.iter().sum(),
+            total_n: n.iter().sum(),
             unknown: unknown.to_vec(),
             hide_x: vec![false; k],
             hide_n: vec![false; k],

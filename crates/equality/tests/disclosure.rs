@@ -129,6 +129,9 @@ fn no_withheld_value_can_be_solved_for(internal: &Report, published: &Report) ->
                     assert!(ib.groups[g].denominator.unwrap() >= 10, "a rate on fewer than 10 is published");
                 }
             }
+            for v in [pm.overall.numerator, pm.overall.denominator].into_iter().flatten() {
+                assert!(!small(v), "{}: a total of {v} is published", pm.id);
+            }
             if pm.overall.numerator.is_some() {
                 eq.push(sum(&|_| true, false));
                 if two {

@@ -93,7 +93,7 @@ fn formulas_agree_with_scipy_and_statsmodels() {
         newcombe.push([g.next() % (n1 + 1), n1, g.next() % (n2 + 1), n2]);
     }
     // Person-years as the report computes them: days over 365.25, rarely round.
-    let mut years = |g: &mut Gen| (1 + g.next() % 400_000) as f64 / 365.25;
+    let years = |g: &mut Gen| (1 + g.next() % 400_000) as f64 / 365.25;
     let garwood: Vec<(u64, f64)> = (0..300).map(|_| (g.count(), years(&mut g))).collect();
     let mut irr = Vec::new();
     while irr.len() < 300 {
