@@ -158,19 +158,21 @@ impl<'a> ReportBuilder<'a> {
         let live: Vec<&Event> = timeline.live().collect();
         let in_period: Vec<&Event> = live.iter().copied().filter(|e| inside(e.occurred_at)).collect();
         let mut duties = None;
+        // Most measures look a person's groups up at the same few instants.
+        let mut groups: HashMap<(usize, Timestamp), String> = HashMap::new();
 
         for mi in 0..self.setting.measures.measures.len() {
             let kind = self.setting.measures.measures[mi].kind.clone();
             match &kind {
                 MeasureKind::People { counts } => {
                     let first = in_period.iter().find(|e| counts.matches(e)).map(|e| e.occurred_at);
-                    self.count_one(mi, person, &state, first.unwrap_or(last_moment), first.is_some());
+                    self.count_one(mi, person, &state, &mut groups, first.unwrap_or(last_moment), first.is_some());
                 }
                 MeasureKind::Answered { among, counts } => {
                     let asked: Vec<&Event> = in_period.iter().copied().filter(|e| among.matches(e)).collect();
                     let Some(first) = asked.first() else { continue };
                     let answered = asked.iter().any(|q| live.iter().any(|e| counts.matches(e) && answers(e, q)));
-                    self.count_one(mi, person, &state, first.occurred_at, answered);
+                    self.count_one(mi, person, &state, &mut groups, first.occurred_at, answered);
                 }
                 MeasureKind::Incidents { counts } => {
                     self.count_time(mi, person, &state, &intervals, &in_period, counts, None);
@@ -200,7 +202,7 @@ impl<'a> ReportBuilder<'a> {
                         })
                         .collect();
                     for (opened, met) in mine {
-                        self.count_one(mi, person, &state, opened, met);
+                        self.count_one(mi, person, &state, &mut groups, opened, met);
                     }
                 }
             }
@@ -208,12 +210,24 @@ impl<'a> ReportBuilder<'a> {
     }
 
     /// One unit (a person, or an obligation) in the group in force at `at`.
-    fn count_one(&mut self, mi: usize, person: &Person, state: &PersonState, at: Timestamp, event: bool) {
+    fn count_one(
+        &mut self,
+        mi: usize,
+        person: &Person,
+        state: &PersonState,
+        groups: &mut HashMap<(usize, Timestamp), String>,
+        at: Timestamp,
+        event: bool,
+    ) {
         let e = u64::from(event);
         self.overall[mi].units += 1;
         self.overall[mi].events += e;
         for (bi, b) in self.breakdowns.iter().enumerate() {
-            let acc = self.cells[mi][bi].entry(breakdown_group(*b, person, state, at)).or_default();
+            let group = groups.entry((bi, at)).or_insert_with(|| breakdown_group(*b, person, state, at));
+            let acc = match self.cells[mi][bi].get_mut(group.as_str()) {
+                Some(acc) => acc,
+                None => self.cells[mi][bi].entry(group.clone()).or_default(),
+            };
             acc.units += 1;
             acc.events += e;
         }

@@ -108,6 +108,38 @@ mod tests {
     }
 }
 
+/// The two-sided exact p-value of a unimodal discrete distribution on `lo..=hi` as scipy defines
+/// it: the total probability of every outcome no more likely than the observed one (within a
+/// relative 1e-7). Walks out from the mode by the ratio of neighbouring probabilities, and stops
+/// where the tails no longer change the sum, so a table of thousands costs tens of steps.
+fn two_sided(lo: u64, hi: u64, mode: u64, ln_mode: f64, ln_observed: f64, up: impl Fn(u64) -> f64) -> f64 {
+    // Probabilities relative to the mode's; an outcome counts if no more likely than observed.
+    let limit = (ln_observed + (1.0f64 + 1e-7).ln() - ln_mode).exp();
+    let negligible = (ln_observed - ln_mode).exp() * 1e-17;
+    let mut sum = if 1.0 <= limit { 1.0 } else { 0.0 };
+    let mut rel = 1.0;
+    for k in mode..hi {
+        rel *= up(k);
+        if rel <= limit {
+            sum += rel;
+            if rel < negligible {
+                break;
+            }
+        }
+    }
+    rel = 1.0;
+    for k in (lo..mode).rev() {
+        rel /= up(k);
+        if rel <= limit {
+            sum += rel;
+            if rel < negligible {
+                break;
+            }
+        }
+    }
+    sum * ln_mode.exp()
+}
+
 /// ln of the hypergeometric probability of `k` in a 2×2 table with row total `n1`, column total
 /// `n`, grand total `total`.
 fn ln_hypergeom(k: u64, total: u64, n1: u64, n: u64) -> f64 {
@@ -126,10 +158,10 @@ pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> Result<(f64, f64), StatsE
     let odds = if b > 0 && c > 0 { (a * d) as f64 / (b * c) as f64 } else { f64::INFINITY };
     let lo = n.saturating_sub(n2);
     let hi = n.min(n1);
-    let observed = ln_hypergeom(a, total, n1, n);
-    // Tables within a relative 1e-7 of the observed probability count as equally likely (scipy).
-    let limit = observed + (1.0f64 + 1e-7).ln();
-    let p: f64 = (lo..=hi).map(|k| ln_hypergeom(k, total, n1, n)).filter(|lp| *lp <= limit).map(f64::exp).sum();
+    let mode = (((n + 1) as f64 * (n1 + 1) as f64 / (total + 2) as f64).floor() as u64).clamp(lo, hi);
+    // pmf(k+1)/pmf(k) of the hypergeometric distribution.
+    let up = |k: u64| ((n1 - k) as f64 * (n - k) as f64) / ((k + 1) as f64 * (n2 + k + 1 - n) as f64);
+    let p = two_sided(lo, hi, mode, ln_hypergeom(mode, total, n1, n), ln_hypergeom(a, total, n1, n), up);
     Ok((odds, p.min(1.0)))
 }
 
@@ -211,9 +243,10 @@ pub fn binomial_test(k: u64, n: u64, p: f64) -> Result<f64, StatsError> {
     if !(p > 0.0 && p < 1.0) {
         return Err(StatsError::Undefined("a binomial test needs a probability strictly between 0 and 1"));
     }
-    let observed = ln_binomial_pmf(k, n, p);
-    let limit = observed + (1.0f64 + 1e-7).ln();
-    let total: f64 = (0..=n).map(|i| ln_binomial_pmf(i, n, p)).filter(|lp| *lp <= limit).map(f64::exp).sum();
+    let mode = (((n + 1) as f64 * p).floor() as u64).min(n);
+    let odds = p / (1.0 - p);
+    let up = |i: u64| (n - i) as f64 / (i + 1) as f64 * odds;
+    let total = two_sided(0, n, mode, ln_binomial_pmf(mode, n, p), ln_binomial_pmf(k, n, p), up);
     Ok(total.min(1.0))
 }
 

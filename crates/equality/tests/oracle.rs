@@ -67,6 +67,13 @@ fn formulas_agree_with_scipy_and_statsmodels() {
             fisher.push(t);
         }
     }
+    // National-scale tables too: thousands in each cell, as an estate-wide report has.
+    while fisher.len() < 450 {
+        let t = [g.next() % 3000, 1000 + g.next() % 60_000, g.next() % 3000, 1000 + g.next() % 60_000];
+        if fisher_exact(t[0], t[1], t[2], t[3]).is_ok() {
+            fisher.push(t);
+        }
+    }
     let mut chi2 = Vec::new();
     while chi2.len() < 300 {
         let (r, c) = (2 + (g.next() % 4) as usize, 2 + (g.next() % 4) as usize);
@@ -100,9 +107,9 @@ fn formulas_agree_with_scipy_and_statsmodels() {
         let (y1, y2) = (g.count(), 1 + g.count());
         irr.push((y1, years(&mut g), y2, years(&mut g)));
     }
-    let binom: Vec<(u64, u64, f64)> = (0..300)
-        .map(|_| {
-            let n = 1 + g.count();
+    let binom: Vec<(u64, u64, f64)> = (0..350)
+        .map(|i| {
+            let n = if i < 300 { 1 + g.count() } else { 1 + g.next() % 80_000 };
             (g.next() % (n + 1), n, (1 + g.next() % 999) as f64 / 1000.0)
         })
         .collect();
