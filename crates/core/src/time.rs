@@ -59,7 +59,7 @@ pub fn end_of_day_in_england(d: Date) -> Timestamp {
 }
 
 /// Whole days, both ends included: `2025-04-01..2026-03-31`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Period {
     pub from: Date,
     pub to: Date,

@@ -40,11 +40,19 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     pub config: Config,
     pub throttle: Arc<auth::Throttle>,
+    /// Equality reports read every timeline: kept for a few minutes so moving between measures is quick.
+    pub reports: Arc<pages::equality::ReportCache>,
 }
 
 impl AppState {
     pub fn new(db: Db, engine: Arc<Engine>, config: Config) -> Self {
-        Self { db, engine, config, throttle: Arc::new(auth::Throttle::default()) }
+        Self {
+            db,
+            engine,
+            config,
+            throttle: Arc::new(auth::Throttle::default()),
+            reports: Arc::new(pages::equality::ReportCache::default()),
+        }
     }
 }
 

@@ -51,6 +51,39 @@ pub async fn build_report(
     Ok(builder.finish())
 }
 
+/// Recently built reports by scope and period, each kept for `ReportCache::KEEP`.
+#[derive(Default)]
+pub struct ReportCache {
+    built: std::sync::Mutex<std::collections::HashMap<(String, Period), (Timestamp, std::sync::Arc<Report>)>>,
+}
+
+impl ReportCache {
+    const KEEP: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+    async fn get(
+        &self,
+        state: &AppState,
+        scope: Scope,
+        period: Period,
+        now: Timestamp,
+    ) -> Result<Result<std::sync::Arc<Report>, ReportError>, throughcare_store::StoreError> {
+        let key = (scope.code().to_string(), period);
+        if let Some((at, r)) = self.built.lock().expect("not poisoned").get(&key) {
+            if now.duration_since(*at) < Self::KEEP {
+                return Ok(Ok(r.clone()));
+            }
+        }
+        let built = match build_report(&state.db, &state.engine, scope, period, now).await? {
+            Ok(r) => std::sync::Arc::new(r),
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut map = self.built.lock().expect("not poisoned");
+        map.retain(|_, (at, _)| now.duration_since(*at) < Self::KEEP);
+        map.insert(key, (now, built.clone()));
+        Ok(Ok(built))
+    }
+}
+
 /// The report's flags as findings to record: one per flagged group.
 pub fn flags_of(report: &Report) -> Vec<Flag> {
     report
@@ -494,9 +527,9 @@ pub async fn page(
     let (mut view, mut problem) = (None, None);
     if errors.is_empty() {
         let period = Period { from, to };
-        match build_report(&state.db, &state.engine, scope.clone(), period, Timestamp::now()).await? {
+        match state.reports.get(&state, scope.clone(), period, Timestamp::now()).await? {
             Ok(report) => {
-                let report = if published { publish(&report) } else { report };
+                let report = if published { publish(&report) } else { (*report).clone() };
                 let findings = state.db.findings(Some(scope.code())).await?;
                 let selected = q
                     .measure
