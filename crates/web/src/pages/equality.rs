@@ -500,20 +500,8 @@ pub async fn page(
 ) -> Result<EqualityPage, AppError> {
     let scope = allowed_scope(&staff, q.scope.as_deref())?;
     let default = default_period(date_in_england(Timestamp::now()));
-    let mut errors = Vec::new();
-    let mut date =
-        |field: &'static str, v: &Option<String>, default: jiff::civil::Date| match v.as_deref().map(str::trim) {
-            None | Some("") => default,
-            Some(s) => parse_date(s).unwrap_or_else(|m| {
-                errors.push((field, m));
-                default
-            }),
-        };
-    let from = date("from", &q.from, default.from);
-    let to = date("to", &q.to, default.to);
-    if from > to {
-        errors.push(("to", "The end of the period must be after its start".into()));
-    }
+    let (period, errors) = super::period_fields(&q.from, &q.to, default);
+    let (from, to) = (period.from, period.to);
     let published = q.view.as_deref() == Some("published");
     let mut scopes = vec![];
     if staff.role.estate_wide() {
@@ -526,9 +514,12 @@ pub async fn page(
     }
     let (mut view, mut problem) = (None, None);
     if errors.is_empty() {
-        let period = Period { from, to };
         match state.reports.get(&state, scope.clone(), period, Timestamp::now()).await? {
             Ok(report) => {
+                // Aggregate, but built from special-category data: who looked, and at what, is kept.
+                let what =
+                    format!("{} {}..{} {}", scope.code(), from, to, if published { "published" } else { "internal" });
+                crate::auth::audit(&state.db, &staff.username, "viewed equality report", None, &what).await?;
                 let report = if published { publish(&report) } else { (*report).clone() };
                 let findings = state.db.findings(Some(scope.code())).await?;
                 let selected = q

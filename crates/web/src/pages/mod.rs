@@ -18,6 +18,30 @@ use crate::AppState;
 use crate::auth::{self, CurrentStaff, SignIn};
 use crate::error::AppError;
 
+/// A period from a page's `from` and `to` fields: each blank one takes its default, each bad one
+/// an error for its field; a period that ends before it starts is an error on `to`.
+pub(crate) fn period_fields(
+    from: &Option<String>,
+    to: &Option<String>,
+    default: throughcare_core::time::Period,
+) -> (throughcare_core::time::Period, Vec<(&'static str, String)>) {
+    let mut errors = Vec::new();
+    let mut date =
+        |field: &'static str, v: &Option<String>, default: jiff::civil::Date| match v.as_deref().map(str::trim) {
+            None | Some("") => default,
+            Some(s) => throughcare_core::time::parse_date(s).unwrap_or_else(|m| {
+                errors.push((field, m));
+                default
+            }),
+        };
+    let (from, to) = (date("from", from, default.from), date("to", to, default.to));
+    if from > to {
+        errors.push(("to", "The end of the period must be after its start".into()));
+        return (throughcare_core::time::Period { from: to, to }, errors);
+    }
+    (throughcare_core::time::Period { from, to }, errors)
+}
+
 const GOVUK_CSS: &[u8] = include_bytes!("../../assets/govuk-frontend.min.css");
 const APP_CSS: &[u8] = include_bytes!("../../assets/app.css");
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use throughcare_core::EstablishmentCode;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::standards::Team;
-use throughcare_core::time::{date_in_england, end_of_day_in_england, parse_date};
+use throughcare_core::time::{date_in_england, end_of_day_in_england};
 use throughcare_store::obligations::{ComplianceReport, WorkItem, WorklistFilter};
 
 use crate::AppState;
@@ -166,21 +166,9 @@ pub async fn report(
     Query(q): Query<ReportQuery>,
 ) -> Result<ReportPage, AppError> {
     let today = date_in_england(Timestamp::now());
-    let mut errors = Vec::new();
     let default_from = today.checked_sub(jiff::Span::new().days(365)).expect("in range");
-    let mut date =
-        |field: &'static str, v: &Option<String>, default: jiff::civil::Date| match v.as_deref().map(str::trim) {
-            None | Some("") => default,
-            Some(s) => parse_date(s).unwrap_or_else(|m| {
-                errors.push((field, m));
-                default
-            }),
-        };
-    let from = date("from", &q.from, default_from);
-    let to = date("to", &q.to, today);
-    if from > to {
-        errors.push(("to", "The end of the period must be after its start".into()));
-    }
+    let (period, errors) =
+        super::period_fields(&q.from, &q.to, throughcare_core::time::Period { from: default_from, to: today });
     let establishment = if staff.role.estate_wide() {
         q.establishment
             .as_deref()
@@ -191,7 +179,7 @@ pub async fn report(
     } else {
         staff.establishment.clone()
     };
-    let (from, to) = if from > to { (to, to) } else { (from, to) };
+    let (from, to) = (period.from, period.to);
     let report = state.db.compliance_report(&state.engine, from, to, establishment.as_ref(), Timestamp::now()).await?;
     Ok(ReportPage {
         place: establishment.map_or("the estate".into(), |e| e.to_string()),
