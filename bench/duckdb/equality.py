@@ -37,7 +37,7 @@ CREATE TABLE iv AS
 SELECT prison_number, greatest(start, {P0}) AS a, least(coalesce(stop, {P1}), {P1}) AS b
 FROM ep WHERE greatest(start, {P0}) < least(coalesce(stop, {P1}), {P1})
 """)
-con.execute("CREATE TABLE pop AS SELECT prison_number, max(b) - INTERVAL 1 MICROSECOND AS last_moment FROM iv GROUP BY 1")
+con.execute("CREATE TABLE pop AS SELECT prison_number, min(a) AS first_moment FROM iv GROUP BY 1")
 con.execute("CREATE TABLE inside AS SELECT e.* FROM live e JOIN iv ON iv.prison_number = e.prison_number AND e.t >= iv.a AND e.t < iv.b")
 con.execute("""
 CREATE TABLE decl AS
@@ -68,14 +68,14 @@ out = {}
 for m, cond in MEASURES.items():
     con.execute(f"""
     CREATE OR REPLACE TABLE first_t AS
-    SELECT p.prison_number, p.last_moment, f.t AS first_t
+    SELECT p.prison_number, p.first_moment, f.t AS first_t
     FROM pop p LEFT JOIN (SELECT prison_number, min(t) AS t FROM inside WHERE {cond} GROUP BY 1) f USING (prison_number)
     """)
     out[m] = {}
     for b in BREAKDOWNS:
         rows = con.execute(f"""
         SELECT g, count(first_t) AS numerator, count(*) AS denominator FROM (
-          SELECT x.first_t, {group_sql(b, 'coalesce(x.first_t, x.last_moment)')} AS g FROM first_t x
+          SELECT x.first_t, {group_sql(b, 'x.first_moment')} AS g FROM first_t x
         ) GROUP BY g ORDER BY g
         """).fetchall()
         out[m][b] = {g: [n, d] for g, n, d in rows}

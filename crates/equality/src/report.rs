@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::measures::{Dimension, EventMatch, MeasureKind, MeasureSet, Worse};
@@ -150,8 +150,10 @@ impl<'a> ReportBuilder<'a> {
                 (a < b).then_some((a, b))
             })
             .collect();
-        let Some(&(_, last_end)) = intervals.last() else { return };
-        let last_moment = last_end - SignedDuration::from_micros(1);
+        // Everyone is counted in the group they were in when their time in the period began,
+        // whether or not the outcome followed: a group read at the outcome for some and later
+        // for others would move people across age bands by whether something happened to them.
+        let Some(&(first_moment, _)) = intervals.first() else { return };
         self.people += 1;
         self.days += intervals.iter().map(|(a, b)| days_between(*a, *b)).sum::<f64>();
         let inside = |t: Timestamp| intervals.iter().any(|(a, b)| t >= *a && t < *b);
@@ -165,8 +167,8 @@ impl<'a> ReportBuilder<'a> {
             let kind = self.setting.measures.measures[mi].kind.clone();
             match &kind {
                 MeasureKind::People { counts } => {
-                    let first = in_period.iter().find(|e| counts.matches(e)).map(|e| e.occurred_at);
-                    self.count_one(mi, person, &state, &mut groups, first.unwrap_or(last_moment), first.is_some());
+                    let happened = in_period.iter().any(|e| counts.matches(e));
+                    self.count_one(mi, person, &state, &mut groups, first_moment, happened);
                 }
                 MeasureKind::Answered { among, counts } => {
                     let asked: Vec<&Event> = in_period.iter().copied().filter(|e| among.matches(e)).collect();
