@@ -169,37 +169,51 @@ impl Db {
     }
 
     /// Every person with their timeline, a page of people at a time so the estate is never in
-    /// memory at once (the equality report reads everyone). Returns how many people were read.
-    pub async fn for_each_timeline(&self, mut f: impl FnMut(&Person, &Timeline)) -> Result<usize, StoreError> {
+    /// memory at once (the equality report reads everyone). Given an establishment, only people
+    /// received there at some time (a superset of those held there in any period). Returns how
+    /// many people were read.
+    pub async fn for_each_timeline(
+        &self,
+        establishment: Option<&EstablishmentCode>,
+        mut f: impl FnMut(&Person, &Timeline),
+    ) -> Result<usize, StoreError> {
         const PAGE: i64 = 2000;
+        // Details are stored as compact JSON (`details_json`), so the establishment reads the same in every row.
+        let received_at = establishment.map(|e| format!("%\"establishment\":\"{}\"%", e.as_str())).unwrap_or_default();
+        let only = "($3 = '' OR prison_number IN \
+                    (SELECT prison_number FROM events WHERE kind = 'reception' AND details LIKE $3))";
+        let people_sql = format!(
+            "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people \
+             WHERE prison_number > $1 AND {only} ORDER BY prison_number LIMIT $2"
+        );
+        let events_sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number >= $1 AND prison_number <= $2 AND {only} \
+             ORDER BY prison_number, occurred_at, recorded_at, id"
+        );
         let mut after = String::new();
         let mut read = 0;
         loop {
             let people: Vec<PersonRow> = on_db!(
                 self,
                 read | p
-                    | sqlx::query_as(
-                        "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people \
-                     WHERE prison_number > $1 ORDER BY prison_number LIMIT $2"
-                    )
-                    .bind(&after)
-                    .bind(PAGE)
-                    .fetch_all(p)
-                    .await?
+                    | sqlx::query_as(sqlx::AssertSqlSafe(people_sql.clone()))
+                        .bind(&after)
+                        .bind(PAGE)
+                        .bind(&received_at)
+                        .fetch_all(p)
+                        .await?
             );
             let (Some(first), Some(last)) = (people.first(), people.last()) else { return Ok(read) };
             let (first, last) = (first.0.clone(), last.0.clone());
             let rows: Vec<EventRow> = on_db!(
                 self,
                 read | p
-                    | sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number >= $1 AND prison_number <= $2 \
-                     ORDER BY prison_number, occurred_at, recorded_at, id"
-                    )))
-                    .bind(&first)
-                    .bind(&last)
-                    .fetch_all(p)
-                    .await?
+                    | sqlx::query_as(sqlx::AssertSqlSafe(events_sql.clone()))
+                        .bind(&first)
+                        .bind(&last)
+                        .bind(&received_at)
+                        .fetch_all(p)
+                        .await?
             );
             let mut events = rows.into_iter().map(event_from_row).peekable();
             for row in people {

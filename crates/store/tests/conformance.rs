@@ -328,3 +328,36 @@ async fn the_audit_chain_detects_altered_removed_and_reordered_entries() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reading_every_timeline_for_one_establishment_gives_exactly_the_people_received_there() {
+    use throughcare_core::{EstablishmentCode, EventKind};
+    for db in every_backend().await {
+        throughcare_store::seed::seed(&db, small_estate(13), None, |_| {}).await.unwrap();
+        let mut everyone = Vec::new();
+        let n =
+            db.for_each_timeline(None, |p, t| everyone.push((p.prison_number.clone(), t.all().len()))).await.unwrap();
+        assert_eq!(n, 150);
+        let aab = EstablishmentCode::parse("AAB").unwrap();
+        let mut expected = Vec::new();
+        db.for_each_timeline(None, |p, t| {
+            let received = t
+                .all()
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::Reception { establishment, .. } if *establishment == aab));
+            if received {
+                expected.push((p.prison_number.clone(), t.all().len()));
+            }
+        })
+        .await
+        .unwrap();
+        let mut got = Vec::new();
+        db.for_each_timeline(Some(&aab), |p, t| got.push((p.prison_number.clone(), t.all().len()))).await.unwrap();
+        assert!(!got.is_empty() && got.len() < everyone.len(), "{} of {}", got.len(), everyone.len());
+        assert_eq!(got, expected, "{}: the same people, each with their whole timeline", db.backend());
+        // Each timeline matches reading the person alone.
+        for (pn, len) in got.iter().take(5) {
+            assert_eq!(db.timeline(pn).await.unwrap().all().len(), *len);
+        }
+    }
+}

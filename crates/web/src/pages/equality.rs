@@ -39,7 +39,7 @@ pub async fn build_report(
         standards: &engine.standards,
         calendar: &engine.calendar,
         establishments: &establishments,
-        scope,
+        scope: scope.clone(),
         period,
         as_at,
     });
@@ -47,7 +47,11 @@ pub async fn build_report(
         Ok(b) => b,
         Err(e) => return Ok(Err(e)),
     };
-    db.for_each_timeline(|p, t| builder.add(p, t)).await?;
+    let only = match &scope {
+        Scope::Estate => None,
+        Scope::Establishment(code) => Some(code),
+    };
+    db.for_each_timeline(only, |p, t| builder.add(p, t)).await?;
     Ok(builder.finish())
 }
 
