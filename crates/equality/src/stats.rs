@@ -70,44 +70,6 @@ pub fn relative_rate(
     Ok(Interval { estimate: rr, lower: (rr.ln() - z * se).exp(), upper: (rr.ln() + z * se).exp() })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn close(a: f64, b: f64) {
-        assert!(((a - b) / b).abs() < 1e-9, "{a} vs {b}");
-    }
-
-    // Oracle values printed by statsmodels 0.15.0 and scipy 1.17.1 (research/tooling.md §2).
-    #[test]
-    fn wilson_matches_statsmodels() {
-        let i = wilson(7, 50, 0.95).unwrap();
-        close(i.lower, 0.06950833427016288);
-        close(i.upper, 0.26186193710585537);
-        close(i.estimate, 0.14);
-    }
-
-    #[test]
-    fn relative_rate_matches_scipy() {
-        let i = relative_rate(27, 122, 44, 487, 0.95).unwrap();
-        close(i.estimate, 2.4495156482861398);
-        close(i.lower, 1.5836990926700116);
-        close(i.upper, 3.7886786315466354);
-    }
-
-    #[test]
-    fn impossible_counts_are_errors_not_nan() {
-        assert!(wilson(3, 0, 0.95).is_err());
-        assert!(wilson(6, 5, 0.95).is_err());
-        assert!(wilson(1, 5, 1.5).is_err());
-        assert!(relative_rate(0, 10, 3, 10, 0.95).is_err());
-        let zero = wilson(0, 12, 0.95).unwrap();
-        assert_eq!(zero.lower, 0.0);
-        assert!(zero.upper > 0.0 && zero.upper < 1.0);
-        close(z_for(0.95).unwrap(), 1.959963984540054);
-    }
-}
-
 /// The two-sided exact p-value of a unimodal discrete distribution on `lo..=hi` as scipy defines
 /// it: the total probability of every outcome no more likely than the observed one (within a
 /// relative 1e-7). Walks out from the mode by the ratio of neighbouring probabilities, and stops
@@ -305,4 +267,42 @@ pub fn incidence_rate_ratio(
     let interval = Interval { estimate, lower: ratio(share.lower), upper: ratio(share.upper) };
     let p = binomial_test(group_events, m, group_exposure / (group_exposure + other_exposure))?;
     Ok((interval, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) {
+        assert!(((a - b) / b).abs() < 1e-9, "{a} vs {b}");
+    }
+
+    // Oracle values printed by statsmodels 0.15.0 and scipy 1.17.1 (research/tooling.md §2).
+    #[test]
+    fn wilson_matches_statsmodels() {
+        let i = wilson(7, 50, 0.95).unwrap();
+        close(i.lower, 0.06950833427016288);
+        close(i.upper, 0.26186193710585537);
+        close(i.estimate, 0.14);
+    }
+
+    #[test]
+    fn relative_rate_matches_scipy() {
+        let i = relative_rate(27, 122, 44, 487, 0.95).unwrap();
+        close(i.estimate, 2.4495156482861398);
+        close(i.lower, 1.5836990926700116);
+        close(i.upper, 3.7886786315466354);
+    }
+
+    #[test]
+    fn impossible_counts_are_errors_not_nan() {
+        assert!(wilson(3, 0, 0.95).is_err());
+        assert!(wilson(6, 5, 0.95).is_err());
+        assert!(wilson(1, 5, 1.5).is_err());
+        assert!(relative_rate(0, 10, 3, 10, 0.95).is_err());
+        let zero = wilson(0, 12, 0.95).unwrap();
+        assert_eq!(zero.lower, 0.0);
+        assert!(zero.upper > 0.0 && zero.upper < 1.0);
+        close(z_for(0.95).unwrap(), 1.959963984540054);
+    }
 }

@@ -189,23 +189,22 @@ fn esc(s: &str) -> String {
 /// A horizontal bar chart of each group's rate with its interval, and a line at everyone's rate.
 /// The SVG is an image with a title and a text description; the table beside it holds the data.
 fn chart(id: &str, m: &MeasureReport, b: &BreakdownResult) -> (String, String) {
-    let shown: Vec<&GroupResult> = b.groups.iter().filter(|g| g.rate.is_some()).collect();
+    let shown: Vec<(&GroupResult, f64)> = b.groups.iter().filter_map(|g| g.rate.map(|r| (g, r))).collect();
     let fmt = |x: f64| if m.kind == "incidents" || m.kind == "amount" { number(x) } else { percent(x) };
     let overall = m.overall.rate;
     let mut description = match overall {
         Some(o) => format!("Everyone: {}. ", fmt(o)),
         None => String::new(),
     };
-    if let (Some(hi), Some(lo)) = (
-        shown.iter().max_by(|a, b| a.rate.unwrap().total_cmp(&b.rate.unwrap())),
-        shown.iter().min_by(|a, b| a.rate.unwrap().total_cmp(&b.rate.unwrap())),
-    ) {
+    if let (Some(hi), Some(lo)) =
+        (shown.iter().max_by(|a, b| a.1.total_cmp(&b.1)), shown.iter().min_by(|a, b| a.1.total_cmp(&b.1)))
+    {
         description.push_str(&format!(
             "Highest: {} ({}). Lowest: {} ({}). ",
-            hi.label,
-            fmt(hi.rate.unwrap()),
-            lo.label,
-            fmt(lo.rate.unwrap())
+            hi.0.label,
+            fmt(hi.1),
+            lo.0.label,
+            fmt(lo.1)
         ));
     }
     let flagged: Vec<&str> =
@@ -218,8 +217,7 @@ fn chart(id: &str, m: &MeasureReport, b: &BreakdownResult) -> (String, String) {
     if shown.is_empty() {
         return (String::new(), description);
     }
-    let max =
-        shown.iter().map(|g| g.rate_upper.unwrap_or(g.rate.unwrap())).chain(overall).fold(0.0f64, f64::max).max(1e-9);
+    let max = shown.iter().map(|(g, r)| g.rate_upper.unwrap_or(*r)).chain(overall).fold(0.0f64, f64::max).max(1e-9);
     let (label_w, bar_w, row_h) = (300.0, 360.0, 26.0);
     let height = row_h * shown.len() as f64 + 30.0;
     let x = |v: f64| label_w + bar_w * v / max;
@@ -231,9 +229,8 @@ fn chart(id: &str, m: &MeasureReport, b: &BreakdownResult) -> (String, String) {
         by = esc(&b.title),
         desc = esc(&description),
     );
-    for (i, g) in shown.iter().enumerate() {
+    for (i, &(g, rate)) in shown.iter().enumerate() {
         let y = 10.0 + row_h * i as f64;
-        let rate = g.rate.unwrap();
         let colour = if g.signal == Signal::Flagged {
             "#d4351c"
         } else if g.unknown {
