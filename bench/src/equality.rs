@@ -14,7 +14,6 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use throughcare_core::measures::MeasureSet;
 use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_core::time::{Period, format_instant};
 use throughcare_equality::disclosure::publish;
@@ -57,11 +56,11 @@ async fn main() -> Result<()> {
     );
 
     let engine = Engine::builtin();
-    let measures = MeasureSet::builtin(&engine.standards);
+    let measures = &engine.measures;
     let establishments = db.establishments().await?;
     let t = Instant::now();
     let mut builder = ReportBuilder::new(Setting {
-        measures: &measures,
+        measures,
         standards: &engine.standards,
         calendar: &engine.calendar,
         establishments: &establishments,
@@ -105,7 +104,7 @@ async fn main() -> Result<()> {
         .context("a prison")?;
     let t = Instant::now();
     let mut builder = ReportBuilder::new(Setting {
-        measures: &measures,
+        measures,
         standards: &engine.standards,
         calendar: &engine.calendar,
         establishments: &establishments,

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use throughcare_core::codes::CodeSet;
+use throughcare_core::measures::MeasureSet;
 use throughcare_core::standards::calendar::Calendar;
 use throughcare_core::standards::{StandardSet, builtin_files};
 use throughcare_core::synthetic::{Estate, EstateSpec};
@@ -33,7 +34,8 @@ struct Cli {
     /// Database to use: sqlite://FILE (created on first use) or postgres://user@host:port/db.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://throughcare.db", global = true)]
     database_url: String,
-    /// Folder of standards files (*.toml) to use instead of the ones built in.
+    /// Folder of standards files (*.toml) to use instead of the ones built in; measures for the
+    /// equality report are read from its `measures/` folder if it has one.
     #[arg(long, env = "THROUGHCARE_STANDARDS", global = true)]
     standards: Option<PathBuf>,
     #[command(subcommand)]
@@ -303,26 +305,40 @@ fn parse_period(s: &str) -> Result<(Date, Date), String> {
 fn load_standards(dir: Option<&Path>) -> Result<StandardSet> {
     let files = match dir {
         None => builtin_files(),
-        Some(dir) => {
-            let mut files = Vec::new();
-            for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
-                let path = entry?.path();
-                if path.extension().is_some_and(|e| e == "toml") {
-                    let text =
-                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                    files.push((path.display().to_string(), text));
-                }
-            }
-            files.sort();
-            files
-        }
+        Some(dir) => toml_files(dir)?,
     };
-    StandardSet::load(&files).map_err(|errors| {
-        anyhow::anyhow!(
-            "the standards are not valid:\n{}",
-            errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
-        )
-    })
+    StandardSet::load(&files).map_err(|errors| invalid("standards", &errors))
+}
+
+/// The measures the equality report uses: `measures/*.toml` beside the standards when a folder
+/// is given and has one, otherwise the built-in measures. Every standard is a measure too.
+fn load_measures(dir: Option<&Path>, standards: &StandardSet) -> Result<MeasureSet> {
+    let files = match dir.map(|d| d.join("measures")).filter(|d| d.is_dir()) {
+        None => throughcare_core::measures::builtin_files(),
+        Some(dir) => toml_files(&dir)?,
+    };
+    MeasureSet::load(&files, standards).map_err(|errors| invalid("measures", &errors))
+}
+
+/// Every *.toml in a folder as (path, text), in name order.
+fn toml_files(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn invalid(what: &str, errors: &[throughcare_core::standards::StandardsError]) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the {what} are not valid:\n{}",
+        errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n")
+    )
 }
 
 #[tokio::main]
@@ -348,10 +364,11 @@ async fn main() {
 async fn run(cli: Cli) -> Result<()> {
     // Standards are checked before anything else starts: a bad file stops everything.
     let standards = load_standards(cli.standards.as_deref())?;
+    let measures = load_measures(cli.standards.as_deref(), &standards)?;
     if let Command::Standards { action } = &cli.command {
-        return standards_command(action, standards);
+        return standards_command(action, standards, measures);
     }
-    let engine = Arc::new(Engine { standards, calendar: Calendar::england_and_wales() });
+    let engine = Arc::new(Engine { standards, measures, calendar: Calendar::england_and_wales() });
     let url: DatabaseUrl = cli.database_url.parse()?;
     let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
     let outcome = match cli.command {
@@ -516,14 +533,18 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
     Ok(())
 }
 
-fn standards_command(action: &StandardsAction, builtin: StandardSet) -> Result<()> {
+fn standards_command(action: &StandardsAction, builtin: StandardSet, measures: MeasureSet) -> Result<()> {
     match action {
         StandardsAction::Check { dir } => {
-            let set = match dir {
-                Some(d) => load_standards(Some(d))?,
-                None => builtin,
+            let (set, measures) = match dir {
+                Some(d) => {
+                    let set = load_standards(Some(d))?;
+                    let measures = load_measures(Some(d), &set)?;
+                    (set, measures)
+                }
+                None => (builtin, measures),
             };
-            println!("{} standards are valid", set.len());
+            println!("{} standards and {} measures are valid", set.len(), measures.measures.len());
         }
         StandardsAction::List => {
             for s in builtin.iter() {
@@ -534,7 +555,6 @@ fn standards_command(action: &StandardsAction, builtin: StandardSet) -> Result<(
     Ok(())
 }
 
-/// The end of a day in England and Wales, or now: the moment a worklist or report is "as at".
 async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
     use throughcare_core::finding::{FindingChange, FindingText};
     let staff = |name: &str| throughcare_core::StaffRef::parse(name).map_err(|e| anyhow::anyhow!("{e}"));
@@ -610,6 +630,7 @@ async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
     Ok(())
 }
 
+/// The end of a day in England and Wales, or now: the moment a worklist or report is "as at".
 fn as_at(day: Option<Date>) -> Timestamp {
     day.map_or_else(Timestamp::now, throughcare_core::time::end_of_day_in_england)
 }

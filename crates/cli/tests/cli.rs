@@ -135,7 +135,7 @@ fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
 fn standards_are_checked_before_anything_starts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "18 standards are valid");
+    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "18 standards and 42 measures are valid");
     let list = ok(&throughcare(d, &["standards", "list"]));
     assert!(list.contains("mbu-booklet") && list.contains("key-work-weekly"));
     std::fs::create_dir(d.join("mine")).unwrap();
@@ -152,6 +152,35 @@ fn standards_are_checked_before_anything_starts() {
     let out = throughcare(d, &["--standards", "mine", "export", "people"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!d.join("throughcare.db").exists());
+
+    // Measures live beside the standards: a folder's measures/ replaces the built-in ones.
+    std::fs::remove_file(d.join("mine/bad.toml")).unwrap();
+    for (name, text) in [("reception.toml", include_str!("../../../standards/reception.toml"))] {
+        std::fs::write(d.join("mine").join(name), text).unwrap();
+    }
+    std::fs::create_dir(d.join("mine/measures")).unwrap();
+    let outcomes = include_str!("../../../standards/measures/outcomes.toml");
+    let local = "\n[[measure]]\nid = \"gym\"\ntitle = \"Went to the gym\"\ncounts_in_words = \"people who went to the gym\"\nsource = \"Local\"\nworse = \"lower\"\nkind = \"people\"\ncounts = \"activity_attended\"\ncounts_where = \"event.activity == 'GYM'\"\n";
+    std::fs::write(d.join("mine/measures/outcomes.toml"), format!("{outcomes}{local}")).unwrap();
+    let checked = ok(&throughcare(d, &["standards", "check", "mine"]));
+    assert_eq!(
+        checked.trim(),
+        "5 standards and 30 measures are valid",
+        "24 outcomes, the gym, and the 5 reception standards"
+    );
+    std::fs::write(
+        d.join("mine/measures/outcomes.toml"),
+        format!("{outcomes}{}", local.replace("GYM'", "GYM' && sex == 'F'")),
+    )
+    .unwrap();
+    let out = throughcare(d, &["--standards", "mine", "export", "people"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the measures are not valid")
+            && err.contains("outcomes.toml:")
+            && err.contains("event.FIELD only"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 use throughcare_core::codes::CodeSet;
+use throughcare_core::measures::MeasureSet;
 use throughcare_core::person::Population;
 use throughcare_core::standards::calendar::Calendar;
 use throughcare_core::standards::engine::{Context, Obligation, Outcome, obligations};
@@ -21,15 +22,17 @@ use crate::repo::{EVENT_COLUMNS, EventRow, PersonRow, event_from_row, person_fro
 const PEOPLE_BATCH: usize = 500;
 const ROWS_BATCH: usize = 1000;
 
-/// The standards and calendar the engine applies, and how far recurring obligations are rolled.
+/// The standards and calendar the engine applies, and the measures the equality report uses.
 pub struct Engine {
     pub standards: StandardSet,
+    pub measures: MeasureSet,
     pub calendar: Calendar,
 }
 
 impl Engine {
     pub fn builtin() -> Self {
-        Self { standards: StandardSet::builtin(), calendar: Calendar::england_and_wales() }
+        let standards = StandardSet::builtin();
+        Self { measures: MeasureSet::builtin(&standards), standards, calendar: Calendar::england_and_wales() }
     }
 
     /// Everything kept per person from their timeline: obligations, key worker, where they are.

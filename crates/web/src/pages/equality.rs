@@ -9,7 +9,6 @@ use axum::{Extension, Form};
 use jiff::Timestamp;
 use serde::Deserialize;
 use throughcare_core::finding::{FindingChange, FindingStatus, FindingText, Seen};
-use throughcare_core::measures::MeasureSet;
 use throughcare_core::time::{Period, date_in_england, format_instant, parse_date};
 use throughcare_core::{EstablishmentCode, StaffRef};
 use throughcare_equality::disclosure::publish;
@@ -33,9 +32,8 @@ pub async fn build_report(
     as_at: Timestamp,
 ) -> Result<Result<Report, ReportError>, throughcare_store::StoreError> {
     let establishments = db.establishments().await?;
-    let measures = MeasureSet::builtin(&engine.standards);
     let builder = ReportBuilder::new(Setting {
-        measures: &measures,
+        measures: &engine.measures,
         standards: &engine.standards,
         calendar: &engine.calendar,
         establishments: &establishments,
