@@ -83,6 +83,13 @@ impl CharacteristicHistory {
         self.entries.iter().rev().find(|d| d.at <= at && d.declaration.characteristic() == c).map(|d| &d.declaration)
     }
 
+    /// The declaration in force at `at`, where before the first declaration the first one stands:
+    /// people are asked hours after reception, and what they declare was as true on arrival.
+    pub fn in_force(&self, c: Characteristic, at: Timestamp) -> Option<&Declaration> {
+        self.as_at(c, at)
+            .or_else(|| self.entries.iter().find(|d| d.declaration.characteristic() == c).map(|d| &d.declaration))
+    }
+
     /// The group code a breakdown counts the person in at `at`: a value's code, `NS`, or `NK`.
     pub fn code_at(&self, c: Characteristic, at: Timestamp) -> String {
         self.as_at(c, at).map(|d| d.code().into_owned()).unwrap_or_else(|| "NK".to_string())

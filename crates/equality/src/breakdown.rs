@@ -46,18 +46,12 @@ pub fn is_unknown(code: &str) -> bool {
     code.split(" + ").any(|part| part == "NS" || part == "NK")
 }
 
-/// The declaration in force at `at`. Before the first declaration, the first one stands: people
-/// are asked hours after reception, and what they declare was as true on arrival.
-fn in_force(state: &PersonState, c: Characteristic, at: Timestamp) -> Option<&Declaration> {
-    state.characteristics.as_at(c, at).or_else(|| state.characteristics.history(c).first().map(|(_, d)| *d))
-}
-
 /// The group code a person is counted in at `at`.
 pub fn group_at(d: Dimension, person: &Person, state: &PersonState, at: Timestamp) -> Cow<'static, str> {
     match d {
         Dimension::Age => AgeBand::for_age(age_on(person.date_of_birth, date_in_england(at)))
             .map_or(Cow::Borrowed("NK"), |b| Cow::Borrowed(b.code())),
-        Dimension::EthnicGroup => match in_force(state, Characteristic::Ethnicity, at) {
+        Dimension::EthnicGroup => match state.characteristics.in_force(Characteristic::Ethnicity, at) {
             Some(Declaration::Ethnicity(Declared::Stated(e))) => Cow::Borrowed(e.group().code()),
             Some(Declaration::Ethnicity(Declared::NotStated)) => Cow::Borrowed("NS"),
             _ => Cow::Borrowed("NK"),
@@ -70,7 +64,7 @@ pub fn group_at(d: Dimension, person: &Person, state: &PersonState, at: Timestam
             .map_or(Cow::Borrowed("NK"), |ep| Cow::Owned(ep.establishment.as_str().to_string())),
         other => {
             let c = other.characteristic().expect("every other breakdown is a characteristic");
-            in_force(state, c, at).map_or(Cow::Borrowed("NK"), |d| d.code())
+            state.characteristics.in_force(c, at).map_or(Cow::Borrowed("NK"), |d| d.code())
         }
     }
 }

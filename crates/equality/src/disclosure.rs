@@ -76,6 +76,7 @@ impl Span {
 }
 
 /// One published table: groups as rows, with the outcome (x) and without it (y) as columns.
+#[derive(Clone)]
 struct Table {
     x: Vec<u64>,
     n: Vec<u64>,
@@ -201,76 +202,76 @@ impl Table {
             }
             // Candidates, cheapest first: another group's count (smallest non-zero), then a
             // group's size, then the comparisons, then the totals.
-            let mut candidates: Vec<(u8, u64, usize)> = Vec::new();
+            let mut candidates: Vec<(u8, u64, Withhold)> = Vec::new();
             for g in 0..self.x.len() {
                 if !self.hide_x[g] {
-                    candidates.push((if self.x[g] == 0 { 1 } else { 0 }, self.x[g], g));
+                    candidates.push((if self.x[g] == 0 { 1 } else { 0 }, self.x[g], Withhold::Count(g)));
                 }
                 if self.two_columns && !self.hide_n[g] {
-                    candidates.push((2, self.n[g], self.x.len() + g));
+                    candidates.push((2, self.n[g], Withhold::Size(g)));
                 }
             }
             if !self.hide_comparisons {
-                candidates.push((3, 0, usize::MAX - 1));
+                candidates.push((3, 0, Withhold::Comparisons));
             }
             if !self.hide_total {
-                candidates.push((4, 0, usize::MAX));
+                candidates.push((4, 0, Withhold::Total));
             }
             candidates.sort();
-            let apply = |t: &mut Table, c: usize, on: bool| match c {
-                usize::MAX => t.hide_total = on,
-                m if m == usize::MAX - 1 => t.hide_comparisons = on,
-                g if g < t.x.len() => t.hide_x[g] = on,
-                g => {
-                    t.hide_n[g - t.x.len()] = on;
-                    t.hide_x[g - t.x.len()] |= on;
-                }
+            let cheap: Vec<Withhold> = candidates.iter().map(|c| c.2).filter(|w| *w != Withhold::Total).collect();
+            let helps = |ws: &[Withhold]| {
+                let mut trial = self.clone();
+                ws.iter().for_each(|w| trial.withhold(*w));
+                trial.recoverable() < now
             };
-            let mut chosen = None;
-            for (_, _, c) in candidates.iter().filter(|c| c.2 != usize::MAX) {
-                let before = (self.hide_x.clone(), self.hide_n.clone(), self.hide_comparisons, self.hide_total);
-                apply(self, *c, true);
-                let after = self.recoverable();
-                (self.hide_x, self.hide_n, self.hide_comparisons, self.hide_total) = before;
-                if after < now {
-                    chosen = Some(*c);
-                    break;
+            // One value that helps; else two together before a total, which would hide the
+            // measure's headline figure (an unknown group beside one known group needs this);
+            // else the total; failing everything, the cheapest value, and try again.
+            let single = cheap.iter().find(|w| helps(&[**w])).map(|w| vec![*w]);
+            let pair = || {
+                cheap
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, a)| cheap[i + 1..].iter().find(|b| helps(&[*a, **b])).map(|b| vec![*a, *b]))
+            };
+            let chosen = single.or_else(pair).unwrap_or_else(|| {
+                if !self.hide_total {
+                    vec![Withhold::Total]
+                } else {
+                    candidates.first().map(|c| vec![c.2]).unwrap_or_default()
                 }
+            });
+            if chosen.is_empty() {
+                return;
             }
-            // No single value helps: try two together before withholding a total, which would
-            // hide the measure's headline figure (an unknown group and one known group need this).
-            let mut pair = None;
-            if chosen.is_none() {
-                let cheap: Vec<usize> = candidates.iter().map(|c| c.2).filter(|c| *c != usize::MAX).collect();
-                'search: for (i, a) in cheap.iter().enumerate() {
-                    for b in &cheap[i + 1..] {
-                        let before = (self.hide_x.clone(), self.hide_n.clone(), self.hide_comparisons);
-                        apply(self, *a, true);
-                        apply(self, *b, true);
-                        let after = self.recoverable();
-                        (self.hide_x, self.hide_n, self.hide_comparisons) = before;
-                        if after < now {
-                            pair = Some((*a, *b));
-                            break 'search;
-                        }
-                    }
-                }
-            }
-            match (chosen, pair) {
-                (Some(c), _) => apply(self, c, true),
-                (None, Some((a, b))) => {
-                    apply(self, a, true);
-                    apply(self, b, true);
-                }
-                // The total last; failing everything, the cheapest value, and try again.
-                (None, None) if !self.hide_total => apply(self, usize::MAX, true),
-                (None, None) => match candidates.first() {
-                    Some(c) => apply(self, c.2, true),
-                    None => return,
-                },
-            }
+            chosen.into_iter().for_each(|w| self.withhold(w));
         }
     }
+
+    fn withhold(&mut self, w: Withhold) {
+        match w {
+            Withhold::Count(g) => self.hide_x[g] = true,
+            Withhold::Size(g) => {
+                self.hide_n[g] = true;
+                self.hide_x[g] = true;
+            }
+            Withhold::Comparisons => self.hide_comparisons = true,
+            Withhold::Total => self.hide_total = true,
+        }
+    }
+}
+
+/// One more thing secondary suppression can withhold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Withhold {
+    /// A group's count with the outcome.
+    Count(usize),
+    /// A group's size (and so its count too).
+    Size(usize),
+    /// The comparisons with everyone else, which give away the known groups' totals.
+    Comparisons,
+    /// The measure's totals.
+    Total,
 }
 
 fn withhold(g: &mut GroupResult, numerator: bool, denominator: bool, comparisons: bool) {

@@ -79,6 +79,25 @@ struct Acc {
     amount: f64,
 }
 
+impl Acc {
+    fn plus(&self, o: &Acc) -> Acc {
+        Acc {
+            units: self.units + o.units,
+            events: self.events + o.events,
+            days: self.days + o.days,
+            amount: self.amount + o.amount,
+        }
+    }
+    fn minus(&self, o: &Acc) -> Acc {
+        Acc {
+            units: self.units - o.units,
+            events: self.events - o.events,
+            days: self.days - o.days,
+            amount: self.amount - o.amount,
+        }
+    }
+}
+
 /// Builds a report one person at a time, so the estate never has to be in memory at once.
 pub struct ReportBuilder<'a> {
     setting: Setting<'a>,
@@ -163,9 +182,10 @@ impl<'a> ReportBuilder<'a> {
         // Most measures look a person's groups up at the same few instants.
         let mut groups: HashMap<(usize, Timestamp), String> = HashMap::new();
 
-        for mi in 0..self.setting.measures.measures.len() {
-            let kind = self.setting.measures.measures[mi].kind.clone();
-            match &kind {
+        // The measures outlive the builder's borrow of itself, so no measure is copied per person.
+        let measures = self.setting.measures;
+        for (mi, measure) in measures.measures.iter().enumerate() {
+            match &measure.kind {
                 MeasureKind::People { counts } => {
                     let happened = in_period.iter().any(|e| counts.matches(e));
                     self.count_one(mi, person, &state, &mut groups, first_moment, happened);
@@ -523,16 +543,13 @@ fn group_result(
                 (g.difference, g.difference_lower, g.difference_upper) =
                     (Some(d.estimate), Some(d.lower), Some(d.upper));
             }
-            if let Ok((_, p)) = fisher_exact(acc.events, acc.units - acc.events, o.events, o.units - o.events) {
-                g.p = Some(p);
-                g.signal = Signal::Clear;
-            }
-            if let MeasureKind::Standard { recurring: true, .. } = kind {
-                g.p = None;
-                g.signal = Signal::NotTested;
+            if !kind.is_tested() {
                 g.note = Some(
                     "described, not flagged: each person has many weekly periods, which are not independent".into(),
                 );
+            } else if let Ok((_, p)) = fisher_exact(acc.events, acc.units - acc.events, o.events, o.units - o.events) {
+                g.p = Some(p);
+                g.signal = Signal::Clear;
             }
             if let Some(r) = reference.filter(|r| r.units > 0) {
                 g.ratio_to_reference =
@@ -576,14 +593,7 @@ fn breakdown_result(
     cells: &HashMap<String, Acc>,
     name_of: &dyn Fn(&str) -> Option<String>,
 ) -> BreakdownResult {
-    let mut known = Acc::default();
-    for (code, acc) in cells.iter().filter(|(c, _)| !is_unknown(c)) {
-        let _ = code;
-        known.units += acc.units;
-        known.events += acc.events;
-        known.days += acc.days;
-        known.amount += acc.amount;
-    }
+    let known = cells.iter().filter(|(c, _)| !is_unknown(c)).fold(Acc::default(), |sum, (_, acc)| sum.plus(acc));
     let reference = match b {
         Breakdown::One(d) => d.reference_group().and_then(|r| cells.get(r)),
         Breakdown::Two(..) => None,
@@ -595,16 +605,8 @@ fn breakdown_result(
         .iter()
         .map(|code| {
             let acc = &cells[*code];
-            let other = if is_unknown(code) {
-                known.clone()
-            } else {
-                Acc {
-                    units: known.units - acc.units,
-                    events: known.events - acc.events,
-                    days: known.days - acc.days,
-                    amount: known.amount - acc.amount,
-                }
-            };
+            // Everyone else with a known value: all of them for a not stated or not known group.
+            let other = if is_unknown(code) { known.clone() } else { known.minus(acc) };
             let is_reference = reference.is_some() && Some(code.as_str()) == b.dimensions()[0].reference_group();
             group_result(
                 kind,

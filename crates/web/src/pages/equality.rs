@@ -389,13 +389,14 @@ impl ReportView {
             .collect();
         let flags = r
             .flags()
-            .map(|(m, b, g)| FlagView {
+            .map(|(m, b, g)| (m, b, g, row_view(m, g)))
+            .map(|(m, b, g, row)| FlagView {
                 measure: m.title.clone(),
                 measure_id: m.id.clone(),
                 breakdown: b.title.clone(),
                 group: g.label.clone(),
-                rate: row_view(m, g).rate,
-                ratio: row_view(m, g).ratio + " (" + &row_view(m, g).ratio_interval + ")",
+                ratio: format!("{} ({})", row.ratio, row.ratio_interval),
+                rate: row.rate,
                 q: g.q.map(q_text).unwrap_or_default(),
                 finding: findings
                     .iter()
@@ -519,16 +520,25 @@ pub async fn page(
                 let what =
                     format!("{} {}..{} {}", scope.code(), from, to, if published { "published" } else { "internal" });
                 crate::auth::audit(&state.db, &staff.username, "viewed equality report", None, &what).await?;
-                let report = if published { publish(&report) } else { (*report).clone() };
+                let withheld;
+                let report: &Report = if published {
+                    withheld = publish(&report);
+                    &withheld
+                } else {
+                    &report
+                };
                 let findings = state.db.findings(Some(scope.code())).await?;
-                let selected = q
-                    .measure
-                    .clone()
-                    .filter(|m| m != "all")
-                    .or_else(|| report.flags().next().map(|(m, _, _)| m.id.clone()))
-                    .or_else(|| report.measures.first().map(|m| m.id.clone()));
-                let selected = if q.measure.as_deref() == Some("all") { None } else { selected };
-                view = Some(ReportView::new(&report, &findings, selected));
+                // One measure in full (the first flagged, unless asked), or every one to print.
+                let selected = match q.measure.as_deref() {
+                    Some("all") => None,
+                    Some(m) => Some(m.to_string()),
+                    None => report
+                        .flags()
+                        .next()
+                        .map(|(m, _, _)| m.id.clone())
+                        .or_else(|| report.measures.first().map(|m| m.id.clone())),
+                };
+                view = Some(ReportView::new(report, &findings, selected));
             }
             Err(e) => problem = Some(e.to_string()),
         }
@@ -614,8 +624,9 @@ pub struct FindingsQuery {
     scope: Option<String>,
 }
 
+/// A finding's scope is an establishment code, or `estate` (which only estate-wide staff reach).
 fn in_reach(staff: &CurrentStaff, scope: &str) -> bool {
-    staff.role.estate_wide() || staff.establishment.as_ref().is_some_and(|e| e.as_str() == scope)
+    staff.reaches(EstablishmentCode::parse(scope).ok().as_ref())
 }
 
 pub async fn list(
