@@ -12,6 +12,7 @@
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
+use throughcare_bench::{flags, national_estate, secs, unknown};
 
 use anyhow::{Context, Result, bail};
 use throughcare_core::synthetic::{Estate, EstateSpec};
@@ -23,26 +24,15 @@ struct Args {
 }
 
 fn args() -> Result<Args> {
-    let mut spec =
-        EstateSpec { establishments: 120, people: 88_000, years: 1, seed: 1, end: jiff::civil::date(2026, 3, 31) };
+    let mut spec = national_estate();
     let mut postgres = std::env::var("THROUGHCARE_TEST_POSTGRES_URL").ok();
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+    for (flag, value) in flags(&mut spec)? {
         match flag.as_str() {
-            "--people" => spec.people = value.parse()?,
-            "--establishments" => spec.establishments = value.parse()?,
-            "--years" => spec.years = value.parse()?,
-            "--seed" => spec.seed = value.parse()?,
             "--postgres" => postgres = Some(value),
-            other => bail!("unknown flag {other}"),
+            other => unknown(other)?,
         }
     }
     Ok(Args { spec, postgres })
-}
-
-fn secs(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64()
 }
 
 async fn export_all(db: &Db, dir: &Path, tag: &str) -> Result<[Vec<u8>; 3]> {

@@ -9,8 +9,9 @@
 
 use std::sync::Arc;
 use std::time::Instant;
+use throughcare_bench::{flags, national_estate, secs, unknown};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use jiff::Timestamp;
 use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_store::obligations::{Engine, WorklistFilter};
@@ -23,26 +24,13 @@ struct Args {
 }
 
 fn args() -> Result<Args> {
-    let mut a = Args {
-        spec: EstateSpec {
-            establishments: 120,
-            people: 88_000,
-            years: 1,
-            seed: 1,
-            end: jiff::civil::date(2026, 3, 31),
-        },
-        postgres: std::env::var("THROUGHCARE_TEST_POSTGRES_URL").ok(),
-        queries: 200,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+    let mut a =
+        Args { spec: national_estate(), postgres: std::env::var("THROUGHCARE_TEST_POSTGRES_URL").ok(), queries: 200 };
+    for (flag, value) in flags(&mut a.spec)? {
         match flag.as_str() {
-            "--people" => a.spec.people = value.parse()?,
-            "--establishments" => a.spec.establishments = value.parse()?,
             "--postgres" => a.postgres = Some(value),
             "--queries" => a.queries = value.parse()?,
-            other => bail!("unknown flag {other}"),
+            other => unknown(other)?,
         }
     }
     Ok(a)
@@ -72,14 +60,14 @@ async fn run(backend: &str, args: &Args, engine: &Arc<Engine>, dir: &std::path::
         let db = fresh(backend, &format!("bench_seed_{label}"), dir, args).await?;
         let started = Instant::now();
         let s = throughcare_store::seed::seed(&db, Estate::new(args.spec.clone()), maintain, |_| {}).await?;
-        let secs = started.elapsed().as_secs_f64();
+        let elapsed = secs(started);
         let obligations = db_count_obligations(&db).await?;
         println!(
-            "seed, engine {label:>3}: {secs:7.1} s  {:>9.0} events/s  ({} events, {obligations} obligations)",
-            s.events as f64 / secs,
+            "seed, engine {label:>3}: {elapsed:7.1} s  {:>9.0} events/s  ({} events, {obligations} obligations)",
+            s.events as f64 / elapsed,
             s.events
         );
-        rates.push(s.events as f64 / secs);
+        rates.push(s.events as f64 / elapsed);
         seeded = Some(db);
     }
     println!("seed ingest rate, engine on / off: {:.2}", rates[1] / rates[0]);
@@ -97,9 +85,9 @@ async fn run(backend: &str, args: &Args, engine: &Arc<Engine>, dir: &std::path::
         exchange::import_people(&db, &files[1][..]).await?;
         let started = Instant::now();
         let n = exchange::import_events(&db, &files[2][..], maintain).await?;
-        let secs = started.elapsed().as_secs_f64();
-        println!("import, engine {label:>3}: {secs:7.1} s  {:>9.0} events/s", n as f64 / secs);
-        rates.push(n as f64 / secs);
+        let elapsed = secs(started);
+        println!("import, engine {label:>3}: {elapsed:7.1} s  {:>9.0} events/s", n as f64 / elapsed);
+        rates.push(n as f64 / elapsed);
         if maintain.is_some() {
             let a = source.obligations_due(Timestamp::MIN, Timestamp::MAX, None).await?;
             let b = db.obligations_due(Timestamp::MIN, Timestamp::MAX, None).await?;
@@ -118,10 +106,10 @@ async fn run(backend: &str, args: &Args, engine: &Arc<Engine>, dir: &std::path::
     for _ in 0..args.queries {
         let t = Instant::now();
         items = source.worklist(engine, &filter, horizon).await?.len();
-        worklist.push(t.elapsed().as_secs_f64() * 1000.0);
+        worklist.push(secs(t) * 1000.0);
         let t = Instant::now();
         source.open_obligation_count(&code).await?;
-        count.push(t.elapsed().as_secs_f64() * 1000.0);
+        count.push(secs(t) * 1000.0);
     }
     worklist.sort_by(f64::total_cmp);
     count.sort_by(f64::total_cmp);

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 use std::time::Instant;
+use throughcare_bench::{flags, national_estate, secs, unknown};
 
 use anyhow::{Context, Result, bail};
 use throughcare_core::synthetic::{Estate, EstateSpec};
@@ -25,28 +26,13 @@ struct Args {
 }
 
 fn args() -> Result<Args> {
-    let mut a = Args {
-        spec: EstateSpec {
-            establishments: 120,
-            people: 88_000,
-            years: 1,
-            seed: 1,
-            end: jiff::civil::date(2026, 3, 31),
-        },
-        requests: 3000,
-        concurrency: 8,
-        postgres: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let v = it.next().with_context(|| format!("{flag} needs a value"))?;
+    let mut a = Args { spec: national_estate(), requests: 3000, concurrency: 8, postgres: None };
+    for (flag, v) in flags(&mut a.spec)? {
         match flag.as_str() {
-            "--people" => a.spec.people = v.parse()?,
-            "--establishments" => a.spec.establishments = v.parse()?,
             "--requests" => a.requests = v.parse()?,
             "--concurrency" => a.concurrency = v.parse()?,
             "--postgres" => a.postgres = Some(v),
-            other => bail!("unknown flag {other}"),
+            other => unknown(other)?,
         }
     }
     Ok(a)
@@ -71,7 +57,7 @@ async fn load(
                 let res = client.get(format!("{base}{}", paths[i % paths.len()])).send().await?;
                 anyhow::ensure!(res.status().is_success(), "{} answered {}", paths[i % paths.len()], res.status());
                 res.bytes().await?;
-                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                lat.push(secs(t) * 1000.0);
             }
             anyhow::Ok(lat)
         }));
@@ -80,10 +66,10 @@ async fn load(
     for t in tasks {
         all.extend(t.await??);
     }
-    let secs = started.elapsed().as_secs_f64();
+    let elapsed = secs(started);
     all.sort_by(f64::total_cmp);
     let pct = |p: f64| all[((p * all.len() as f64).ceil() as usize).clamp(1, all.len()) - 1];
-    Ok((all.len() as f64 / secs, pct(0.5), pct(0.99)))
+    Ok((all.len() as f64 / elapsed, pct(0.5), pct(0.99)))
 }
 
 async fn run(backend: &str, args: &Args, dir: &std::path::Path) -> Result<()> {
@@ -95,7 +81,7 @@ async fn run(backend: &str, args: &Args, dir: &std::path::Path) -> Result<()> {
     let engine = Arc::new(Engine::builtin());
     let t = Instant::now();
     throughcare_store::seed::seed(&db, Estate::new(args.spec.clone()), Some(engine.clone()), |_| {}).await?;
-    println!("\n== {backend} ==\nseeded {} people in {:.0} s", args.spec.people, t.elapsed().as_secs_f64());
+    println!("\n== {backend} ==\nseeded {} people in {:.0} s", args.spec.people, secs(t));
     let password = "benchmark password";
     throughcare_web::auth::add_staff(&db, "bench.nurse", "Bench", Role::ReceptionNurse, Some("AAB".parse()?), password)
         .await
