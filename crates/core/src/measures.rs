@@ -11,7 +11,9 @@ use crate::code_set;
 use crate::codes::CodeSet;
 use crate::event::Event;
 use crate::standards::predicate::{Expr, Field, Type, Value};
-use crate::standards::{StandardId, StandardSet, StandardsError, event_fields, event_kind, fact_type, line_of};
+use crate::standards::{
+    StandardId, StandardSet, StandardsError, condition, event_fields, event_kind, fact_type, line_of,
+};
 
 code_set! {
     /// What a breakdown groups people by: each characteristic (ethnicity both as the five groups
@@ -296,23 +298,17 @@ impl MeasureSet {
 fn parse_match(
     id: &MeasureId,
     kind: &Spanned<String>,
-    condition: &Option<Spanned<String>>,
+    text: &Option<Spanned<String>>,
     err: &dyn Fn(usize, String) -> StandardsError,
 ) -> Result<EventMatch, StandardsError> {
     let k = event_kind(kind.get_ref()).map_err(|m| err(kind.span().start, format!("{id}: {m}")))?;
-    let condition = match condition {
-        None => None,
-        Some(w) => {
-            let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
-            // Only the event's own fields: a measure has no trigger time for the person's facts.
-            e.check(&|f| match f {
-                Field::Event(_) => fact_type(f, &[k]),
-                Field::Fact(_) => None,
-            })
-            .map_err(|m| err(w.span().start, format!("{id}: {m} (a measure's condition uses event.FIELD only)")))?;
-            Some(e)
-        }
+    // Only the event's own fields: a measure has no trigger time for the person's facts.
+    let schema = |f: &Field| match f {
+        Field::Event(_) => fact_type(f, &[k]),
+        Field::Fact(_) => None,
     };
+    let word = |m: String| format!("{id}: {m} (a measure's condition uses event.FIELD only)");
+    let condition = condition(text, id, &schema, &word, err)?;
     Ok(EventMatch { kind: k, condition })
 }
 

@@ -261,6 +261,22 @@ pub(crate) fn fact_type(f: &Field, event_kinds: &[&str]) -> Option<Type> {
     }
 }
 
+/// An optional condition from a file, parsed and checked against the fields it may use; an error
+/// names the condition's line, worded by `word` when a field is wrong.
+pub(crate) fn condition(
+    text: &Option<Spanned<String>>,
+    id: &dyn fmt::Display,
+    schema: &dyn Fn(&Field) -> Option<Type>,
+    word: &dyn Fn(String) -> String,
+    err: &dyn Fn(usize, String) -> StandardsError,
+) -> Result<Option<Expr>, StandardsError> {
+    let Some(text) = text else { return Ok(None) };
+    let at = text.span().start;
+    let e = Expr::parse(text.get_ref()).map_err(|e| err(at, format!("{id}: {e}")))?;
+    e.check(schema).map_err(|m| err(at, word(m)))?;
+    Ok(Some(e))
+}
+
 /// Parses one standards file. `file` names it in errors.
 pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsError> {
     let err =
@@ -273,7 +289,6 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
     for s in raw.standard {
         let at = s.span().start;
         let s = s.into_inner();
-        let spanned = |v: &Spanned<String>, r: Result<(), String>| r.map_err(|m| err(v.span().start, m));
         let id = StandardId::parse(s.id.get_ref()).map_err(|m| err(s.id.span().start, m))?;
         for (field, v) in [("title", &s.title), ("source", &s.source)] {
             if v.get_ref().trim().is_empty() {
@@ -296,27 +311,12 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
         } else {
             let kind = event_kind(trigger_text).map_err(|m| err(s.trigger.span().start, format!("{id}: {m}")))?;
             trigger_kinds = vec![kind];
-            let condition = match &s.trigger_where {
-                None => None,
-                Some(w) => {
-                    let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
-                    spanned(
-                        w,
-                        e.check(&|f| fact_type(f, &trigger_kinds)).map_err(|m| format!("{id}: trigger_where: {m}")),
-                    )?;
-                    Some(e)
-                }
-            };
+            let schema = |f: &Field| fact_type(f, &trigger_kinds);
+            let condition = condition(&s.trigger_where, &id, &schema, &|m| format!("{id}: trigger_where: {m}"), &err)?;
             Trigger::Event { kind, condition }
         };
-        let applies_to = match &s.applies_to {
-            None => None,
-            Some(w) => {
-                let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
-                spanned(w, e.check(&|f| fact_type(f, &trigger_kinds)).map_err(|m| format!("{id}: applies_to: {m}")))?;
-                Some(e)
-            }
-        };
+        let schema = |f: &Field| fact_type(f, &trigger_kinds);
+        let applies_to = condition(&s.applies_to, &id, &schema, &|m| format!("{id}: applies_to: {m}"), &err)?;
         let completed_by = kinds(&s.completed_by)?;
         if completed_by.is_empty() {
             return Err(err(
@@ -324,17 +324,9 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
                 format!("{id}: completed_by must name at least one event kind"),
             ));
         }
-        let complete_where = match &s.complete_where {
-            None => None,
-            Some(w) => {
-                let e = Expr::parse(w.get_ref()).map_err(|e| err(w.span().start, format!("{id}: {e}")))?;
-                spanned(
-                    w,
-                    e.check(&|f| fact_type(f, &completed_by)).map_err(|m| format!("{id}: complete_where: {m}")),
-                )?;
-                Some(e)
-            }
-        };
+        let schema = |f: &Field| fact_type(f, &completed_by);
+        let complete_where =
+            condition(&s.complete_where, &id, &schema, &|m| format!("{id}: complete_where: {m}"), &err)?;
         let recurs = match &s.recurs {
             None => None,
             Some(r) => {
