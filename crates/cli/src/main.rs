@@ -476,9 +476,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
             let role = Role::parse_code(&role)?;
             let establishment = establishment.as_deref().map(throughcare_core::EstablishmentCode::parse).transpose()?;
             if let Some(e) = &establishment {
-                if !db.establishments().await?.iter().any(|x| &x.code == e) {
-                    anyhow::bail!("there is no establishment {e}");
-                }
+                known_establishment(db, e).await?;
             }
             if db.staff(&username.to_ascii_lowercase()).await?.is_some() {
                 anyhow::bail!("there is already an account {username}");
@@ -627,6 +625,14 @@ async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
     .await?;
     tx.commit().await?;
     eprintln!("finding {id} is now {}", change.status().code().replace('_', " "));
+    Ok(())
+}
+
+/// Refuses an establishment code that is not on record.
+async fn known_establishment(db: &Db, code: &throughcare_core::EstablishmentCode) -> Result<()> {
+    if !db.establishments().await?.iter().any(|e| &e.code == code) {
+        anyhow::bail!("there is no establishment {code}");
+    }
     Ok(())
 }
 

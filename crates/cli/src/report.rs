@@ -21,9 +21,7 @@ pub async fn standards(
 ) -> Result<()> {
     let establishment = establishment.as_deref().map(EstablishmentCode::parse).transpose()?;
     if let Some(e) = &establishment {
-        if !db.establishments().await?.iter().any(|x| &x.code == e) {
-            anyhow::bail!("there is no establishment {e}");
-        }
+        crate::known_establishment(db, e).await?;
     }
     let as_at = crate::as_at(at);
     let report = db.compliance_report(engine, from, to, establishment.as_ref(), as_at).await?;

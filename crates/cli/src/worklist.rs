@@ -19,9 +19,7 @@ pub struct Args {
 
 pub async fn run(db: &Db, engine: &Engine, args: Args) -> Result<()> {
     let establishment = EstablishmentCode::parse(&args.establishment)?;
-    if !db.establishments().await?.iter().any(|e| e.code == establishment) {
-        anyhow::bail!("there is no establishment {establishment}");
-    }
+    crate::known_establishment(db, &establishment).await?;
     if let Some(team) = &args.team {
         use throughcare_core::codes::CodeSet;
         throughcare_core::standards::Team::parse_code(team)?;

@@ -508,7 +508,7 @@ pub async fn page(
         scopes.push(("estate".to_string(), "The estate".to_string()));
     }
     for e in state.db.establishments().await? {
-        if staff.role.estate_wide() || staff.establishment.as_ref() == Some(&e.code) {
+        if staff.reaches(Some(&e.code)) {
             scopes.push((e.code.to_string(), e.name.as_str().to_string()));
         }
     }
