@@ -162,27 +162,29 @@ impl WriteTx {
                 Some((id, _, _, _, status, _)) => {
                     matched.insert(*id);
                     summary.persists += 1;
+                    // A reviewed finding flagged again is open again.
                     let reopen = status == FindingStatus::Reviewed.code();
+                    let status = if reopen { FindingStatus::Open.code() } else { status.as_str() };
                     on_tx!(self, |t| {
                         sqlx::query(
-                        "UPDATE findings SET seen = 'persists', last_period = $1, last_run_at = $2, ratio = $3, q = $4, \
-                         status = CASE WHEN status = 'reviewed' THEN 'open' ELSE status END WHERE id = $5"
-                    )
-                    .bind(period)
-                    .bind(to_micros(run_at))
-                    .bind(f.ratio)
-                    .bind(f.q)
-                    .bind(id)
-                    .execute(&mut **t)
-                    .await?
-                    .rows_affected()
+                            "UPDATE findings SET seen = 'persists', last_period = $1, last_run_at = $2, ratio = $3, \
+                             q = $4, status = $5 WHERE id = $6",
+                        )
+                        .bind(period)
+                        .bind(to_micros(run_at))
+                        .bind(f.ratio)
+                        .bind(f.q)
+                        .bind(status)
+                        .bind(id)
+                        .execute(&mut **t)
+                        .await?
+                        .rows_affected()
                     });
                     let note = if reopen {
                         format!("Flagged again for {period} after review: reopened")
                     } else {
                         format!("Flagged again for {period}")
                     };
-                    let status = if reopen { "open" } else { status.as_str() };
                     self.finding_update(*id, run_at, "equality report", status, &note).await?;
                 }
                 None => {
