@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use throughcare_core::EstablishmentCode;
 use throughcare_store::Db;
 use throughcare_store::obligations::{ComplianceReport, Engine};
+use throughcare_web::equality::esc;
 
 use crate::ReportFormat;
 
@@ -71,10 +72,6 @@ pub async fn standards(
         ReportFormat::Html => print!("{}", html(&report)),
     }
     Ok(())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A plain, accessible page: one table with a caption and header cells, printable from a browser.

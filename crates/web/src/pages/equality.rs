@@ -180,7 +180,8 @@ fn row_view(m: &MeasureReport, g: &GroupResult) -> RowView {
     }
 }
 
-fn esc(s: &str) -> String {
+/// Text made safe inside HTML or SVG, for markup built by hand rather than by a template.
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
