@@ -49,6 +49,7 @@ async fn main() -> Result<()> {
     let engine = Engine::builtin();
     let establishments = db.establishments().await?;
     // Run a month after the period ends, as an annual report would be.
+    let as_at = period.end()? + jiff::SignedDuration::from_hours(24 * 30);
     let setting = |scope| Setting {
         measures: &engine.measures,
         standards: &engine.standards,
@@ -56,7 +57,7 @@ async fn main() -> Result<()> {
         establishments: &establishments,
         scope,
         period,
-        as_at: period.end() + jiff::SignedDuration::from_hours(24 * 30),
+        as_at,
     };
     let t = Instant::now();
     let mut builder = ReportBuilder::new(setting(Scope::Estate))?;
@@ -117,7 +118,7 @@ async fn main() -> Result<()> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/duckdb/equality.py");
     let t = Instant::now();
     let out = Command::new(&python)
-        .args([script, &events.display().to_string(), &format_instant(period.start()), &format_instant(period.end())])
+        .args([script, &events.display().to_string(), &format_instant(period.start()?), &format_instant(period.end()?)])
         .output()
         .with_context(|| format!("cannot run {python} (it needs duckdb: pip install duckdb)"))?;
     let peer_wall = secs(t);

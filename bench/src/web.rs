@@ -83,16 +83,28 @@ async fn run(backend: &str, args: &Args, dir: &std::path::Path) -> Result<()> {
     throughcare_store::seed::seed(&db, Estate::new(args.spec.clone()), Some(engine.clone()), |_| {}).await?;
     println!("\n== {backend} ==\nseeded {} people in {:.0} s", args.spec.people, secs(t));
     let password = "benchmark password";
-    throughcare_web::auth::add_staff(&db, "bench.nurse", "Bench", Role::ReceptionNurse, Some("AAB".parse()?), password)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    throughcare_web::auth::add_staff(
+        &db,
+        "bench.nurse",
+        "Bench",
+        Role::ReceptionNurse,
+        Some("AAB".parse()?),
+        password,
+        jiff::Timestamp::now(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let people: Vec<String> =
         db.caseload(&"AAB".parse()?).await?.into_iter().map(|(p, _)| format!("/people/{}", p.prison_number)).collect();
     println!("person pages: {} people in custody at AAB", people.len());
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let app = throughcare_web::app(AppState::new(db.clone(), engine, Config { secure_cookies: false }));
+    let app = throughcare_web::app(AppState::new(
+        db.clone(),
+        engine,
+        Config { secure_cookies: false, clock: throughcare_web::clock::Clock::System },
+    ));
     tokio::spawn(async move { axum::serve(listener, app).await });
     let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bare_base = format!("http://{}", bare_listener.local_addr()?);

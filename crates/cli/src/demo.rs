@@ -8,6 +8,7 @@ use throughcare_core::codes::CodeSet;
 use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_store::obligations::Engine;
 use throughcare_store::{Db, Table};
+use throughcare_web::clock::Clock;
 use throughcare_web::roles::Role;
 use throughcare_web::{AppState, Config};
 
@@ -15,13 +16,20 @@ use throughcare_web::{AppState, Config};
 const MEN: &str = "AAB";
 const WOMEN: &str = "AAA";
 
-pub async fn run(db: &Db, engine: Arc<Engine>, addr: SocketAddr, password: Option<String>, sqlite: bool) -> Result<()> {
+pub async fn run(
+    db: &Db,
+    engine: Arc<Engine>,
+    addr: SocketAddr,
+    password: Option<String>,
+    sqlite: bool,
+    clock: Clock,
+) -> Result<()> {
     if !sqlite {
         eprintln!("note: the demo is meant for a SQLite file; using the database given");
     }
     if db.count(Table::People).await? == 0 {
         eprintln!("seeding a demo estate (3 establishments, 600 people, the year to today)...");
-        let end = throughcare_core::time::date_in_england(jiff::Timestamp::now());
+        let end = throughcare_core::time::date_in_england(clock.now());
         let estate = Estate::new(EstateSpec { establishments: 3, people: 600, years: 1, seed: 1, end });
         throughcare_store::seed::seed(db, estate, Some(engine.clone()), |_| {}).await?;
     }
@@ -43,6 +51,7 @@ pub async fn run(db: &Db, engine: Arc<Engine>, addr: SocketAddr, password: Optio
                     *role,
                     establishment.clone(),
                     &password,
+                    clock.now(),
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -56,6 +65,6 @@ pub async fn run(db: &Db, engine: Arc<Engine>, addr: SocketAddr, password: Optio
         println!("  {username:<28} {}{}", role.label(), establishment.map(|e| format!(" at {e}")).unwrap_or_default());
     }
     println!("throughcare demo: open http://{addr} and sign in");
-    throughcare_web::serve(addr, AppState::new(db.clone(), engine, Config { secure_cookies: false })).await?;
+    throughcare_web::serve(addr, AppState::new(db.clone(), engine, Config { secure_cookies: false, clock })).await?;
     Ok(())
 }

@@ -25,6 +25,7 @@ mod report;
 mod worklist;
 
 use std::net::SocketAddr;
+use throughcare_web::clock::Clock;
 use throughcare_web::{AppState, Config};
 
 /// throughcare: mental-health care and equality for people in prison, from reception to release.
@@ -110,6 +111,9 @@ enum Command {
         /// Mark session cookies Secure (set when served over HTTPS, directly or behind a proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// Run as if it were this instant (RFC 3339), the clock running on from it: for tests and training.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<Timestamp>,
     },
     /// Try throughcare: a demo database with a seeded estate and one account per role, then serve.
     Demo {
@@ -118,6 +122,9 @@ enum Command {
         /// Password for every demo account (default: one is generated and printed).
         #[arg(long)]
         password: Option<String>,
+        /// Run the demo as if it were this instant (RFC 3339), the clock running on from it.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<Timestamp>,
     },
     /// Findings from the equality report: list, show, assign, explain, plan a reform, review.
     Finding {
@@ -407,8 +414,8 @@ async fn run(cli: Cli) -> Result<()> {
             let input = BufReader::new(File::open(&file).with_context(|| format!("cannot open {}", file.display()))?);
             let n = match what {
                 Dataset::Establishments => exchange::import_establishments(&db, input).await,
-                Dataset::People => exchange::import_people(&db, input).await,
-                Dataset::Events => exchange::import_events(&db, input, Some((&engine, Timestamp::now()))).await,
+                Dataset::People => exchange::import_people(&db, input, Timestamp::now()).await,
+                Dataset::Events => exchange::import_events(&db, input, Timestamp::now(), Some(&engine)).await,
             }
             .with_context(|| format!("{} was not imported", file.display()))?;
             eprintln!("imported {n} rows from {}", file.display());
@@ -437,17 +444,21 @@ async fn run(cli: Cli) -> Result<()> {
             report::standards(&db, &engine, period, establishment, at, format).await
         }
         Command::Report { report: Report::Equality { establishment, period, at, format, publish, output } } => {
-            let args = report::EqualityArgs { establishment, period, as_at: as_at(at), format, publish, output };
+            let args = report::EqualityArgs { establishment, period, as_at: as_at(at)?, format, publish, output };
             report::equality(&db, &engine, args).await
         }
         Command::Finding { action } => finding_command(&db, action).await,
         Command::Standards { .. } => unreachable!("handled before the database opens"),
-        Command::Serve { addr, secure_cookies } => {
-            let state = AppState::new(db.clone(), engine.clone(), Config { secure_cookies });
+        Command::Serve { addr, secure_cookies, now } => {
+            let clock = now.map_or(Clock::System, Clock::starting_at);
+            let state = AppState::new(db.clone(), engine.clone(), Config { secure_cookies, clock });
             eprintln!("throughcare is serving on http://{addr}");
             throughcare_web::serve(addr, state).await.with_context(|| format!("cannot serve on {addr}"))
         }
-        Command::Demo { addr, password } => demo::run(&db, engine.clone(), addr, password, url.is_sqlite()).await,
+        Command::Demo { addr, password, now } => {
+            let clock = now.map_or(Clock::System, Clock::starting_at);
+            demo::run(&db, engine.clone(), addr, password, url.is_sqlite(), clock).await
+        }
         Command::User { action } => user_command(&db, action).await,
         Command::Audit { action: AuditAction::Verify } => match db.verify_audit().await? {
             Ok(n) => {
@@ -482,7 +493,7 @@ async fn user_command(db: &Db, action: UserAction) -> Result<()> {
                 anyhow::bail!("there is already an account {username}");
             }
             let (password, generated) = password_or_generated(password);
-            throughcare_web::auth::add_staff(db, &username, &name, role, establishment, &password)
+            throughcare_web::auth::add_staff(db, &username, &name, role, establishment, &password, Timestamp::now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("added {username} as {}", role.label());
@@ -636,7 +647,19 @@ async fn known_establishment(db: &Db, code: &throughcare_core::EstablishmentCode
     Ok(())
 }
 
+fn parse_now(s: &str) -> Result<Timestamp, String> {
+    throughcare_core::time::parse_instant(s)
+}
+
 /// The end of a day in England and Wales, or now: the moment a worklist or report is "as at".
-fn as_at(day: Option<Date>) -> Timestamp {
-    day.map_or_else(Timestamp::now, throughcare_core::time::end_of_day_in_england)
+/// At most a year ahead: recurring obligations are rolled forward to it, and a far date would
+/// make that work without end.
+fn as_at(day: Option<Date>) -> Result<Timestamp> {
+    let now = Timestamp::now();
+    let Some(day) = day else { return Ok(now) };
+    let limit = throughcare_core::time::add_days(throughcare_core::time::date_in_england(now), 366)?;
+    if day > limit {
+        anyhow::bail!("--at {day} is more than a year ahead: give a date on or before {limit}");
+    }
+    Ok(throughcare_core::time::end_of_day_in_england(day)?)
 }

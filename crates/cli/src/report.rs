@@ -24,7 +24,7 @@ pub async fn standards(
     if let Some(e) = &establishment {
         crate::known_establishment(db, e).await?;
     }
-    let as_at = crate::as_at(at);
+    let as_at = crate::as_at(at)?;
     let report = db.compliance_report(engine, from, to, establishment.as_ref(), as_at).await?;
     let out = std::io::stdout();
     match format {

@@ -24,7 +24,7 @@ pub async fn run(db: &Db, engine: &Engine, args: Args) -> Result<()> {
         use throughcare_core::codes::CodeSet;
         throughcare_core::standards::Team::parse_code(team)?;
     }
-    let as_at = crate::as_at(args.at);
+    let as_at = crate::as_at(args.at)?;
     // Recurring obligations are kept rolled forward; a later date rolls them on first (a write, once).
     let rolled = db.roll_obligations_forward(engine, as_at).await.context("cannot roll obligations forward")?;
     if rolled > 0 {

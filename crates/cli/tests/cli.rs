@@ -122,6 +122,31 @@ fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
         "prison_number,given_name,family_name,date_of_birth,nhs_number\n"
     );
 
+    // An event in the year 9999 once made the importer panic (exit 101): now a refusal naming
+    // line and column. A worklist "as at" a far date is refused rather than rolled forward to.
+    std::fs::write(d.join("establishments.csv"), "code,name,population\nLEI,HMP Leeds,MEN\n").unwrap();
+    ok(&throughcare(d, &["import", "establishments", "establishments.csv"]));
+    std::fs::write(
+        d.join("person.csv"),
+        "prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BD,Bo,Ng,1990-01-01,\n",
+    )
+    .unwrap();
+    ok(&throughcare(d, &["import", "people", "person.csv"]));
+    std::fs::write(
+        d.join("events.csv"),
+        "event_id,prison_number,kind,occurred_at,recorded_at,recorded_by,supersedes,correction_reason,details\n\
+         00000000-0000-4000-8000-000000000001,A1234BD,activity_attended,9999-12-30T00:00:00Z,9999-12-30T00:00:00Z,officer,,,\"{\"\"activity\"\":\"\"GYM\"\",\"\"minutes\"\":60}\"\n",
+    )
+    .unwrap();
+    let far = throughcare(d, &["import", "events", "events.csv"]);
+    assert_eq!(far.status.code(), Some(1), "{}", String::from_utf8_lossy(&far.stderr));
+    let err = String::from_utf8_lossy(&far.stderr);
+    assert!(err.contains("line 2, column occurred_at: occurred_at 9999-12-30T00:00:00Z is later than now"), "{err}");
+    assert_eq!(ok(&throughcare(d, &["export", "events"])).lines().count(), 1, "nothing imported");
+    let worklist = throughcare(d, &["worklist", "--establishment", "LEI", "--at", "3000-01-01"]);
+    assert_eq!(worklist.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&worklist.stderr).contains("more than a year ahead"));
+
     let missing = throughcare(d, &["import", "people", "nope.csv"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot open nope.csv"));

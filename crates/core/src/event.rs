@@ -8,6 +8,7 @@ use crate::characteristics::{Characteristic, Declaration};
 use crate::code_set;
 use crate::communication::{CommunicationProfile, FamilyContact, FamilyInvolvement, Format, Language, Understood};
 use crate::ids::{EstablishmentCode, EventId, PrisonNumber, StaffRef};
+use crate::time::{TimeRule, check_date_ahead, check_occurred_recorded, date_in_england};
 
 code_set! {
     pub enum ReceptionType as "reception type" {
@@ -514,6 +515,16 @@ impl EventKind {
         }
     }
 
+    /// The expected release this event sets, if any: a date that arrives from outside.
+    pub fn expected_release(&self) -> Option<Date> {
+        match self {
+            Self::Reception { expected_release, .. } | Self::LegalStatusChanged { expected_release, .. } => {
+                *expected_release
+            }
+            _ => None,
+        }
+    }
+
     /// The establishments this event names, each of which must be on record.
     pub fn establishments(&self) -> Vec<&EstablishmentCode> {
         match self {
@@ -576,9 +587,6 @@ pub struct EventSummary {
 impl Event {
     /// Rules on the envelope, then on the kind.
     pub fn check(&self) -> Result<(), String> {
-        if self.occurred_at > self.recorded_at {
-            return Err("occurred_at is after recorded_at: an event is recorded once it has happened".into());
-        }
         match (&self.correction, &self.kind) {
             (None, EventKind::EnteredInError {}) => {
                 return Err("entered_in_error is only a correction: give the event it supersedes".into());
@@ -590,6 +598,17 @@ impl Event {
             _ => {}
         }
         self.kind.check()
+    }
+
+    /// The rule for an event's dates and times as they arrive from outside (import, API, forms),
+    /// against the application's clock: the column or field at fault, and the rule it breaks.
+    pub fn check_times(&self, now: Timestamp) -> Result<(), (&'static str, TimeRule)> {
+        check_occurred_recorded(self.occurred_at, self.recorded_at, now).map_err(|r| (r.field(), r))?;
+        let day = date_in_england(self.occurred_at);
+        if let Some(d) = self.kind.expected_release() {
+            check_date_ahead("expected_release", d, day).map_err(|r| ("details", r))?;
+        }
+        Ok(())
     }
 
     /// Checks the events this one points at (answered or superseded), as looked up by the caller.

@@ -33,13 +33,6 @@ impl Name {
     }
 }
 
-/// The earliest date of birth accepted: older records are almost certainly typing errors.
-pub const EARLIEST_BIRTH: Date = jiff::civil::date(1900, 1, 1);
-
-pub fn check_date_of_birth(dob: Date) -> Result<(), String> {
-    if dob < EARLIEST_BIRTH { Err(format!("date of birth {dob} is before 1900")) } else { Ok(()) }
-}
-
 code_set! {
     /// Who an establishment holds: it decides which standards can apply (MBUs are in the women's estate).
     pub enum Population as "population" {
@@ -61,11 +54,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_births() {
+    fn names() {
         assert_eq!(Name::parse("  Siobhán ").unwrap().as_str(), "Siobhán");
         assert!(Name::parse(" ").is_err());
         assert!(Name::parse("a\nb").is_err());
-        assert!(check_date_of_birth(jiff::civil::date(1899, 12, 31)).is_err());
-        assert!(check_date_of_birth(jiff::civil::date(1990, 1, 1)).is_ok());
     }
 }

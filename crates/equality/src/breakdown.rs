@@ -87,7 +87,7 @@ pub fn changes(b: Breakdown, person: &Person, state: &PersonState, from: Timesta
                 // Band edges: the birthdays on which the band changes.
                 for age in [18i16, 26, 36, 46, 56, 66] {
                     let Ok(day) = person.date_of_birth.checked_add(jiff::Span::new().years(age)) else { continue };
-                    let t = start_of_day_in_england(day);
+                    let Ok(t) = start_of_day_in_england(day) else { continue };
                     if t > from && t < to {
                         out.push(t);
                     }

@@ -53,6 +53,8 @@ pub enum ReportError {
     UnknownEstablishment(String),
     #[error("nobody was in custody {place} from {from} to {to}, so there is nothing to report")]
     NoData { place: String, from: Date, to: Date },
+    #[error(transparent)]
+    OutOfRange(#[from] throughcare_core::time::OutOfRange),
 }
 
 /// Everything a report is built from besides the people.
@@ -141,8 +143,8 @@ impl<'a> ReportBuilder<'a> {
         breakdowns.extend(setting.measures.intersections.iter().map(|(a, b)| Breakdown::Two(*a, *b)));
         let n = setting.measures.measures.len();
         Ok(Self {
-            start: setting.period.start(),
-            end: setting.period.end(),
+            start: setting.period.start()?,
+            end: setting.period.end()?,
             cells: vec![vec![HashMap::new(); breakdowns.len()]; n],
             overall: vec![Acc::default(); n],
             breakdowns,

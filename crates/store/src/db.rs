@@ -21,6 +21,8 @@ pub enum StoreError {
     NotEmpty,
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    OutOfRange(#[from] throughcare_core::time::OutOfRange),
 }
 
 /// A database URL whose password never reaches a log or an error message.

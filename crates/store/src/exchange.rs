@@ -9,8 +9,10 @@ use futures_util::TryStreamExt;
 use jiff::Timestamp;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{Correction, EventSummary};
-use throughcare_core::person::{Name, Population, check_date_of_birth};
-use throughcare_core::time::{format_instant, from_micros, parse_date, parse_instant};
+use throughcare_core::person::{Name, Population};
+use throughcare_core::time::{
+    check_date_of_birth, date_in_england, format_instant, from_micros, parse_date, parse_instant,
+};
 use throughcare_core::{
     Establishment, EstablishmentCode, Event, EventId, EventKind, NhsNumber, Person, PrisonNumber, StaffRef,
 };
@@ -204,8 +206,10 @@ pub async fn import_establishments(db: &Db, input: impl Read) -> Result<usize, I
     Ok(list.len())
 }
 
-/// Parses a people file on its own; checks against the database come in `import_people`.
-pub fn parse_people(input: impl Read) -> Result<Vec<(u64, Person)>, ImportError> {
+/// Parses a people file on its own, with dates of birth checked against `now` (the application's
+/// clock); checks against the database come in `import_people`.
+pub fn parse_people(input: impl Read, now: Timestamp) -> Result<Vec<(u64, Person)>, ImportError> {
+    let today = date_in_england(now);
     let Rows { rows, mut errors } = read_rows(input, &PEOPLE_COLUMNS);
     let mut out = Vec::new();
     let mut seen = HashMap::new();
@@ -214,7 +218,10 @@ pub fn parse_people(input: impl Read) -> Result<Vec<(u64, Person)>, ImportError>
         let pn = c.field("prison_number", PrisonNumber::parse(&f[0]));
         let given = c.field("given_name", Name::parse(&f[1]));
         let family = c.field("family_name", Name::parse(&f[2]));
-        let dob = c.field("date_of_birth", parse_date(&f[3]).and_then(|d| check_date_of_birth(d).map(|()| d)));
+        let dob = c.field(
+            "date_of_birth",
+            parse_date(&f[3]).and_then(|d| check_date_of_birth(d, today).map(|()| d).map_err(|r| r.to_string())),
+        );
         let nhs = c.field("nhs_number", optional(&f[4]).map(NhsNumber::parse).transpose());
         if let Some(pn) = &pn {
             if let Some(first) = first_seen(&mut seen, pn.clone(), line) {
@@ -231,8 +238,8 @@ pub fn parse_people(input: impl Read) -> Result<Vec<(u64, Person)>, ImportError>
     Ok(out)
 }
 
-pub async fn import_people(db: &Db, input: impl Read) -> Result<usize, ImportError> {
-    let people = parse_people(input)?;
+pub async fn import_people(db: &Db, input: impl Read, now: Timestamp) -> Result<usize, ImportError> {
+    let people = parse_people(input, now)?;
     let pns: Vec<&PrisonNumber> = people.iter().map(|(_, p)| &p.prison_number).collect();
     let existing = db.existing_people(&pns).await?;
     let errors: Vec<RowError> = people
@@ -252,7 +259,7 @@ pub async fn import_people(db: &Db, input: impl Read) -> Result<usize, ImportErr
     Ok(people.len())
 }
 
-fn parse_event_row(line: u64, f: &[String], errors: &mut Vec<RowError>) -> Option<Event> {
+fn parse_event_row(line: u64, f: &[String], now: Timestamp, errors: &mut Vec<RowError>) -> Option<Event> {
     let mut c = RowCheck { line, errors };
     let id = c.field("event_id", EventId::parse(&f[0]));
     let person = c.field("prison_number", PrisonNumber::parse(&f[1]));
@@ -281,6 +288,10 @@ fn parse_event_row(line: u64, f: &[String], errors: &mut Vec<RowError>) -> Optio
         correction: correction?,
         kind: kind?,
     };
+    if let Err((column, rule)) = event.check_times(now) {
+        c.row(Some(column), rule.to_string());
+        return None;
+    }
     match event.check() {
         Ok(()) => Some(event),
         Err(reason) => {
@@ -290,12 +301,13 @@ fn parse_event_row(line: u64, f: &[String], errors: &mut Vec<RowError>) -> Optio
     }
 }
 
-/// Parses and checks an events file against itself and the database, and returns the events to append.
-pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, ImportError> {
+/// Parses and checks an events file against itself, the database and the application's clock
+/// (`now`), and returns the events to append.
+pub async fn check_events(db: &Db, input: impl Read, now: Timestamp) -> Result<Vec<Event>, ImportError> {
     let Rows { rows, mut errors } = read_rows(input, &EVENTS_COLUMNS);
     let mut events: Vec<(u64, Event)> = Vec::with_capacity(rows.len());
     for (line, f) in &rows {
-        if let Some(e) = parse_event_row(*line, f, &mut errors) {
+        if let Some(e) = parse_event_row(*line, f, now, &mut errors) {
             events.push((*line, e));
         }
     }
@@ -396,18 +408,19 @@ pub async fn check_events(db: &Db, input: impl Read) -> Result<Vec<Event>, Impor
 }
 
 /// Appends a checked events file; with `maintain`, the obligations of everyone it touches are
-/// recomputed in the same transaction, so worklists never lag behind the timeline.
+/// recomputed in the same transaction, so worklists never lag behind the timeline. Recurring
+/// obligations are rolled forward to `now` and no further: no event can be later than it.
 pub async fn import_events(
     db: &Db,
     input: impl Read,
-    maintain: Option<(&Engine, Timestamp)>,
+    now: Timestamp,
+    maintain: Option<&Engine>,
 ) -> Result<usize, ImportError> {
-    let events = check_events(db, input).await?;
+    let events = check_events(db, input, now).await?;
     let mut tx = db.begin_write().await?;
     tx.append_events(&events).await?;
-    if let Some((engine, horizon)) = maintain {
-        let horizon = horizon.max(events.iter().map(|e| e.occurred_at).max().unwrap_or(horizon));
-        tx.refresh_obligations(&people_of(&events), engine, horizon).await?;
+    if let Some(engine) = maintain {
+        tx.refresh_obligations(&people_of(&events), engine, now).await?;
     }
     tx.commit().await?;
     Ok(events.len())

@@ -441,9 +441,10 @@ impl Db {
             }
         );
         let today = throughcare_core::time::date_in_england(as_at);
-        let start_of_today = throughcare_core::time::end_of_day_in_england(today.yesterday().expect("in range"));
-        let end_of_today = throughcare_core::time::end_of_day_in_england(today);
-        let end_of_week = end_of_today + jiff::SignedDuration::from_hours(24 * 7);
+        use throughcare_core::time::{add_days, add_duration, end_of_day_in_england};
+        let start_of_today = end_of_day_in_england(add_days(today, -1)?)?;
+        let end_of_today = end_of_day_in_england(today)?;
+        let end_of_week = add_duration(end_of_today, jiff::SignedDuration::from_hours(24 * 7))?;
         let mut items = Vec::with_capacity(rows.len());
         let obligations = rows.into_iter().map(obligation_from_row).collect::<Result<Vec<_>, _>>()?;
         let names = self.names_of(obligations.iter().map(|(o, _)| &o.person)).await?;
@@ -608,8 +609,8 @@ impl Db {
         as_at: Timestamp,
     ) -> Result<ComplianceReport, StoreError> {
         use throughcare_core::time::{end_of_day_in_england, start_of_day_in_england};
-        let start = start_of_day_in_england(from);
-        let end = end_of_day_in_england(to);
+        let start = start_of_day_in_england(from)?;
+        let end = end_of_day_in_england(to)?;
         let due = self.obligations_due(start, end, establishment).await?;
         let standards = engine
             .standards

@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::every_backend;
+use common::{every_backend, now};
 use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_core::time::parse_instant;
 use throughcare_core::{Characteristic, PrisonNumber};
@@ -55,8 +55,8 @@ async fn seeded_estate_exports_reimports_and_exports_identically_on_both_backend
 
         for target in every_backend().await {
             exchange::import_establishments(&target, &first[0][..]).await.unwrap();
-            exchange::import_people(&target, &first[1][..]).await.unwrap();
-            let n = exchange::import_events(&target, &first[2][..], None).await.unwrap();
+            exchange::import_people(&target, &first[1][..], now()).await.unwrap();
+            let n = exchange::import_events(&target, &first[2][..], now(), None).await.unwrap();
             assert_eq!(n, seeded.events);
             assert_eq!(export_all(&target).await, first, "{} → {}", source.backend(), target.backend());
         }
@@ -138,7 +138,7 @@ A1234BC,Ann,Lee,1990-01-31,\n"
         .to_vec();
     file.extend_from_slice(b"A1234BG,\xff\xfe,Pe,1970-01-01,\n");
     for db in every_backend().await {
-        let errors = rejected(exchange::import_people(&db, &file[..]).await);
+        let errors = rejected(exchange::import_people(&db, &file[..], now()).await);
         assert_eq!(
             errors,
             [
@@ -158,14 +158,14 @@ A1234BC,Ann,Lee,1990-01-31,\n"
         let good =
             b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,9434765919\n";
         let good = &good[..];
-        assert_eq!(exchange::import_people(&db, good).await.unwrap(), 1);
+        assert_eq!(exchange::import_people(&db, good, now()).await.unwrap(), 1);
         assert_eq!(
-            rejected(exchange::import_people(&db, good).await),
+            rejected(exchange::import_people(&db, good, now()).await),
             ["line 2, column prison_number: A1234BC is already on record"]
         );
         let wrong_header = b"prison_number,given_name\nA1234BC,Ann\n";
         assert_eq!(
-            rejected(exchange::import_people(&db, &wrong_header[..]).await),
+            rejected(exchange::import_people(&db, &wrong_header[..], now()).await),
             ["line 1: the header must be: prison_number,given_name,family_name,date_of_birth,nhs_number"]
         );
     }
@@ -183,6 +183,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
         exchange::import_people(
             &db,
             &b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,\n"[..],
+            now(),
         )
         .await
         .unwrap();
@@ -190,7 +191,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
             "{HEAD}{E1},A1234BC,reception,2026-01-05T18:00:00Z,2026-01-05T18:30:00Z,reception.lei,,,\"{{\"\"establishment\"\":\"\"LEI\"\",\"\"reception_type\"\":\"\"NEW\"\",\"\"legal_status\"\":\"\"REMAND\"\"}}\"\n\
              {E2},A1234BC,request_raised,2026-01-06T09:00:00Z,2026-01-06T09:00:00Z,A1234BC,,,\"{{\"\"category\"\":\"\"FAITH\"\",\"\"confidential\"\":true}}\"\n"
         );
-        assert_eq!(exchange::import_events(&db, good.as_bytes(), None).await.unwrap(), 2);
+        assert_eq!(exchange::import_events(&db, good.as_bytes(), now(), None).await.unwrap(), 2);
         let before = counts(&db).await;
 
         let bad = format!(
@@ -209,7 +210,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
 00000000-0000-4000-8000-00000000000c,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},twice,\n\
 00000000-0000-4000-8000-00000000000d,A1234BC,acct_opened,2026-01-09T10:00:00Z,2026-01-08T10:00:00Z,officer,,,\n"
         );
-        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), None).await);
+        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), now(), None).await);
         let expected = [
             format!("line 2, column event_id: duplicate event: {E1} is already on record"),
             format!("line 4, column event_id: duplicate event: {E3} is also on line 3"),
@@ -224,7 +225,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
             ),
             "line 11, column details: unknown establishment XYZ".into(),
             format!("line 13, column supersedes: event {E2} is already superseded on line 12"),
-            "line 14: occurred_at is after recorded_at: an event is recorded once it has happened".into(),
+            "line 14, column occurred_at: occurred_at 2026-01-09T10:00:00Z is after recorded_at 2026-01-08T10:00:00Z: an event is recorded once it has happened".into(),
         ];
         for (got, want) in errors.iter().zip(&expected) {
             assert!(got.starts_with(want.as_str()), "{}:\n got  {got}\n want {want}", db.backend());
@@ -236,10 +237,10 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
         let fix = format!(
             "{HEAD}00000000-0000-4000-8000-0000000000e1,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},typed on the wrong record,\n"
         );
-        assert_eq!(exchange::import_events(&db, fix.as_bytes(), None).await.unwrap(), 1);
+        assert_eq!(exchange::import_events(&db, fix.as_bytes(), now(), None).await.unwrap(), 1);
         let again = fix.replace("e1,", "e2,");
         assert_eq!(
-            rejected(exchange::import_events(&db, again.as_bytes(), None).await),
+            rejected(exchange::import_events(&db, again.as_bytes(), now(), None).await),
             [format!("line 2, column supersedes: event {E2} is already superseded")]
         );
         let timeline = db.timeline(&PrisonNumber::parse("A1234BC").unwrap()).await.unwrap();

@@ -109,8 +109,8 @@ async fn figures_come_back_the_same_from_exported_events() {
 
         for other in every_backend().await {
             exchange::import_establishments(&other, &files[0][..]).await.unwrap();
-            exchange::import_people(&other, &files[1][..]).await.unwrap();
-            exchange::import_events(&other, &files[2][..], Some((&engine, as_at))).await.unwrap();
+            exchange::import_people(&other, &files[1][..], at("2026-04-01T00:00:00Z")).await.unwrap();
+            exchange::import_events(&other, &files[2][..], as_at, Some(&engine)).await.unwrap();
             let after = other.obligations_due(from, to, None).await.unwrap();
             assert!(after == before, "{} → {}: obligations differ", db.backend(), other.backend());
             let filter = WorklistFilter { establishment: Some("AAB".parse().unwrap()), ..Default::default() };
@@ -147,6 +147,7 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         exchange::import_people(
             &db,
             &b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,\nB1234BC,Bo,Ng,1980-05-05,\n"[..],
+            at("2026-04-01T00:00:00Z"),
         )
         .await
         .unwrap();

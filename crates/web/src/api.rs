@@ -7,7 +7,6 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::EventKind;
@@ -125,7 +124,7 @@ pub async fn person(
     Path(pn): Path<String>,
 ) -> Result<Json<PersonView>, ApiError> {
     let (p, custody) = reachable(&state, &staff, &pn).await?;
-    let now = Timestamp::now();
+    let now = state.now();
     let s = state.db.timeline(&p.prison_number).await?.state_at(now);
     let characteristics: BTreeMap<&'static str, String> = Characteristic::ALL
         .iter()
@@ -135,7 +134,7 @@ pub async fn person(
         .collect();
     let shown: Vec<&str> = characteristics.keys().copied().collect();
     crate::auth::audit(
-        &state.db,
+        &state,
         &staff.username,
         "viewed-person",
         Some(p.prison_number.as_str()),
@@ -190,7 +189,7 @@ pub async fn events(
         })
         .collect();
     crate::auth::audit(
-        &state.db,
+        &state,
         &staff.username,
         "viewed-timeline",
         Some(p.prison_number.as_str()),
@@ -221,12 +220,13 @@ pub async fn record(
     }
     let details = body.details.map(|d| d.to_string()).unwrap_or_default();
     let kind = EventKind::parse(&body.kind, &details).map_err(|e| AppError::Unprocessable(e.to_string()))?;
-    let occurred_at = parse_instant(&body.occurred_at).map_err(AppError::Unprocessable)?;
+    let occurred_at =
+        parse_instant(&body.occurred_at).map_err(|e| AppError::Unprocessable(format!("occurred_at: {e}")))?;
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: p.prison_number.clone(),
         occurred_at,
-        recorded_at: Timestamp::now(),
+        recorded_at: state.now(),
         recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
         kind,

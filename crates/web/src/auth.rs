@@ -101,7 +101,7 @@ static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_pas
 pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result<SignIn, AppError> {
     let key = username.trim().to_ascii_lowercase();
     if state.throttle.locked(&key) {
-        audit(&state.db, &key, "sign-in-throttled", None, "too many failed attempts").await?;
+        audit(state, &key, "sign-in-throttled", None, "too many failed attempts").await?;
         return Ok(SignIn::TooManyAttempts);
     }
     let staff = state.db.staff(&key).await?;
@@ -112,7 +112,7 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
         Some(s) if ok && !s.disabled => {
             state.throttle.succeeded(&key);
             let token = new_token();
-            let now = Timestamp::now();
+            let now = state.now();
             let mut tx = state.db.begin_write().await?;
             tx.create_session(&sha256_hex(token.as_bytes()), s.username.as_str(), now).await?;
             tx.audit(now, s.username.as_str(), "sign-in", None, "signed in").await?;
@@ -121,26 +121,32 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> Result
         }
         _ => {
             state.throttle.failed(&key);
-            audit(&state.db, &key, "sign-in-failed", None, "wrong username or password, or account disabled").await?;
+            audit(state, &key, "sign-in-failed", None, "wrong username or password, or account disabled").await?;
             Ok(SignIn::Refused)
         }
     }
 }
 
-pub async fn sign_out(db: &Db, staff: &CurrentStaff) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
+pub async fn sign_out(state: &AppState, staff: &CurrentStaff) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await?;
     if let Some(session) = &staff.session {
         tx.end_session(session).await?;
     }
-    tx.audit(Timestamp::now(), &staff.username, "sign-out", None, "signed out").await?;
+    tx.audit(state.now(), &staff.username, "sign-out", None, "signed out").await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Appends one entry to the audit trail in its own transaction.
-pub async fn audit(db: &Db, actor: &str, action: &str, subject: Option<&str>, detail: &str) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
-    tx.audit(Timestamp::now(), actor, action, subject, detail).await?;
+pub async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin_write().await?;
+    tx.audit(state.now(), actor, action, subject, detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -198,7 +204,7 @@ async fn who(
     let Some(token) = cookie else { return Ok(None) };
     let hash = sha256_hex(token.as_bytes());
     let Some((username, created, last_seen)) = state.db.session(&hash).await? else { return Ok(None) };
-    let now = Timestamp::now();
+    let now = state.now();
     if now - last_seen > IDLE || now - created > ABSOLUTE {
         let mut tx = state.db.begin_write().await?;
         tx.end_session(&hash).await?;
@@ -231,6 +237,7 @@ pub async fn add_staff(
     role: Role,
     establishment: Option<EstablishmentCode>,
     password: &str,
+    now: Timestamp,
 ) -> Result<(), AppError> {
     let username = throughcare_core::StaffRef::parse(&username.to_ascii_lowercase())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -251,7 +258,6 @@ pub async fn add_staff(
         password_hash: hash_password(password),
         disabled: false,
     };
-    let now = Timestamp::now();
     let mut tx = db.begin_write().await?;
     tx.insert_staff(&record, now).await?;
     tx.audit(now, "system", "account-created", None, &format!("{} as {}", record.username, record.role)).await?;

@@ -20,6 +20,12 @@ pub enum AppError {
     Internal(#[from] throughcare_store::StoreError),
 }
 
+impl From<throughcare_core::time::OutOfRange> for AppError {
+    fn from(e: throughcare_core::time::OutOfRange) -> Self {
+        AppError::BadRequest(e.to_string())
+    }
+}
+
 impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {

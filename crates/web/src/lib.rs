@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clock;
 mod error;
 mod pages;
 pub mod roles;
@@ -31,6 +32,8 @@ use roles::{Access, ROUTES};
 pub struct Config {
     /// Mark cookies Secure: set when throughcare is served over TLS (directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Where "now" comes from: the system clock in `serve`, fixed in tests, shifted in a demo.
+    pub clock: clock::Clock,
 }
 
 /// What every handler can reach.
@@ -45,6 +48,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// "Now" by the application's clock: the only clock a handler reads.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.config.clock.now()
+    }
+
     pub fn new(db: Db, engine: Arc<Engine>, config: Config) -> Self {
         Self {
             db,
@@ -141,7 +149,7 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
     };
     if !staff.role.can(route.access) {
         let detail = format!("{} {} refused to {}", method, req.uri().path(), staff.role);
-        if let Err(e) = auth::audit(&state.db, &staff.username, "access-denied", None, &detail).await {
+        if let Err(e) = auth::audit(&state, &staff.username, "access-denied", None, &detail).await {
             return e.into_response();
         }
         return if is_api {

@@ -10,10 +10,17 @@ use throughcare_core::codes::CodeSet;
 use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_store::obligations::Engine;
 use throughcare_store::{DatabaseUrl, Db, create_postgres_database};
+use throughcare_web::clock::Clock;
 use throughcare_web::roles::{Access, ROUTES, Role};
 use throughcare_web::{AppState, Config};
 
 const PASSWORD: &str = "a long test password";
+
+/// The application's clock in these tests: fixed, a day after the seeded estate ends, so nothing
+/// depends on when the tests run.
+fn now() -> jiff::Timestamp {
+    "2026-04-01T12:00:00Z".parse().unwrap()
+}
 
 struct App {
     base: String,
@@ -53,7 +60,7 @@ async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
     throughcare_store::seed::seed(&db, estate, Some(engine.clone()), |_| {}).await.unwrap();
     for role in Role::ALL {
         let est = if role.estate_wide() { None } else { Some("AAB".parse().unwrap()) };
-        throughcare_web::auth::add_staff(&db, &format!("t.{}", role.code()), "Test", *role, est, PASSWORD)
+        throughcare_web::auth::add_staff(&db, &format!("t.{}", role.code()), "Test", *role, est, PASSWORD, now())
             .await
             .unwrap();
     }
@@ -65,7 +72,11 @@ async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
     let (at_home, elsewhere) = (pick("AAB").await, pick("AAC").await);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = throughcare_web::app(AppState::new(db.clone(), engine, Config { secure_cookies: false }));
+    let app = throughcare_web::app(AppState::new(
+        db.clone(),
+        engine,
+        Config { secure_cookies: false, clock: Clock::Fixed(now()) },
+    ));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     App { base, db, at_home, elsewhere, _dir: dir }
 }
@@ -302,13 +313,9 @@ async fn the_api_uses_tokens_roles_and_one_error_shape() {
         let app = spawn(db, dir).await;
         let token = throughcare_web::auth::new_token();
         let mut tx = app.db.begin_write().await.unwrap();
-        tx.insert_api_token(
-            &throughcare_store::staff::sha256_hex(token.as_bytes()),
-            "t.key-worker",
-            jiff::Timestamp::now(),
-        )
-        .await
-        .unwrap();
+        tx.insert_api_token(&throughcare_store::staff::sha256_hex(token.as_bytes()), "t.key-worker", now())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let c = reqwest::Client::new();
         let get = |path: String| c.get(format!("{}{path}", app.base)).bearer_auth(&token).send();
@@ -344,6 +351,11 @@ async fn the_api_uses_tokens_roles_and_one_error_shape() {
             (r#"{"kind":"key_work_session","occurred_at":"2026-03-30T10:00:00Z","extra":1}"#.to_string(), StatusCode::UNPROCESSABLE_ENTITY),
             (r#"{"kind":"key_work_session","occurred_at":"2026-03-30T10:00:00Z","details":{"minutes":0,"key_worker":"k"}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
             (r#"{"kind":"#.into(), StatusCode::BAD_REQUEST),
+            // Dates from outside keep to the application's clock and to 1970 onwards.
+            (r#"{"kind":"activity_attended","occurred_at":"3000-01-01T10:00:00Z","details":{"activity":"GYM","minutes":60}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
+            (r#"{"kind":"activity_attended","occurred_at":"2026-04-01T12:06:00Z","details":{"activity":"GYM","minutes":60}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
+            (r#"{"kind":"activity_attended","occurred_at":"0001-01-01T00:00:00Z","details":{"activity":"GYM","minutes":60}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
+            (r#"{"kind":"legal_status_changed","occurred_at":"2026-03-30T10:00:00Z","details":{"legal_status":"SENTENCED","expected_release":"9999-12-30"}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
             (r#"{"kind":"screening_completed","occurred_at":"2026-03-30T10:00:00Z","details":{"instrument":"GAD7","outcome":"REFER","total":3}}"#.into(), StatusCode::FORBIDDEN),
             (format!(r#"{{"kind":"acct_opened","occurred_at":"2026-03-30T10:00:00Z","details":{{"pad":"{}"}}}}"#, "x".repeat(100_000)), StatusCode::PAYLOAD_TOO_LARGE),
         ] {
@@ -443,7 +455,7 @@ async fn cross_site_posts_are_refused_and_idle_sessions_end() {
         assert_eq!(same.status(), StatusCode::SEE_OTHER);
 
         // Thirty-one minutes without a request: the session is over.
-        let idle = (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(31)).as_microsecond();
+        let idle = (now() - jiff::SignedDuration::from_mins(31)).as_microsecond();
         let mut tx = app.db.begin_write().await.unwrap();
         match &mut tx {
             throughcare_store::WriteTx::Sqlite(t) => sqlx::query("UPDATE sessions SET last_seen_at = $1")
@@ -502,7 +514,7 @@ async fn equality_findings_stay_within_each_role_s_reach() {
         ratio: Some(2.1),
         q: Some(0.01),
     };
-    tx.record_findings("estate", "2025-04-01..2026-03-31", jiff::Timestamp::now(), &[flag]).await.unwrap();
+    tx.record_findings("estate", "2025-04-01..2026-03-31", now(), &[flag]).await.unwrap();
     tx.commit().await.unwrap();
     let id = app.db.findings(Some("estate")).await.unwrap().iter().find(|f| f.measure == "use-of-force").unwrap().id;
     let url = format!("{}/findings/{id}", app.base);

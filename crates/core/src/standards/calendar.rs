@@ -100,17 +100,17 @@ impl Calendar {
         !is_weekend(d) && !self.holidays.contains(&d)
     }
 
-    /// The date `n` working days after `d` (the day itself does not count).
-    pub fn add_working_days(&self, d: Date, n: u32) -> Date {
+    /// The date `n` working days after `d` (the day itself does not count); None past the calendar's end.
+    pub fn add_working_days(&self, d: Date, n: u32) -> Option<Date> {
         let mut d = d;
         let mut left = n;
         while left > 0 {
-            d = d.tomorrow().expect("in range");
+            d = d.tomorrow().ok()?;
             if self.is_working_day(d) {
                 left -= 1;
             }
         }
-        d
+        Some(d)
     }
 }
 
@@ -187,9 +187,10 @@ mod tests {
     fn working_days_skip_weekends_and_holidays() {
         let c = Calendar::england_and_wales();
         // Thursday 2 April 2026 + 2 working days: Good Friday and Easter Monday skipped → Wednesday 8 April.
-        assert_eq!(c.add_working_days(date(2026, 4, 2), 2), date(2026, 4, 8));
-        assert_eq!(c.add_working_days(date(2026, 11, 20), 5), date(2026, 11, 27));
-        assert_eq!(c.add_working_days(date(2026, 12, 24), 1), date(2026, 12, 29));
+        assert_eq!(c.add_working_days(date(2026, 4, 2), 2), Some(date(2026, 4, 8)));
+        assert_eq!(c.add_working_days(date(2026, 11, 20), 5), Some(date(2026, 11, 27)));
+        assert_eq!(c.add_working_days(date(2026, 12, 24), 1), Some(date(2026, 12, 29)));
+        assert_eq!(c.add_working_days(Date::MAX, 1), None);
         assert!(!c.is_working_day(date(2026, 12, 28)));
     }
 }

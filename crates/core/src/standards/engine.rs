@@ -17,7 +17,7 @@ use crate::codes::CodeSet;
 use crate::event::Event;
 use crate::ids::{EstablishmentCode, EventId, PrisonNumber};
 use crate::person::{Person, Population};
-use crate::time::{date_in_england, end_of_day_in_england};
+use crate::time::{add_days, add_duration, date_in_england, earliest_instant, end_of_day_in_england};
 use crate::timeline::{PersonState, Timeline};
 
 /// How an obligation stands. Overdue is not stored: it is an open obligation past its due time.
@@ -149,21 +149,26 @@ fn holds(
     })
 }
 
+/// When an obligation opened at `opened` falls due; None when it cannot be known (no expected
+/// release) or lies past the calendar's end, so the engine never panics on a date.
 fn due_at(due: Due, opened: Timestamp, expected_release: Option<Date>, calendar: &Calendar) -> Option<Timestamp> {
     let day = date_in_england(opened);
-    Some(match due {
-        Due::Hours(h) => opened + SignedDuration::from_hours(i64::from(h)),
-        Due::Days(n) => end_of_day_in_england(day.checked_add(jiff::Span::new().days(i64::from(n))).ok()?),
-        Due::WorkingDays(n) => end_of_day_in_england(calendar.add_working_days(day, n)),
-        Due::SameDay => end_of_day_in_england(day),
-        Due::WeeksBeforeRelease(w) => {
-            end_of_day_in_england(expected_release?.checked_sub(jiff::Span::new().days(7 * i64::from(w))).ok()?)
-        }
-        Due::ByRelease => end_of_day_in_england(expected_release?),
-    })
+    match due {
+        Due::Hours(h) => add_duration(opened, SignedDuration::from_hours(i64::from(h))).ok(),
+        Due::Days(n) => end_of_day_in_england(add_days(day, i64::from(n)).ok()?).ok(),
+        Due::WorkingDays(n) => end_of_day_in_england(calendar.add_working_days(day, n)?).ok(),
+        Due::SameDay => end_of_day_in_england(day).ok(),
+        Due::WeeksBeforeRelease(w) => end_of_day_in_england(add_days(expected_release?, -7 * i64::from(w)).ok()?).ok(),
+        Due::ByRelease => end_of_day_in_england(expected_release?).ok(),
+    }
 }
 
 /// Every obligation this person's timeline gives, with recurring periods up to `horizon`.
+///
+/// Recurring periods are never rolled past `horizon`, even for an event later than it, and events
+/// before [`crate::time::EARLIEST_DATE`] are passed over, so the work for a timeline is bounded
+/// by its events and the span from 1970 to the horizon the caller chose (the store uses "now"),
+/// never by a date that arrived from outside.
 pub fn obligations(
     person: &Person,
     timeline: &Timeline,
@@ -198,13 +203,18 @@ pub fn obligations(
                 }
                 let period = standards.get(ob.standard.as_str()).and_then(|s| s.recurs).expect("a recurring standard");
                 let ended = ob.due_at;
+                let Ok(next_due) = add_duration(ended, period) else {
+                    // The calendar ends here: the series cannot run on.
+                    series.remove(&key);
+                    break;
+                };
                 if ob.outcome == Outcome::Open {
                     ob.outcome = Outcome::Unmet { at: ended, reason: PERIOD_ENDED };
                 }
                 let next = Obligation {
                     period: ob.period + 1,
                     opened_at: ended,
-                    due_at: ended + period,
+                    due_at: next_due,
                     outcome: Outcome::Open,
                     ..ob.clone()
                 };
@@ -214,8 +224,10 @@ pub fn obligations(
         }
     };
 
-    for e in timeline.live() {
-        roll(&mut out, &mut series, e.occurred_at);
+    // Checked input never holds an event before the earliest date; the engine guards itself
+    // anyway, since a series started in year -9999 would roll for ever.
+    for e in timeline.live().filter(|e| e.occurred_at >= earliest_instant()) {
+        roll(&mut out, &mut series, e.occurred_at.min(horizon));
         state.apply(e);
         let at = e.occurred_at;
         let kind = e.kind.name();
@@ -259,7 +271,7 @@ pub fn obligations(
                 continue;
             }
             let due = match std.recurs {
-                Some(period) => Some(at + period),
+                Some(period) => add_duration(at, period).ok(),
                 None => due_at(std.due, at, expected_release, ctx.calendar),
             };
             let Some(due_at) = due else { continue };

@@ -330,7 +330,13 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
         let recurs = match &s.recurs {
             None => None,
             Some(r) => {
-                Some(parse_duration(r.get_ref()).map_err(|m| err(r.span().start, format!("{id}: recurs: {m}")))?)
+                let every =
+                    parse_duration(r.get_ref()).map_err(|m| err(r.span().start, format!("{id}: recurs: {m}")))?;
+                // A shorter period would let one event open thousands of obligations a year.
+                if every < SignedDuration::from_hours(24) {
+                    return Err(err(r.span().start, format!("{id}: recurs: must be at least 1 day")));
+                }
+                Some(every)
             }
         };
         let due = match (&s.due, recurs) {

@@ -507,3 +507,109 @@ fn bad_standards_files_are_refused_with_file_line_and_reason() {
     let twice = StandardSet::load(&[("a.toml".into(), good.clone()), ("b.toml".into(), good)]).unwrap_err();
     assert!(twice[0].to_string().contains("defined twice"));
 }
+
+/// Recurring periods stop at the horizon: one event in the year 3000 cannot make the engine roll
+/// weekly key work forward a thousand years, and a series started in 1970 rolls only to "now".
+#[test]
+fn recurring_work_is_bounded_by_the_horizon_not_by_the_events() {
+    let far = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-07T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+            ("3000-01-01T10:00:00Z", "activity_attended", r#"{"activity":"GYM","minutes":60}"#),
+        ],
+        "2026-02-01T00:00:00Z",
+    );
+    let weekly: Vec<_> = far.iter().filter(|o| o.standard.as_str() == "key-work-weekly").collect();
+    assert_eq!(weekly.len(), 4, "7 Jan to 1 Feb is four weekly periods");
+    assert!(weekly.iter().all(|o| o.due_at <= at("2026-02-08T10:00:00Z")));
+
+    let long = run(
+        &[
+            (
+                "1970-01-05T18:00:00Z",
+                "reception",
+                r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"SENTENCED"}"#,
+            ),
+            ("1970-01-07T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+        ],
+        "2026-04-01T00:00:00Z",
+    );
+    let weeks = (at("2026-04-01T00:00:00Z") - at("1970-01-07T10:00:00Z")).as_hours() / (24 * 7);
+    let weekly = long.iter().filter(|o| o.standard.as_str() == "key-work-weekly").count() as i64;
+    assert!((weeks..=weeks + 1).contains(&weekly), "{weekly} periods for {weeks} weeks");
+}
+
+mod bounded {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Instants anywhere in the calendar, the extremes most of all.
+    fn instant() -> impl Strategy<Value = Timestamp> {
+        let (min, max) = (Timestamp::MIN.as_second(), Timestamp::MAX.as_second());
+        prop_oneof![
+            Just(Timestamp::MIN),
+            Just(Timestamp::MAX),
+            (min..=max).prop_map(|s| Timestamp::from_second(s).unwrap()),
+            (0i64..4_000_000_000).prop_map(|s| Timestamp::from_second(s).unwrap()),
+        ]
+    }
+
+    fn day() -> impl Strategy<Value = jiff::civil::Date> {
+        prop_oneof![
+            Just(jiff::civil::Date::MIN),
+            Just(jiff::civil::Date::MAX),
+            (-9999i16..=9999, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| jiff::civil::date(y, m, d)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Whatever the instants and dates, the engine neither panics nor materialises more than
+        /// one period a week (the shortest shipped recurrence) from 1970 to the horizon.
+        #[test]
+        fn no_instant_panics_the_engine_or_makes_unbounded_work(
+            times in proptest::collection::vec(instant(), 1..8),
+            release in day(),
+            horizon in prop_oneof![Just(at("2026-04-01T00:00:00Z")), (0i64..2_000_000_000).prop_map(|s| Timestamp::from_second(s).unwrap())],
+        ) {
+            let kinds = [
+                ("reception", format!(r#"{{"establishment":"LEI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"{release}"}}"#)),
+                ("key_worker_allocated", r#"{"key_worker":"kw.1"}"#.to_string()),
+                ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":16,"item9":2}"#.to_string()),
+                ("referral_made", r#"{"service":"IN_REACH"}"#.to_string()),
+                ("activity_attended", r#"{"activity":"GYM","minutes":60}"#.to_string()),
+            ];
+            let events: Vec<Event> = times
+                .iter()
+                .enumerate()
+                .map(|(n, t)| {
+                    let (kind, details) = &kinds[n % kinds.len()];
+                    Event {
+                        id: id(n),
+                        person: person().prison_number,
+                        occurred_at: *t,
+                        recorded_at: *t,
+                        recorded_by: StaffRef::parse("staff").unwrap(),
+                        correction: None,
+                        kind: EventKind::parse(kind, details).unwrap_or_else(|e| panic!("{kind}: {e}")),
+                    }
+                })
+                .collect();
+            let calendar = Calendar::england_and_wales();
+            let population = |_: &crate::ids::EstablishmentCode| Some(Population::Men);
+            let ctx = Context { calendar: &calendar, population: &population };
+            let set = StandardSet::builtin();
+            let obs = obligations(&person(), &Timeline::new(events.clone()), &set, &ctx, horizon);
+            let weeks = ((horizon - crate::time::earliest_instant()).as_hours() / (24 * 7)).max(0) as usize;
+            let bound = events.len() * set.len() * (weeks + 2);
+            prop_assert!(obs.len() <= bound, "{} obligations, bound {bound}", obs.len());
+            // Every event's times pass through the outside-input rule without a panic too.
+            for e in &events {
+                let _ = e.check_times(horizon);
+            }
+        }
+    }
+}

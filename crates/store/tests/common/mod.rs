@@ -43,3 +43,9 @@ pub async fn every_backend() -> Vec<TestDb> {
     all.extend(postgres().await);
     all
 }
+
+/// The fixed "now" the store tests import at: after every date they use, never the wall clock.
+#[allow(dead_code)]
+pub fn now() -> jiff::Timestamp {
+    "2026-04-01T12:00:00Z".parse().unwrap()
+}

@@ -500,7 +500,7 @@ pub async fn page(
     Query(q): Query<EqualityQuery>,
 ) -> Result<EqualityPage, AppError> {
     let scope = allowed_scope(&staff, q.scope.as_deref())?;
-    let default = default_period(date_in_england(Timestamp::now()));
+    let default = default_period(date_in_england(state.now()));
     let (period, errors) = super::period_fields(&q.from, &q.to, default);
     let (from, to) = (period.from, period.to);
     let published = q.view.as_deref() == Some("published");
@@ -515,12 +515,12 @@ pub async fn page(
     }
     let (mut view, mut problem) = (None, None);
     if errors.is_empty() {
-        match state.reports.get(&state, scope.clone(), period, Timestamp::now()).await? {
+        match state.reports.get(&state, scope.clone(), period, state.now()).await? {
             Ok(report) => {
                 // Aggregate, but built from special-category data: who looked, and at what, is kept.
                 let what =
                     format!("{} {}..{} {}", scope.code(), from, to, if published { "published" } else { "internal" });
-                crate::auth::audit(&state.db, &staff.username, "viewed equality report", None, &what).await?;
+                crate::auth::audit(&state, &staff.username, "viewed equality report", None, &what).await?;
                 let withheld;
                 let report: &Report = if published {
                     withheld = publish(&report);
@@ -573,7 +573,7 @@ pub async fn record(
 ) -> Result<Response, AppError> {
     let scope = allowed_scope(&staff, Some(&f.scope))?;
     let period = Period::parse(&format!("{}..{}", f.from.trim(), f.to.trim())).map_err(AppError::BadRequest)?;
-    let now = Timestamp::now();
+    let now = state.now();
     let report = match build_report(&state.db, &state.engine, scope.clone(), period, now).await? {
         Ok(r) => r,
         Err(e) => return Err(AppError::BadRequest(e.to_string())),
@@ -735,7 +735,7 @@ pub async fn change(
     if !in_reach(&staff, &finding.scope) {
         return Err(AppError::NotFound);
     }
-    let now = Timestamp::now();
+    let now = state.now();
     let today = date_in_england(now);
     let by = StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let mut errors: Vec<(&'static str, String)> = Vec::new();

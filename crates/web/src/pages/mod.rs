@@ -120,7 +120,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     staff: axum::Extension<CurrentStaff>,
 ) -> Result<Response, AppError> {
-    auth::sign_out(&state.db, &staff).await?;
+    auth::sign_out(&state, &staff).await?;
     let mut res = Redirect::to("/sign-in").into_response();
     let cookie = auth::session_cookie("", state.config.secure_cookies);
     res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));

@@ -4,7 +4,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use jiff::Timestamp;
 use serde::Deserialize;
 use throughcare_core::characteristics::{AgeBand, age_on};
 use throughcare_core::codes::CodeSet;
@@ -227,7 +226,7 @@ pub async fn person(
 ) -> Result<PersonPage, AppError> {
     let (person, custody) = reachable(&state, &staff, &pn).await?;
     let timeline: Timeline = state.db.timeline(&person.prison_number).await?;
-    let now = Timestamp::now();
+    let now = state.now();
     let s = timeline.state_at(now);
     let today = throughcare_core::time::date_in_england(now);
 
@@ -283,7 +282,7 @@ pub async fn person(
         if shown.is_empty() { "none".to_string() } else { shown.join(", ") },
         if staff.role.sees_clinical_detail() { "yes" } else { "no" }
     );
-    auth::audit(&state.db, &staff.username, "viewed-person", Some(person.prison_number.as_str()), &detail).await?;
+    auth::audit(&state, &staff.username, "viewed-person", Some(person.prison_number.as_str()), &detail).await?;
     let details = vec![
         ("Prison number".to_string(), person.prison_number.to_string()),
         ("Date of birth".to_string(), person.date_of_birth.to_string()),

@@ -70,7 +70,7 @@ pub async fn form(
     Path(pn): Path<String>,
 ) -> Result<RecordPage, AppError> {
     let (person, _) = reachable(&state, &staff, &pn).await?;
-    let now = throughcare_core::time::date_in_england(Timestamp::now());
+    let now = throughcare_core::time::date_in_england(state.now());
     Ok(RecordPage {
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
@@ -117,11 +117,15 @@ fn validate(
         (Ok(d), Ok(t)) => {
             let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
             match tz.to_timestamp(d.to_datetime(*t)) {
-                Ok(at) if at <= now => Some(at),
-                Ok(_) => {
+                Ok(at) if at > now => {
                     errors.push(("date", "The date and time must be in the past".to_string()));
                     None
                 }
+                Ok(at) if throughcare_core::time::check_instant("occurred_at", at, now).is_err() => {
+                    errors.push(("date", "The date must be on or after 1 January 1970".to_string()));
+                    None
+                }
+                Ok(at) => Some(at),
                 Err(_) => {
                     errors.push(("time", "That time does not exist on that day (the clocks changed)".to_string()));
                     None
@@ -155,7 +159,7 @@ pub async fn submit(
     Form(form): Form<RecordForm>,
 ) -> Result<Response, AppError> {
     let (person, _) = reachable(&state, &staff, &pn).await?;
-    let now = Timestamp::now();
+    let now = state.now();
     let (kind, at) = match validate(&form, &staff, now) {
         Ok(v) => v,
         Err(errors) => {
@@ -185,10 +189,12 @@ pub async fn submit(
 
 /// Appends an event, refreshes the person's obligations and audits it, all in one transaction.
 pub async fn append(state: &AppState, staff: &CurrentStaff, event: Event) -> Result<(), AppError> {
+    let now = state.now();
+    event.check_times(now).map_err(|(_, rule)| AppError::Unprocessable(rule.to_string()))?;
     event.check().map_err(AppError::Unprocessable)?;
     let mut tx = state.db.begin_write().await?;
     tx.append_events(std::slice::from_ref(&event)).await?;
-    tx.refresh_obligations(&[&event.person], &state.engine, event.recorded_at).await?;
+    tx.refresh_obligations(&[&event.person], &state.engine, now).await?;
     tx.audit(
         event.recorded_at,
         &staff.username,

@@ -4,12 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
 use axum::extract::{Query, State};
-use jiff::Timestamp;
 use serde::Deserialize;
 use throughcare_core::EstablishmentCode;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::standards::Team;
-use throughcare_core::time::{date_in_england, end_of_day_in_england};
+use throughcare_core::time::{add_days, date_in_england, end_of_day_in_england};
 use throughcare_store::obligations::{ComplianceReport, WorkItem, WorklistFilter};
 
 use crate::AppState;
@@ -53,9 +52,9 @@ pub async fn items(
     if team.as_deref().is_some_and(|t| !staff.role.sees_team(t)) {
         return Err(AppError::Forbidden);
     }
-    let now = Timestamp::now();
+    let now = state.now();
     // Recurring obligations roll forward once a day, not on every view.
-    let tomorrow = end_of_day_in_engl(date_in_england(now));
+    let tomorrow = end_of_day_in_england(add_days(date_in_england(now), 1)?)?;
     state.db.roll_obligations_forward(&state.engine, tomorrow).await?;
     let filter = WorklistFilter {
         establishment: Some(establishment.clone()),
@@ -82,10 +81,6 @@ pub async fn items(
         _ => {}
     }
     Ok((list, team, Some(establishment)))
-}
-
-fn end_of_day_in_engl(d: jiff::civil::Date) -> Timestamp {
-    end_of_day_in_england(d.tomorrow().expect("in range"))
 }
 
 #[derive(Template, WebTemplate)]
@@ -165,7 +160,7 @@ pub async fn report(
     Extension(staff): Extension<CurrentStaff>,
     Query(q): Query<ReportQuery>,
 ) -> Result<ReportPage, AppError> {
-    let today = date_in_england(Timestamp::now());
+    let today = date_in_england(state.now());
     let default_from = today.checked_sub(jiff::Span::new().days(365)).expect("in range");
     let (period, errors) =
         super::period_fields(&q.from, &q.to, throughcare_core::time::Period { from: default_from, to: today });
@@ -180,7 +175,7 @@ pub async fn report(
         staff.establishment.clone()
     };
     let (from, to) = (period.from, period.to);
-    let report = state.db.compliance_report(&state.engine, from, to, establishment.as_ref(), Timestamp::now()).await?;
+    let report = state.db.compliance_report(&state.engine, from, to, establishment.as_ref(), state.now()).await?;
     Ok(ReportPage {
         place: establishment.map_or("the estate".into(), |e| e.to_string()),
         from: q.from.unwrap_or_else(|| from.to_string()),
