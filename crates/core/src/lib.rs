@@ -5,6 +5,7 @@
 pub mod characteristics;
 pub mod codes;
 pub mod communication;
+pub mod display;
 pub mod event;
 pub mod finding;
 pub mod ids;

@@ -229,6 +229,62 @@ impl Db {
         }
     }
 
+    /// Everyone in custody at an establishment with their whole timeline, by name: what the
+    /// home pages read to list open ACCT cases, requests waiting and releases coming up.
+    pub async fn timelines_in_custody(
+        &self,
+        establishment: &EstablishmentCode,
+    ) -> Result<Vec<(Person, Timeline)>, StoreError> {
+        let people = self.caseload(establishment).await?;
+        let rows: Vec<EventRow> = on_db!(
+            self,
+            read | p
+                | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number IN \
+                     (SELECT prison_number FROM custody WHERE establishment = $1 AND in_custody) \
+                     ORDER BY prison_number, occurred_at, recorded_at, id"
+                )))
+                .bind(establishment.as_str())
+                .fetch_all(p)
+                .await?
+        );
+        let mut by_person: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
+        for row in rows {
+            let e = event_from_row(row)?;
+            by_person.entry(e.person.clone()).or_default().push(e);
+        }
+        Ok(people
+            .into_iter()
+            .map(|(p, _)| {
+                let events = by_person.remove(&p.prison_number).unwrap_or_default();
+                (p, Timeline::new(events))
+            })
+            .collect())
+    }
+
+    /// Events a member of staff recorded since an instant, newest first: a partner's recent sessions.
+    pub async fn events_recorded_by(
+        &self,
+        username: &str,
+        since: jiff::Timestamp,
+        limit: i64,
+    ) -> Result<Vec<Event>, StoreError> {
+        let rows: Vec<EventRow> = on_db!(
+            self,
+            read | p
+                | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE recorded_by = $1 AND occurred_at >= $2 \
+                     ORDER BY occurred_at DESC, id LIMIT $3"
+                )))
+                .bind(username)
+                .bind(throughcare_core::time::to_micros(since))
+                .bind(limit)
+                .fetch_all(p)
+                .await?
+        );
+        rows.into_iter().map(event_from_row).collect()
+    }
+
     pub async fn count(&self, table: Table) -> Result<i64, StoreError> {
         let sql = match table {
             Table::Establishments => "SELECT COUNT(*) FROM establishments",

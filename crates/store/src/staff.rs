@@ -230,6 +230,10 @@ impl WriteTx {
 
 type AuditRow = (i64, i64, String, String, Option<String>, String, String, String);
 
+fn audit_entry((seq, at, actor, action, subject, detail, _, _): AuditRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry { seq, at: from_micros(at).map_err(StoreError::Corrupt)?, actor, action, subject, detail })
+}
+
 impl Db {
     pub async fn staff(&self, username: &str) -> Result<Option<StaffRecord>, StoreError> {
         let row: Option<StaffRow> = on_db!(
@@ -285,6 +289,21 @@ impl Db {
         ))
     }
 
+    /// The latest entries of the whole trail, newest first (an administrator's view).
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<AuditRow> = on_db!(
+            self,
+            read | p
+                | {
+                    sqlx::query_as("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(p)
+                .await?
+                }
+        );
+        rows.into_iter().map(audit_entry).collect()
+    }
+
     /// Who did what to one person's record, oldest first.
     pub async fn audit_of(&self, subject: &str) -> Result<Vec<AuditEntry>, StoreError> {
         let rows: Vec<AuditRow> = on_db!(
@@ -297,18 +316,7 @@ impl Db {
                 .await?
                 }
         );
-        rows.into_iter()
-            .map(|(seq, at, actor, action, subject, detail, _, _)| {
-                Ok(AuditEntry {
-                    seq,
-                    at: from_micros(at).map_err(StoreError::Corrupt)?,
-                    actor,
-                    action,
-                    subject,
-                    detail,
-                })
-            })
-            .collect()
+        rows.into_iter().map(audit_entry).collect()
     }
 
     /// Walks the whole chain: any altered, removed or reordered entry breaks it. Returns the count.

@@ -40,9 +40,21 @@ pub struct CurrentStaff {
     pub establishment: Option<EstablishmentCode>,
     /// The hash of the session token, for signing out; None for API tokens.
     pub session: Option<String>,
+    /// The success message waiting from the last save, shown once by the next page.
+    pub saved: Option<&'static str>,
 }
 
 impl CurrentStaff {
+    /// The header's links this person may follow.
+    pub fn navigation(&self) -> Vec<(&'static str, &'static str)> {
+        self.role.navigation()
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        use throughcare_core::codes::CodeSet;
+        self.role.label()
+    }
+
     /// Whether this person's record is within the member of staff's reach.
     pub fn reaches(&self, establishment: Option<&EstablishmentCode>) -> bool {
         self.role.estate_wide() || (self.establishment.is_some() && self.establishment.as_ref() == establishment)
@@ -161,6 +173,7 @@ fn to_current(s: StaffRecord, session: Option<String>) -> Option<CurrentStaff> {
         display_name: s.display_name,
         establishment: s.establishment,
         session,
+        saved: None,
     })
 }
 
@@ -182,14 +195,21 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
     let cookie = cookie_token(&req);
+    let saved = crate::pages::flash::take(req.headers());
     match who(&state, bearer, cookie).await {
-        Ok(Some(staff)) => {
+        Ok(Some(mut staff)) => {
+            staff.saved = saved;
             req.extensions_mut().insert(staff);
         }
         Ok(None) => {}
         Err(e) => return axum::response::IntoResponse::into_response(e),
     }
-    next.run(req).await
+    let mut res = next.run(req).await;
+    // Shown once: a page (not a redirect onwards) clears the message.
+    if saved.is_some() && !res.status().is_redirection() {
+        crate::pages::flash::clear(&mut res);
+    }
+    res
 }
 
 async fn who(

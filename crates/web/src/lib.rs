@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clock;
 mod error;
 mod pages;
+mod present;
 pub mod roles;
 
 use std::net::SocketAddr;
@@ -72,7 +73,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/sign-in") => get(pages::sign_in_page),
         ("POST", "/sign-in") => post(pages::sign_in),
         ("POST", "/sign-out") => post(pages::sign_out),
-        ("GET", "/") => get(pages::home),
+        ("GET", "/") => get(pages::home::home),
         ("GET", "/people") => get(pages::people::search),
         ("GET", "/people/{pn}") => get(pages::people::person),
         ("GET", "/people/{pn}/record") => get(pages::record::form),

@@ -175,6 +175,25 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/v1/people/{pn}/events", Access::Record),
 ];
 
+/// The header's links, in order. Each is shown only to roles its route lets in, so nobody is
+/// offered a link that answers "you do not have permission".
+pub const NAVIGATION: &[(&str, &str)] = &[
+    ("/", "Home"),
+    ("/people", "Find a person"),
+    ("/worklist", "Worklist"),
+    ("/caseload", "Caseload"),
+    ("/reports/standards", "Standards"),
+    ("/reports/equality", "Equality"),
+    ("/findings", "Findings"),
+];
+
+impl Role {
+    /// The header links this role may follow.
+    pub fn navigation(self) -> Vec<(&'static str, &'static str)> {
+        NAVIGATION.iter().copied().filter(|(href, _)| route("GET", href).is_some_and(|r| self.can(r.access))).collect()
+    }
+}
+
 pub fn route(method: &str, path: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
 }

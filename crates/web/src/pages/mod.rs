@@ -1,6 +1,7 @@
 //! Staff pages: each route's handler, form and template side by side.
 
 pub mod equality;
+pub mod home;
 pub mod people;
 pub mod record;
 pub mod worklist;
@@ -12,7 +13,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use throughcare_core::codes::CodeSet;
 
 use crate::AppState;
 use crate::auth::{self, CurrentStaff, SignIn};
@@ -40,6 +40,48 @@ pub(crate) fn period_fields(
         return (throughcare_core::time::Period { from: to, to }, errors);
     }
     (throughcare_core::time::Period { from, to }, errors)
+}
+
+/// The success banner after a save: a short-lived cookie naming one of a fixed set of messages
+/// (never free text), read and cleared by the page the save redirects to.
+pub(crate) mod flash {
+    use axum::http::{HeaderMap, HeaderValue, header};
+    use axum::response::{IntoResponse, Redirect, Response};
+
+    const COOKIE: &str = "throughcare_saved";
+    const MESSAGES: &[(&str, &str)] = &[
+        ("event", "The event has been recorded"),
+        ("finding", "The finding has been updated"),
+        ("findings", "The findings have been recorded"),
+    ];
+
+    /// Redirects to `to`, showing the message for `key` there.
+    pub fn redirect(to: &str, key: &'static str) -> Response {
+        let mut res = Redirect::to(to).into_response();
+        let cookie = format!("{COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
+        res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ASCII"));
+        res
+    }
+
+    /// The message waiting for this page, if any.
+    pub fn take(headers: &HeaderMap) -> Option<&'static str> {
+        let key = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().strip_prefix(COOKIE).and_then(|r| r.strip_prefix('=')))
+            .next()?;
+        MESSAGES.iter().find(|(m, _)| *m == key).map(|(_, text)| *text)
+    }
+
+    /// Clears the message once shown, so a reload does not show it again.
+    pub fn clear(res: &mut Response) {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("throughcare_saved=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        );
+    }
 }
 
 const GOVUK_CSS: &[u8] = include_bytes!("../../assets/govuk-frontend.min.css");
@@ -125,15 +167,4 @@ pub async fn sign_out(
     let cookie = auth::session_cookie("", state.config.secure_cookies);
     res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(res)
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
-pub struct Home {
-    staff: Option<CurrentStaff>,
-    role_label: &'static str,
-}
-
-pub async fn home(staff: axum::Extension<CurrentStaff>) -> Home {
-    Home { role_label: staff.role.label(), staff: Some(staff.0) }
 }

@@ -15,6 +15,7 @@ use throughcare_store::repo::Custody;
 use crate::AppState;
 use crate::auth::{self, CurrentStaff};
 use crate::error::AppError;
+use crate::present::{Directory, Pagination, query, when};
 use crate::roles::Access;
 
 #[derive(Deserialize)]
@@ -134,50 +135,33 @@ const FILTERS: &[(&str, &str)] = &[
 pub struct TimelineRow {
     pub when: String,
     pub what: String,
-    pub detail: String,
     pub by: String,
 }
 
-fn humanise(kind: &str) -> String {
-    let s = kind.replace('_', " ").replace("acct", "ACCT").replace("mbu", "MBU");
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
 /// What the viewer may read of an event: None hides it altogether (a characteristic they may not see).
-pub fn describe(e: &Event, staff: &CurrentStaff) -> Option<(String, String)> {
-    let kind = e.kind.name();
+pub fn describe(e: &Event, timeline: &Timeline, staff: &CurrentStaff, names: &Directory) -> Option<String> {
     if let EventKind::CharacteristicDeclared(d) = &e.kind {
         if !staff.role.sees(d.characteristic()) {
             return None;
         }
     }
-    let detail = if category(kind) == "health" && !staff.role.sees_clinical_detail() {
-        "Health care contact: details for clinical staff".to_string()
+    let what = if category(e.kind.name()) == "health" && !staff.role.sees_clinical_detail() {
+        "Health care contact (details for clinical staff)".to_string()
     } else {
-        match e.kind.details_value() {
-            serde_json::Value::Object(m) => m
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}: {}",
-                        k.replace('_', " "),
-                        v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
-            _ => String::new(),
-        }
+        names.sentence(e, timeline)
     };
-    let correction = e.correction.as_ref().map(|c| format!(" (correction: {})", c.reason)).unwrap_or_default();
-    Some((format!("{}{correction}", humanise(kind)), detail))
+    Some(match &e.correction {
+        Some(c) => format!("{what} (a correction: {})", c.reason),
+        None => what,
+    })
 }
 
 #[derive(Deserialize)]
 pub struct PersonQuery {
     #[serde(default)]
     show: Option<String>,
+    #[serde(default)]
+    page: Option<usize>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -194,8 +178,10 @@ pub struct PersonPage {
     family: Vec<(String, String)>,
     filters: Vec<(&'static str, &'static str, bool)>,
     timeline: Vec<TimelineRow>,
+    pagination: Pagination,
     can_record: bool,
     can_audit: bool,
+    saved: Option<&'static str>,
 }
 
 /// Support flags everyone with access may see, instead of the clinical detail behind them.
@@ -212,7 +198,7 @@ pub fn flags(state: &PersonState) -> Vec<(String, &'static str)> {
             f.push(("Easy read needed".to_string(), "yellow"));
         }
         if c.interpreter {
-            f.push((format!("Interpreter needed ({})", c.language.as_str()), "yellow"));
+            f.push((format!("Interpreter needed ({})", throughcare_core::display::language(&c.language)), "yellow"));
         }
     }
     f
@@ -224,7 +210,19 @@ pub async fn person(
     Path(pn): Path<String>,
     Query(q): Query<PersonQuery>,
 ) -> Result<PersonPage, AppError> {
-    let (person, custody) = reachable(&state, &staff, &pn).await?;
+    let saved = staff.saved;
+    person_page(&state, staff, &pn, q, saved).await
+}
+
+async fn person_page(
+    state: &AppState,
+    staff: CurrentStaff,
+    pn: &str,
+    q: PersonQuery,
+    saved: Option<&'static str>,
+) -> Result<PersonPage, AppError> {
+    let names = Directory::load(state).await?;
+    let (person, custody) = reachable(state, &staff, pn).await?;
     let timeline: Timeline = state.db.timeline(&person.prison_number).await?;
     let now = state.now();
     let s = timeline.state_at(now);
@@ -254,7 +252,7 @@ pub async fn person(
         .map(|c| {
             vec![
                 ("Formats".to_string(), c.formats.iter().map(|f| f.label()).collect::<Vec<_>>().join(", ")),
-                ("Language".to_string(), c.language.as_str().to_string()),
+                ("Language".to_string(), throughcare_core::display::language(&c.language)),
                 ("Interpreter".to_string(), if c.interpreter { "Yes" } else { "No" }.to_string()),
                 ("Literacy support".to_string(), if c.literacy_support { "Yes" } else { "No" }.to_string()),
             ]
@@ -265,33 +263,44 @@ pub async fn person(
         .live()
         .filter(|e| show == "all" || category(e.kind.name()) == show)
         .filter_map(|e| {
-            describe(e, &staff).map(|(what, detail)| TimelineRow {
-                when: throughcare_core::time::format_instant(e.occurred_at)
-                    .replace('T', " ")
-                    .trim_end_matches('Z')
-                    .to_string(),
+            describe(e, &timeline, &staff, &names).map(|what| TimelineRow {
+                when: when(e.occurred_at, now),
                 what,
-                detail,
-                by: e.recorded_by.to_string(),
+                by: names.staff(e.recorded_by.as_str()),
             })
         })
         .collect();
     rows.reverse();
+    let base = if show == "all" { String::new() } else { query(&[("show", &show)]) };
+    let (rows, pagination) = Pagination::cut(rows, q.page, base);
     let detail = format!(
         "viewed record; characteristics shown: {}; clinical detail: {}",
         if shown.is_empty() { "none".to_string() } else { shown.join(", ") },
         if staff.role.sees_clinical_detail() { "yes" } else { "no" }
     );
-    auth::audit(&state, &staff.username, "viewed-person", Some(person.prison_number.as_str()), &detail).await?;
+    auth::audit(state, &staff.username, "viewed-person", Some(person.prison_number.as_str()), &detail).await?;
     let details = vec![
         ("Prison number".to_string(), person.prison_number.to_string()),
-        ("Date of birth".to_string(), person.date_of_birth.to_string()),
+        ("Date of birth".to_string(), throughcare_core::display::date(person.date_of_birth)),
         (
             "Establishment".to_string(),
-            custody.as_ref().and_then(|c| c.establishment.as_ref()).map_or("Not known".into(), ToString::to_string),
+            match &custody {
+                Some(c) if c.in_custody => {
+                    c.establishment.as_ref().map_or("Not known".into(), |e| names.establishment(e))
+                }
+                Some(c) => format!(
+                    "Not in custody (last at {})",
+                    c.establishment.as_ref().map_or("an unknown establishment".into(), |e| names.establishment(e))
+                ),
+                None => "Not known".into(),
+            },
         ),
-        ("Key worker".to_string(), s.key_worker.as_ref().map_or("None allocated".into(), ToString::to_string)),
+        ("Key worker".to_string(), s.key_worker.as_ref().map_or("None allocated".into(), |k| names.staff(k.as_str()))),
     ];
+    let mut details = details;
+    if let Some(release) = s.current_episode().and_then(|ep| ep.expected_release) {
+        details.push(("Expected release".to_string(), throughcare_core::display::date(release)));
+    }
     Ok(PersonPage {
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
@@ -307,8 +316,10 @@ pub async fn person(
             .collect(),
         filters: FILTERS.iter().map(|(c, l)| (*c, *l, *c == show)).collect(),
         timeline: rows,
+        pagination,
         can_record: staff.role.can(Access::Record),
         can_audit: staff.role.can(Access::Audit),
+        saved,
         staff: Some(staff),
     })
 }
@@ -327,12 +338,48 @@ pub async fn audit(
     Path(pn): Path<String>,
 ) -> Result<AuditPage, AppError> {
     let (person, _) = reachable(&state, &staff, &pn).await?;
-    let entries = state
+    let names = Directory::load(&state).await?;
+    let now = state.now();
+    let mut entries: Vec<(String, String, String, String)> = state
         .db
         .audit_of(person.prison_number.as_str())
         .await?
         .into_iter()
-        .map(|e| (throughcare_core::time::format_instant(e.at), e.actor, e.action, e.detail))
+        .map(|e| (when(e.at, now), names.staff(&e.actor), audit_action(&e.action), audit_detail(&e.action, &e.detail)))
         .collect();
+    entries.reverse();
     Ok(AuditPage { staff: Some(staff), prison_number: person.prison_number.to_string(), entries })
+}
+
+/// What an audit entry's action means, in words.
+pub fn audit_action(action: &str) -> String {
+    match action {
+        "viewed-person" => "Viewed the record".into(),
+        "viewed-timeline" => "Read the timeline".into(),
+        "recorded-event" => "Recorded an event".into(),
+        "sign-in" => "Signed in".into(),
+        "sign-out" => "Signed out".into(),
+        "sign-in-failed" => "Failed to sign in".into(),
+        "sign-in-throttled" => "Sign-in refused: too many attempts".into(),
+        "access-denied" => "Refused access".into(),
+        "account-created" => "Account created".into(),
+        "account-disabled" => "Account disabled".into(),
+        "password-reset" => "Password reset".into(),
+        "api-token-created" => "API token created".into(),
+        other => throughcare_core::display::kind_label(other),
+    }
+}
+
+/// An audit entry's detail for a reader: the event recorded by its kind, not its code and id.
+pub fn audit_detail(action: &str, detail: &str) -> String {
+    match action {
+        "recorded-event" => detail
+            .split_once(' ')
+            .map_or_else(|| detail.to_string(), |(kind, _id)| throughcare_core::display::kind_label(kind)),
+        "viewed-person" => detail
+            .replace("viewed record; ", "")
+            .replace("characteristics shown: ", "characteristics shown: ")
+            .replace('_', " "),
+        _ => detail.replace('_', " "),
+    }
 }

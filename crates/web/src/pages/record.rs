@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -35,8 +35,13 @@ const KINDS: &[(&str, &str)] = &[
 pub struct RecordForm {
     #[serde(default)]
     pub kind: String,
+    /// The GOV.UK date input: day, month and year in three boxes.
     #[serde(default)]
-    pub date: String,
+    pub day: String,
+    #[serde(default)]
+    pub month: String,
+    #[serde(default)]
+    pub year: String,
     #[serde(default)]
     pub time: String,
     #[serde(default)]
@@ -70,15 +75,38 @@ pub async fn form(
     Path(pn): Path<String>,
 ) -> Result<RecordPage, AppError> {
     let (person, _) = reachable(&state, &staff, &pn).await?;
-    let now = throughcare_core::time::date_in_england(state.now());
+    let today = throughcare_core::time::date_in_england(state.now());
     Ok(RecordPage {
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
         kinds: kinds_for(&staff),
-        form: RecordForm { date: now.to_string(), ..Default::default() },
+        form: RecordForm {
+            day: today.day().to_string(),
+            month: today.month().to_string(),
+            year: today.year().to_string(),
+            ..Default::default()
+        },
         errors: vec![],
         staff: Some(staff),
     })
+}
+
+/// A date from the GOV.UK date input's three boxes, or the message to show beside them.
+fn date_input(day: &str, month: &str, year: &str) -> Result<jiff::civil::Date, String> {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    match (d.is_empty(), m.is_empty(), y.is_empty()) {
+        (true, true, true) => return Err("Enter the date it happened".into()),
+        (true, _, _) => return Err("The date must include a day".into()),
+        (_, true, _) => return Err("The date must include a month".into()),
+        (_, _, true) => return Err("The date must include a year".into()),
+        _ => {}
+    }
+    let real = || "The date must be a real date, for example 27 3 2026".to_string();
+    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) else { return Err(real()) };
+    if y < 1000 {
+        return Err("The year must include 4 numbers".into());
+    }
+    jiff::civil::Date::new(y, m, d).map_err(|_| real())
 }
 
 /// Checks the form and builds the event kind and when it happened, or the messages to show.
@@ -91,10 +119,9 @@ fn validate(
     if !KINDS.iter().any(|(k, _)| *k == form.kind) || !staff.role.may_record(&form.kind) {
         errors.push(("kind", "Select what happened".to_string()));
     }
-    let date = throughcare_core::time::parse_date(form.date.trim())
-        .map_err(|_| "Enter a real date, for example 2026-03-27".to_string());
+    let date = date_input(&form.day, &form.month, &form.year);
     let time = jiff::civil::Time::strptime("%H:%M", form.time.trim())
-        .map_err(|_| "Enter a time on the 24-hour clock, for example 14:30".to_string());
+        .map_err(|_| "Enter the time on the 24-hour clock, for example 14:30".to_string());
     if let Err(m) = &date {
         errors.push(("date", m.clone()));
     }
@@ -184,7 +211,7 @@ pub async fn submit(
         kind,
     };
     append(&state, &staff, event).await?;
-    Ok(Redirect::to(&format!("/people/{}", person.prison_number)).into_response())
+    Ok(super::flash::redirect(&format!("/people/{}", person.prison_number), "event"))
 }
 
 /// Appends an event, refreshes the person's obligations and audits it, all in one transaction.

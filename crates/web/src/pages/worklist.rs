@@ -14,9 +14,13 @@ use throughcare_store::obligations::{ComplianceReport, WorkItem, WorklistFilter}
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
+use crate::present::{Directory, Pagination, query};
+use throughcare_core::display;
 
 #[derive(Deserialize, Default)]
 pub struct WorklistQuery {
+    #[serde(default)]
+    pub page: Option<usize>,
     #[serde(default)]
     pub team: Option<String>,
     /// "1" for only the people I am key worker to.
@@ -83,12 +87,68 @@ pub async fn items(
     Ok((list, team, Some(establishment)))
 }
 
+/// One line of a worklist as a person reads it: words, local times, names.
+pub struct WorkRow {
+    pub status: String,
+    /// GOV.UK tag colour: red overdue, orange today, yellow this week, grey later.
+    pub colour: &'static str,
+    pub due: String,
+    pub name: String,
+    pub prison_number: String,
+    pub title: String,
+    pub key_worker: String,
+    pub escalated: bool,
+}
+
+/// Worklist items for a page: due times in words as at `now`, key workers by name.
+pub fn rows(items: &[WorkItem], names: &Directory, now: jiff::Timestamp) -> Vec<WorkRow> {
+    items
+        .iter()
+        .filter_map(|i| {
+            let due_at = throughcare_core::time::parse_instant(&i.due_at).ok()?;
+            let colour = match i.when {
+                "overdue" => "red",
+                "due-today" => "orange",
+                "due-this-week" => "yellow",
+                _ => "grey",
+            };
+            let status = match i.when {
+                "overdue" => display::due_status(due_at, now),
+                "due-today" => "Due today".into(),
+                "due-this-week" => "Due this week".into(),
+                _ => "Later".into(),
+            };
+            Some(WorkRow {
+                status: status.to_uppercase_first(),
+                colour,
+                due: display::due(due_at, now),
+                name: i.name.clone(),
+                prison_number: i.prison_number.clone(),
+                title: i.title.clone(),
+                key_worker: i.key_worker.as_deref().map_or("None allocated".into(), |k| names.staff(k)),
+                escalated: i.escalated,
+            })
+        })
+        .collect()
+}
+
+trait UpperFirst {
+    fn to_uppercase_first(&self) -> String;
+}
+impl UpperFirst for String {
+    fn to_uppercase_first(&self) -> String {
+        let mut c = self.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "worklist.html")]
 pub struct WorklistPage {
     staff: Option<CurrentStaff>,
     establishment: String,
-    items: Vec<WorkItem>,
+    items: Vec<WorkRow>,
+    pagination: Pagination,
     teams: Vec<(&'static str, &'static str, bool)>,
     whens: Vec<(&'static str, &'static str, bool)>,
     sorts: Vec<(&'static str, &'static str, bool)>,
@@ -122,9 +182,20 @@ pub async fn page(
         .into_iter()
         .map(|(c, l)| (c, l, c == sort))
         .collect();
+    let names = Directory::load(&state).await?;
+    let rows = rows(&items, &names, state.now());
+    let base = query(&[
+        ("team", q.team.as_deref().unwrap_or("")),
+        ("when", q.when.as_deref().unwrap_or("")),
+        ("sort", q.sort.as_deref().unwrap_or("")),
+        ("mine", q.mine.as_deref().unwrap_or("")),
+        ("establishment", q.establishment.as_deref().unwrap_or("")),
+    ]);
+    let (items, pagination) = Pagination::cut(rows, q.page, base);
     Ok(WorklistPage {
-        establishment: establishment.map(|e| e.to_string()).unwrap_or_default(),
+        establishment: establishment.map(|e| names.establishment(&e)).unwrap_or_default(),
         items,
+        pagination,
         teams,
         whens,
         sorts,
@@ -161,7 +232,7 @@ pub async fn report(
     Query(q): Query<ReportQuery>,
 ) -> Result<ReportPage, AppError> {
     let today = date_in_england(state.now());
-    let default_from = today.checked_sub(jiff::Span::new().days(365)).expect("in range");
+    let default_from = add_days(today, -365)?;
     let (period, errors) =
         super::period_fields(&q.from, &q.to, throughcare_core::time::Period { from: default_from, to: today });
     let establishment = if staff.role.estate_wide() {
@@ -177,7 +248,10 @@ pub async fn report(
     let (from, to) = (period.from, period.to);
     let report = state.db.compliance_report(&state.engine, from, to, establishment.as_ref(), state.now()).await?;
     Ok(ReportPage {
-        place: establishment.map_or("the estate".into(), |e| e.to_string()),
+        place: match &establishment {
+            Some(e) => Directory::load(&state).await?.establishment(e),
+            None => "the estate".into(),
+        },
         from: q.from.unwrap_or_else(|| from.to_string()),
         to: q.to.unwrap_or_else(|| to.to_string()),
         report,

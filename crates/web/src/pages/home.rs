@@ -1,0 +1,446 @@
+//! The home page: each role starts with its own work, overdue first, then what is due this week.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Extension;
+use axum::extract::State;
+use jiff::{SignedDuration, Timestamp};
+use throughcare_core::codes::CodeSet;
+use throughcare_core::display;
+use throughcare_core::event::{EventKind, RequestCategory};
+use throughcare_core::finding::FindingStatus;
+use throughcare_core::timeline::Timeline;
+use throughcare_core::{EventId, Person};
+
+use crate::AppState;
+use crate::auth::CurrentStaff;
+use crate::error::AppError;
+use crate::pages::worklist::{self, WorkRow, WorklistQuery};
+use crate::present::Directory;
+use crate::roles::{Access, Role};
+
+/// One cell of a home-page table: text, optionally a link or a coloured tag.
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub tag: Option<&'static str>,
+}
+
+fn text(t: impl Into<String>) -> Cell {
+    Cell { text: t.into(), href: None, tag: None }
+}
+
+fn link(t: impl Into<String>, href: String) -> Cell {
+    Cell { text: t.into(), href: Some(href), tag: None }
+}
+
+fn tag(t: impl Into<String>, colour: &'static str) -> Cell {
+    Cell { text: t.into(), href: None, tag: Some(colour) }
+}
+
+/// A titled table of work; `empty` says so when there is none.
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub empty: String,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Where the whole list is, when the table shows only the first part.
+    pub more: Option<(String, String)>,
+}
+
+const SHOWN: usize = 12;
+
+fn section(
+    id: &str,
+    title: impl Into<String>,
+    empty: &str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+) -> Section {
+    Section { id: id.into(), title: title.into(), empty: empty.into(), headers, rows, more: None }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct Home {
+    staff: Option<CurrentStaff>,
+    heading: String,
+    summary: String,
+    sections: Vec<Section>,
+}
+
+fn work_section(id: &str, title: &str, empty: &str, items: Vec<WorkRow>, more: &str) -> Section {
+    let total = items.len();
+    let rows = items
+        .into_iter()
+        .take(SHOWN)
+        .map(|i| {
+            vec![
+                tag(i.status, i.colour),
+                text(i.due),
+                link(format!("{} ({})", i.name, i.prison_number), format!("/people/{}", i.prison_number)),
+                text(i.title),
+            ]
+        })
+        .collect();
+    let mut s = section(id, format!("{title} ({total})"), empty, vec!["Status", "Due", "Person", "What is due"], rows);
+    if total > SHOWN {
+        s.more = Some((more.to_string(), format!("See all {total} on the worklist")));
+    }
+    s
+}
+
+fn person_cell(p: &Person) -> Cell {
+    link(
+        format!("{} {} ({})", p.given_name.as_str(), p.family_name.as_str(), p.prison_number),
+        format!("/people/{}", p.prison_number),
+    )
+}
+
+/// Requests or referrals raised on a timeline and not yet answered, with when they were raised.
+fn waiting<'a>(
+    t: &'a Timeline,
+    raised: impl Fn(&EventKind) -> bool,
+    answers: impl Fn(&EventKind) -> Option<EventId>,
+) -> Vec<&'a throughcare_core::Event> {
+    let answered: HashSet<EventId> = t.live().filter_map(|e| answers(&e.kind)).collect();
+    t.live().filter(|e| raised(&e.kind) && !answered.contains(&e.id)).collect()
+}
+
+pub async fn home(State(state): State<AppState>, Extension(staff): Extension<CurrentStaff>) -> Result<Home, AppError> {
+    let now = state.now();
+    let names = Directory::load(&state).await?;
+    let place = staff.establishment.as_ref().map(|e| names.establishment(e));
+    let mut sections = Vec::new();
+    let role = staff.role;
+
+    // Obligations: what is due for me and my team.
+    if role.home_team().is_some() && role.can(Access::Worklist) {
+        let (items, _, _) = worklist::items(&state, &staff, &WorklistQuery::default()).await?;
+        let items: Vec<_> = items
+            .into_iter()
+            .filter(|i| {
+                role != Role::KeyWorker || i.key_worker.is_none() || i.key_worker.as_deref() == Some(&staff.username)
+            })
+            .collect();
+        let rows = worklist::rows(&items, &names, now);
+        let (urgent, week): (Vec<WorkRow>, Vec<WorkRow>) =
+            rows.into_iter().partition(|r| r.colour == "red" || r.colour == "orange");
+        let week: Vec<WorkRow> = week.into_iter().filter(|r| r.colour == "yellow").collect();
+        sections.push(work_section(
+            "today",
+            "Overdue and due today",
+            "Nothing is overdue or due today.",
+            urgent,
+            "/worklist?when=today",
+        ));
+        sections.push(work_section(
+            "week",
+            "Due this week",
+            "Nothing else is due this week.",
+            week,
+            "/worklist?when=week",
+        ));
+    }
+
+    let in_custody = match &staff.establishment {
+        Some(e) if !role.estate_wide() && needs_people(role) => state.db.timelines_in_custody(e).await?,
+        _ => vec![],
+    };
+    let states: Vec<(&Person, &Timeline, throughcare_core::timeline::PersonState)> =
+        in_custody.iter().map(|(p, t)| (p, t, t.state_at(now))).collect();
+
+    match role {
+        Role::KeyWorker => {
+            let rows: Vec<Vec<Cell>> = states
+                .iter()
+                .filter(|(_, _, s)| s.key_worker.as_ref().is_some_and(|k| k.as_str() == staff.username))
+                .map(|(p, t, s)| {
+                    let last = t.live().filter(|e| matches!(e.kind, EventKind::KeyWorkSession { .. })).last();
+                    vec![
+                        person_cell(p),
+                        text(s.current_episode().and_then(|ep| ep.location.clone()).unwrap_or_default()),
+                        text(last.map_or("No session yet".into(), |e| display::instant(e.occurred_at))),
+                    ]
+                })
+                .collect();
+            sections.push(section(
+                "people",
+                format!("Your people ({})", rows.len()),
+                "Nobody is allocated to you yet.",
+                vec!["Person", "Cell", "Last key work session"],
+                rows,
+            ));
+        }
+        Role::SaferCustody => {
+            let rows: Vec<Vec<Cell>> = states
+                .iter()
+                .filter(|(_, _, s)| s.acct_open)
+                .map(|(p, t, _)| {
+                    let opened = t.live().filter(|e| matches!(e.kind, EventKind::AcctOpened {})).last();
+                    let review = t.live().filter(|e| matches!(e.kind, EventKind::AcctReviewed {})).last();
+                    vec![
+                        person_cell(p),
+                        text(opened.map_or("Not known".into(), |e| display::instant(e.occurred_at))),
+                        text(review.map_or("No review yet".into(), |e| display::instant(e.occurred_at))),
+                    ]
+                })
+                .collect();
+            sections.push(section(
+                "acct",
+                format!("Open ACCT cases ({})", rows.len()),
+                "No ACCT case is open.",
+                vec!["Person", "Opened", "Last case review"],
+                rows,
+            ));
+        }
+        Role::MentalHealth | Role::ReceptionNurse => {
+            let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
+            for (p, t, _) in &states {
+                let open = waiting(
+                    t,
+                    |k| matches!(k, EventKind::ReferralMade { .. }),
+                    |k| match k {
+                        EventKind::ReferralAccepted { referral } | EventKind::ReferralDeclined { referral } => {
+                            Some(*referral)
+                        }
+                        _ => None,
+                    },
+                );
+                for e in open {
+                    rows.push((
+                        e.occurred_at,
+                        vec![
+                            person_cell(p),
+                            text(names.sentence(e, t)),
+                            text(format!("{} ago", display::duration(now.duration_since(e.occurred_at)))),
+                        ],
+                    ));
+                }
+            }
+            rows.sort_by_key(|(at, _)| *at);
+            let total = rows.len();
+            sections.push(section(
+                "referrals",
+                format!("Referrals waiting for an answer ({total})"),
+                "No referral is waiting.",
+                vec!["Person", "Referral", "Waiting"],
+                rows.into_iter().take(SHOWN).map(|(_, r)| r).collect(),
+            ));
+        }
+        Role::Resettlement => {
+            let horizon = throughcare_core::time::date_in_england(now + SignedDuration::from_hours(24 * 7 * 12));
+            let today = throughcare_core::time::date_in_england(now);
+            let mut rows: Vec<(jiff::civil::Date, Vec<Cell>)> = states
+                .iter()
+                .filter_map(|(p, _, s)| {
+                    let d = s.current_episode()?.expected_release?;
+                    (d >= today && d <= horizon).then(|| {
+                        let weeks = (d - today).get_days() / 7;
+                        (d, vec![person_cell(p), text(display::date(d)), text(format!("{weeks} weeks"))])
+                    })
+                })
+                .collect();
+            rows.sort_by_key(|(d, _)| *d);
+            sections.push(section(
+                "releases",
+                format!("Releases in the next 12 weeks ({})", rows.len()),
+                "Nobody is due for release in the next 12 weeks.",
+                vec!["Person", "Expected release", "Time left"],
+                rows.into_iter().map(|(_, r)| r).collect(),
+            ));
+        }
+        Role::Chaplaincy => {
+            let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
+            for (p, t, _) in &states {
+                let open = waiting(
+                    t,
+                    |k| {
+                        matches!(k, EventKind::RequestRaised { category, .. }
+                        if matches!(category, RequestCategory::Faith | RequestCategory::Diet | RequestCategory::Culture))
+                    },
+                    |k| match k {
+                        EventKind::RequestAnswered { request, .. } => Some(*request),
+                        _ => None,
+                    },
+                );
+                for e in open {
+                    rows.push((
+                        e.occurred_at,
+                        vec![person_cell(p), text(names.sentence(e, t)), text(display::instant(e.occurred_at))],
+                    ));
+                }
+            }
+            rows.sort_by_key(|(at, _)| *at);
+            sections.push(section(
+                "requests",
+                format!("Faith, diet and culture requests waiting for an answer ({})", rows.len()),
+                "No request is waiting.",
+                vec!["Person", "Request", "Asked"],
+                rows.into_iter().map(|(_, r)| r).collect(),
+            ));
+        }
+        Role::VoluntaryPartner => {
+            let since = now - SignedDuration::from_hours(24 * 28);
+            let events = state.db.events_recorded_by(&staff.username, since, 50).await?;
+            let rows = events
+                .iter()
+                .map(|e| {
+                    vec![
+                        text(display::instant(e.occurred_at)),
+                        link(e.person.to_string(), format!("/people/{}", e.person)),
+                        text(names.sentence_alone(&e.kind)),
+                    ]
+                })
+                .collect();
+            sections.push(section(
+                "sessions",
+                "Sessions you recorded in the last 4 weeks",
+                "You have recorded nothing in the last 4 weeks.",
+                vec!["When", "Person", "What happened"],
+                rows,
+            ));
+        }
+        Role::Administrator => {
+            let rows = state
+                .db
+                .recent_audit(15)
+                .await?
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        text(display::instant(e.at)),
+                        text(names.staff(&e.actor)),
+                        text(crate::pages::people::audit_action(&e.action)),
+                        match &e.subject {
+                            Some(s) => link(s.clone(), format!("/people/{s}/audit")),
+                            None => text(""),
+                        },
+                    ]
+                })
+                .collect();
+            sections.push(section(
+                "audit",
+                "Latest entries in the audit trail",
+                "The audit trail is empty.",
+                vec!["When", "Who", "What", "Whose record"],
+                rows,
+            ));
+        }
+        _ => {}
+    }
+
+    if role == Role::EqualityLead {
+        let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
+        for (p, t, _) in &states {
+            let open = waiting(
+                t,
+                |k| matches!(k, EventKind::DiscriminationComplaintRaised { .. }),
+                |k| match k {
+                    EventKind::DiscriminationComplaintAnswered { complaint, .. } => Some(*complaint),
+                    _ => None,
+                },
+            );
+            for e in open {
+                rows.push((
+                    e.occurred_at,
+                    vec![person_cell(p), text(names.sentence(e, t)), text(display::instant(e.occurred_at))],
+                ));
+            }
+        }
+        rows.sort_by_key(|(at, _)| *at);
+        sections.push(section(
+            "complaints",
+            format!("Discrimination complaints waiting for an answer ({})", rows.len()),
+            "No complaint is waiting.",
+            vec!["Person", "Complaint", "Made"],
+            rows.into_iter().map(|(_, r)| r).collect(),
+        ));
+    }
+
+    if role == Role::Governor {
+        let (items, _, _) =
+            worklist::items(&state, &staff, &WorklistQuery { team: Some("all".into()), ..Default::default() }).await?;
+        let rows = throughcare_core::standards::Team::ALL
+            .iter()
+            .map(|t| {
+                let of: Vec<_> = items.iter().filter(|i| i.team == t.code()).collect();
+                let overdue = of.iter().filter(|i| i.when == "overdue").count();
+                vec![
+                    text(t.label()),
+                    if overdue > 0 { tag(format!("{overdue} overdue"), "red") } else { tag("None overdue", "green") },
+                    text(of.iter().filter(|i| i.when == "due-today").count().to_string()),
+                    link(format!("{} open", of.len()), format!("/worklist?team={}", t.code())),
+                ]
+            })
+            .collect();
+        sections.push(section(
+            "teams",
+            format!("Obligations at {}, by team", place.clone().unwrap_or_default()),
+            "",
+            vec!["Team", "Overdue", "Due today", "All open"],
+            rows,
+        ));
+    }
+
+    if role.can(Access::Findings) {
+        let scope = if role.estate_wide() {
+            "estate".to_string()
+        } else {
+            staff.establishment.as_ref().map(|e| e.to_string()).unwrap_or_default()
+        };
+        let findings = state.db.findings(Some(&scope)).await?;
+        let rows: Vec<Vec<Cell>> = findings
+            .iter()
+            .filter(|f| f.status != FindingStatus::Reviewed)
+            .take(SHOWN)
+            .map(|f| {
+                let colour = match f.status {
+                    FindingStatus::Open => "red",
+                    FindingStatus::ReformPlanned => "yellow",
+                    _ => "blue",
+                };
+                vec![
+                    link(f.title.clone(), format!("/findings/{}", f.id)),
+                    tag(f.status.label(), colour),
+                    text(f.owner.as_deref().map_or("Nobody yet".into(), |o| names.staff(o))),
+                ]
+            })
+            .collect();
+        sections.push(section(
+            "findings",
+            "Equality findings to explain or reform",
+            "No finding is waiting for an answer.",
+            vec!["Finding", "Status", "Owner"],
+            rows,
+        ));
+    }
+
+    let summary = format!(
+        "{}{}. {}.",
+        role.label(),
+        place.map(|p| format!(" at {p}")).unwrap_or_else(|| if role.estate_wide() {
+            " for the whole estate".into()
+        } else {
+            String::new()
+        }),
+        display::instant(now)
+    );
+    Ok(Home { heading: format!("Your work, {}", staff.display_name), summary, sections, staff: Some(staff) })
+}
+
+fn needs_people(role: Role) -> bool {
+    matches!(
+        role,
+        Role::KeyWorker
+            | Role::SaferCustody
+            | Role::MentalHealth
+            | Role::ReceptionNurse
+            | Role::Resettlement
+            | Role::Chaplaincy
+            | Role::EqualityLead
+    )
+}
