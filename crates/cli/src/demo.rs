@@ -1,11 +1,31 @@
-//! `throughcare demo`: a demo database, one account per role, then the server.
+//! `throughcare demo`: a demo estate dated to today in which every demo account has real work,
+//! one account per role, then the server.
+//!
+//! The synthetic estate gives a year of ordinary life; the scenario here then closes the old
+//! backlog the way a working prison would have (late), and adds this week's work for each demo
+//! account: a key worker's six people, pregnant women and mothers at the women's prison with MBU
+//! deadlines, open ACCT cases, referrals waiting, a hospital transfer under way, releases coming up,
+//! requests and a complaint waiting, a voluntary partner's sessions, and equality findings at
+//! different stages.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Result;
+use jiff::{SignedDuration, Timestamp};
 use throughcare_core::codes::CodeSet;
-use throughcare_core::synthetic::{Estate, EstateSpec};
+use throughcare_core::communication::Format;
+use throughcare_core::event::{
+    Activity, Instrument, LegalStatus, ReceptionType, ReleasePlanItem, RequestCategory, ScreeningOutcome, Service,
+};
+use throughcare_core::finding::{FindingChange, FindingText};
+use throughcare_core::standards::engine::Outcome;
+use throughcare_core::synthetic::{Estate, EstateSpec, Outcomes};
+use throughcare_core::timeline::Timeline;
+use throughcare_core::{
+    Characteristic, Declaration, Declared, EstablishmentCode, Event, EventId, EventKind, Person, PrisonNumber, StaffRef,
+};
 use throughcare_store::obligations::Engine;
 use throughcare_store::{Db, Table};
 use throughcare_web::clock::Clock;
@@ -15,6 +35,11 @@ use throughcare_web::{AppState, Config};
 /// The demo estate's men's establishment; MBU officers work at the women's one.
 const MEN: &str = "AAB";
 const WOMEN: &str = "AAA";
+/// The other men's prison, from which people transfer in.
+const OTHER: &str = "AAC";
+
+/// Size of the demo estate: enough people that a planted disparity is flagged, small enough to seed in seconds.
+const PEOPLE: usize = 1500;
 
 pub async fn run(
     db: &Db,
@@ -27,16 +52,23 @@ pub async fn run(
     if !sqlite {
         eprintln!("note: the demo is meant for a SQLite file; using the database given");
     }
-    if db.count(Table::People).await? == 0 {
-        eprintln!("seeding a demo estate (3 establishments, 600 people, the year to today)...");
-        let end = throughcare_core::time::date_in_england(clock.now());
-        let estate = Estate::new(EstateSpec { establishments: 3, people: 600, years: 1, seed: 1, end });
+    let (password, generated) = crate::password_or_generated(password);
+    let fresh = db.count(Table::People).await? == 0;
+    if fresh {
+        eprintln!("seeding a demo estate (3 establishments, {PEOPLE} people, the year to today)...");
+        let now = clock.now();
+        let end = throughcare_core::time::date_in_england(now);
+        // Use of force four times as likely for Black people: a disparity the equality report must flag.
+        let estate = Estate::new(EstateSpec { establishments: 3, people: PEOPLE, years: 1, seed: 1, end })
+            .with_outcomes(Outcomes::PlantedUseOfForce {
+                group: throughcare_core::characteristics::EthnicGroup::Black,
+                factor: 4.0,
+            });
         throughcare_store::seed::seed(db, estate, Some(engine.clone()), |_| {}).await?;
     }
-    let (password, generated) = crate::password_or_generated(password);
     println!("Demo accounts (password {}):", if generated { password.as_str() } else { "as given" });
     for role in Role::ALL {
-        let username = format!("demo.{}", role.code());
+        let username = username(*role);
         let establishment = match role {
             _ if role.estate_wide() => None,
             Role::MbuOfficer => Some(WOMEN.parse()?),
@@ -64,7 +96,369 @@ pub async fn run(
         }
         println!("  {username:<28} {}{}", role.label(), establishment.map(|e| format!(" at {e}")).unwrap_or_default());
     }
+    if fresh {
+        let n = scenario(db, &engine, clock.now()).await?;
+        eprintln!("added {n} events of this week's work for the demo accounts");
+        findings(db, &engine, clock.now()).await?;
+    }
     println!("throughcare demo: open http://{addr} and sign in");
     throughcare_web::serve(addr, AppState::new(db.clone(), engine, Config { secure_cookies: false, clock })).await?;
+    Ok(())
+}
+
+fn username(role: Role) -> String {
+    format!("demo.{}", role.code())
+}
+
+fn staff(role: Role) -> StaffRef {
+    StaffRef::parse(&username(role)).expect("demo usernames are well formed")
+}
+
+/// Builds the scenario's events with ids that are the same on every run.
+struct Scenario {
+    now: Timestamp,
+    events: Vec<Event>,
+}
+
+impl Scenario {
+    fn add(&mut self, person: &PrisonNumber, ago: SignedDuration, by: Role, kind: EventKind) -> EventId {
+        self.add_at(person, self.now - ago, by, kind)
+    }
+
+    fn add_at(&mut self, person: &PrisonNumber, at: Timestamp, by: Role, kind: EventKind) -> EventId {
+        let n = self.events.len() as u32;
+        let mut bytes = [0xd3u8; 16];
+        bytes[..4].copy_from_slice(&n.to_be_bytes());
+        let id = EventId::from_random_bytes(bytes);
+        let at = at.min(self.now);
+        self.events.push(Event {
+            id,
+            person: person.clone(),
+            occurred_at: at,
+            recorded_at: at,
+            recorded_by: staff(by),
+            correction: None,
+            kind,
+        });
+        id
+    }
+}
+
+fn days(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(24 * n)
+}
+
+fn hours(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(n)
+}
+
+/// The event that meets an obligation, as a working prison would have recorded it (late).
+fn completion(standard: &str, trigger: EventId) -> Option<(Role, EventKind)> {
+    let screen = |instrument| EventKind::ScreeningCompleted {
+        instrument,
+        outcome: ScreeningOutcome::NoConcerns,
+        total: None,
+        item9: None,
+        critical_medication: false,
+    };
+    let plan = |item| (Role::Resettlement, EventKind::ReleasePlanItemCompleted { item });
+    Some(match standard {
+        "first-night-screen" => (Role::ReceptionNurse, screen(Instrument::ReceptionFirstStage)),
+        "second-stage-assessment" => (Role::ReceptionNurse, EventKind::HealthAssessmentCompleted {}),
+        "mental-health-rescreen" => (Role::ReceptionNurse, screen(Instrument::MentalHealthRescreen)),
+        "critical-medication" => (Role::ReceptionNurse, EventKind::MedicationGiven { critical: true }),
+        "suicide-risk-assessment" => (Role::MentalHealth, screen(Instrument::SuicideRiskAssessment)),
+        "key-worker-allocation" => {
+            (Role::KeyWorker, EventKind::KeyWorkerAllocated { key_worker: StaffRef::parse("kw.pool").ok()? })
+        }
+        "mbu-booklet" => (Role::MbuOfficer, EventKind::MbuBookletGiven { format: Format::EasyRead }),
+        "mbu-officer-visit" | "mbu-additional-visit" => {
+            (Role::MbuOfficer, EventKind::MbuOfficerVisit { officer: StaffRef::parse("mbu.pool").ok()? })
+        }
+        "mbu-support-after-refusal" => (Role::MentalHealth, EventKind::ReferralMade { service: Service::InReach }),
+        "hospital-assessment-14-days" => {
+            (Role::MentalHealth, EventKind::HospitalTransferAssessed { referral: trigger })
+        }
+        "hospital-transfer-14-days" | "hospital-transfer-28-days" => (
+            Role::MentalHealth,
+            EventKind::TransferredToHospital { referral: trigger, section: throughcare_core::event::MhaSection::S47 },
+        ),
+        "release-accommodation" => plan(ReleasePlanItem::Accommodation),
+        "release-gp-registration" => plan(ReleasePlanItem::GpRegistration),
+        "release-medication" => plan(ReleasePlanItem::Medication),
+        "community-mental-health-handover" => plan(ReleasePlanItem::CommunityMentalHealth),
+        _ => return None,
+    })
+}
+
+/// People in custody at an establishment with their timelines, in a fixed order.
+async fn held(db: &Db, code: &str) -> Result<Vec<(Person, Timeline)>> {
+    Ok(db.timelines_in_custody(&code.parse::<EstablishmentCode>()?).await?)
+}
+
+async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
+    let mut s = Scenario { now, events: Vec::new() };
+
+    // 1. The backlog: anything more than a fortnight overdue was done late, as a working prison does.
+    // People given such an entry are left out of this week's scenes below.
+    let stale = now - days(14);
+    let mut used: HashSet<PrisonNumber> = HashSet::new();
+    for code in [MEN, WOMEN, OTHER] {
+        for (p, _) in held(db, code).await? {
+            for o in db.obligations_of(&p.prison_number).await? {
+                if o.outcome != Outcome::Open || o.due_at >= stale {
+                    continue;
+                }
+                let Some((by, kind)) = completion(o.standard.as_str(), o.trigger) else { continue };
+                let late = o.due_at + days(1 + i64::from(o.trigger.to_string().as_bytes()[0] % 9));
+                s.add_at(&p.prison_number, late.min(stale), by, kind);
+                used.insert(p.prison_number.clone());
+            }
+        }
+    }
+
+    let men = held(db, MEN).await?;
+    let other = held(db, OTHER).await?;
+    let now_state = |t: &Timeline| t.state_at(now);
+    let mut pick =
+        |pred: &dyn Fn(&Person, &Timeline) -> bool, n: usize, from: &[(Person, Timeline)]| -> Vec<PrisonNumber> {
+            // Only people settled in for six weeks, so nothing in their own first days gets in the way.
+            let settled =
+                |t: &Timeline| t.state_at(now).current_episode().is_some_and(|ep| ep.received_at < now - days(42));
+            let chosen: Vec<PrisonNumber> = from
+                .iter()
+                .filter(|(p, t)| !used.contains(&p.prison_number) && settled(t) && pred(p, t))
+                .take(n)
+                .map(|(p, _)| p.prison_number.clone())
+                .collect();
+            used.extend(chosen.iter().cloned());
+            chosen
+        };
+
+    // 2. The key worker's six people, handed over from other key workers on different days, so a
+    // session falls due on each day of this week; most had last week's session.
+    let long_stay = |_: &Person, t: &Timeline| {
+        let st = now_state(t);
+        st.current_episode().is_some_and(|ep| {
+            ep.expected_release.is_none_or(|d| d > throughcare_core::time::date_in_england(now + days(120)))
+        })
+    };
+    let six = pick(&long_stay, 6, &men);
+    for (i, pn) in six.iter().enumerate() {
+        let allocated = days(14 + i as i64) + hours(3);
+        s.add(pn, allocated, Role::KeyWorker, EventKind::KeyWorkerAllocated { key_worker: staff(Role::KeyWorker) });
+        if i != 2 {
+            s.add(
+                pn,
+                allocated - days(8),
+                Role::KeyWorker,
+                EventKind::KeyWorkSession { key_worker: staff(Role::KeyWorker), minutes: 50 },
+            );
+        }
+    }
+    // Two men arrive from the other prison: one today (the first-night screen is due today), one
+    // 16 days ago who still has no key worker (the allocation, due in 14 days, is overdue).
+    for (i, pn) in pick(&|_, _| true, 2, &other).iter().enumerate() {
+        let arrived = if i == 0 { hours(1) } else { days(16) };
+        s.add(pn, arrived + hours(5), Role::ReceptionNurse, EventKind::TransferOut { to_establishment: MEN.parse()? });
+        s.add(
+            pn,
+            arrived,
+            Role::ReceptionNurse,
+            EventKind::Reception {
+                establishment: MEN.parse()?,
+                reception_type: ReceptionType::TransferIn,
+                legal_status: LegalStatus::Sentenced,
+                location: Some(if i == 0 { "R-1-01" } else { "C-2-07" }.into()),
+                expected_release: Some(throughcare_core::time::date_in_england(now + days(300 + 100 * i as i64))),
+            },
+        );
+        if i == 1 {
+            // Screened and assessed on arrival, as the healthcare team does.
+            s.add(
+                pn,
+                arrived - hours(1),
+                Role::ReceptionNurse,
+                EventKind::ScreeningCompleted {
+                    instrument: Instrument::ReceptionFirstStage,
+                    outcome: ScreeningOutcome::NoConcerns,
+                    total: None,
+                    item9: None,
+                    critical_medication: false,
+                },
+            );
+            s.add(pn, arrived - days(2), Role::ReceptionNurse, EventKind::HealthAssessmentCompleted {});
+            s.add(
+                pn,
+                arrived - days(3),
+                Role::ReceptionNurse,
+                EventKind::ScreeningCompleted {
+                    instrument: Instrument::MentalHealthRescreen,
+                    outcome: ScreeningOutcome::NoConcerns,
+                    total: None,
+                    item9: None,
+                    critical_medication: false,
+                },
+            );
+        }
+    }
+
+    // 3. Safer custody: two open ACCT cases, one reviewed.
+    for (i, pn) in pick(&|_, t| !now_state(t).acct_open, 2, &men).iter().enumerate() {
+        s.add(pn, days(3 + i as i64), Role::SaferCustody, EventKind::AcctOpened {});
+        if i == 0 {
+            s.add(pn, days(1), Role::SaferCustody, EventKind::AcctReviewed {});
+        }
+    }
+
+    // 4. Mental health and healthcare: referrals waiting, a hospital transfer under way, a PHQ-9
+    // with thoughts of self-harm today (a same-day suicide-risk assessment).
+    for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
+        s.add(pn, days(2 + 3 * i as i64), Role::ReceptionNurse, EventKind::ReferralMade { service: Service::InReach });
+    }
+    for pn in pick(&|_, _| true, 1, &men) {
+        s.add(&pn, days(10), Role::MentalHealth, EventKind::ReferralMade { service: Service::HospitalTransfer });
+    }
+    for pn in pick(&|_, _| true, 1, &men) {
+        s.add(
+            &pn,
+            hours(2),
+            Role::ReceptionNurse,
+            EventKind::ScreeningCompleted {
+                instrument: Instrument::Phq9,
+                outcome: ScreeningOutcome::Refer,
+                total: Some(16),
+                item9: Some(1),
+                critical_medication: false,
+            },
+        );
+    }
+
+    // 5. Resettlement: two people due out within 12 weeks.
+    for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
+        let release = throughcare_core::time::date_in_england(now + days(20 + 30 * i as i64));
+        s.add(
+            pn,
+            days(1),
+            Role::Resettlement,
+            EventKind::LegalStatusChanged { legal_status: LegalStatus::Sentenced, expected_release: Some(release) },
+        );
+    }
+
+    // 6. Chaplaincy and the equality lead: requests and a complaint waiting for an answer.
+    for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
+        let category = if i == 0 { RequestCategory::Faith } else { RequestCategory::Diet };
+        s.add(pn, days(1 + i as i64), Role::Chaplaincy, EventKind::RequestRaised { category, confidential: false });
+    }
+    for pn in pick(&|_, _| true, 1, &men) {
+        s.add(
+            &pn,
+            days(5),
+            Role::EqualityLead,
+            EventKind::DiscriminationComplaintRaised { characteristic: Some(Characteristic::Ethnicity) },
+        );
+    }
+
+    // 7. A voluntary-sector partner's shared reading group, this week and last.
+    for (i, pn) in pick(&|_, _| true, 3, &men).iter().enumerate() {
+        s.add(
+            pn,
+            days(2 + 7 * (i as i64 % 2)) + hours(i as i64),
+            Role::VoluntaryPartner,
+            EventKind::ActivityAttended { activity: Activity::SharedReading, minutes: 60 },
+        );
+    }
+
+    // 8. The women's prison: pregnant women and a mother of a baby, MBU deadlines due and one missed.
+    let women = held(db, WOMEN).await?;
+    let not_declared = |_: &Person, t: &Timeline| {
+        let st = now_state(t);
+        !matches!(
+            st.characteristics.as_at(Characteristic::PregnancyMaternity, now),
+            Some(Declaration::PregnancyMaternity(Declared::Stated(pm))) if pm.pregnant || pm.child_under_18_months_in_community
+        ) && st.characteristics.code_at(Characteristic::Sex, now) == "F"
+    };
+    let mothers = pick(&not_declared, 4, &women);
+    for (i, pn) in mothers.iter().enumerate() {
+        let value = if i == 1 { "CHILD_U18M" } else { "PREGNANT" };
+        let declared = days([2, 5, 10, 16][i]);
+        s.add(
+            pn,
+            declared,
+            Role::MbuOfficer,
+            EventKind::CharacteristicDeclared(
+                Declaration::parse("pregnancy_maternity", value, None).map_err(anyhow::Error::msg)?,
+            ),
+        );
+        match i {
+            // Ten days ago and no booklet yet: the week's deadline was missed.
+            2 => {}
+            // Sixteen days ago: booklet given on time, the officer's visit now overdue.
+            3 => {
+                s.add(
+                    pn,
+                    declared - days(2),
+                    Role::MbuOfficer,
+                    EventKind::MbuBookletGiven { format: Format::EasyRead },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    let events = s.events;
+    let n = events.len();
+    let people = throughcare_store::obligations::people_of(&events);
+    let mut tx = db.begin_write().await?;
+    tx.append_events(&events).await?;
+    tx.refresh_obligations(&people, engine, now).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Runs the equality report for the year to date, for the estate and for the men's prison, and
+/// answers some findings: one explained, one with a reform planned, the rest new.
+async fn findings(db: &Db, engine: &Engine, now: Timestamp) -> Result<()> {
+    use throughcare_equality::report::Scope;
+    use throughcare_web::equality::{build_report, flags_of};
+    let today = throughcare_core::time::date_in_england(now);
+    let from = throughcare_core::time::add_days(today, -364)?;
+    let period = throughcare_core::time::Period::new(from, today).map_err(anyhow::Error::msg)?;
+    let label = format!("{}..{}", period.from, period.to);
+    for (scope, answerer) in [(Scope::Estate, Role::Analyst), (Scope::Establishment(MEN.parse()?), Role::Governor)] {
+        let report = match build_report(db, engine, scope.clone(), period, now).await? {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("no equality report for the demo: {e}");
+                continue;
+            }
+        };
+        let flags = flags_of(&report);
+        let mut tx = db.begin_write().await?;
+        tx.record_findings(scope.code(), &label, now, &flags).await?;
+        tx.commit().await?;
+        let list = db.findings(Some(scope.code())).await?;
+        let by = staff(answerer);
+        let mut tx = db.begin_write().await?;
+        for (i, f) in list.iter().enumerate() {
+            let owner = if i % 2 == 0 { staff(answerer) } else { staff(Role::EqualityLead) };
+            tx.assign_finding(f.id, &owner, &by, now).await?;
+            let change = match i {
+                1 => FindingChange::Explain {
+                    evidence: FindingText::parse("evidence", "Reviewed every incident with body-worn video: the difference follows two people's repeated incidents.").map_err(anyhow::Error::msg)?,
+                },
+                2 => FindingChange::PlanReform {
+                    actions: FindingText::parse("actions", "De-escalation training for every wing officer; monthly review of use of force by ethnicity at the safer custody meeting.").map_err(anyhow::Error::msg)?,
+                    review_by: throughcare_core::time::add_days(today, 90)?,
+                },
+                _ => continue,
+            };
+            if let Err(reason) = tx.change_finding(f.id, &change, &by, now).await? {
+                eprintln!("finding {}: {reason}", f.id);
+            }
+        }
+        tx.commit().await?;
+        eprintln!("equality report for {}: {} findings", scope.code(), list.len());
+    }
     Ok(())
 }

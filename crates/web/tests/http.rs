@@ -60,9 +60,17 @@ async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
     throughcare_store::seed::seed(&db, estate, Some(engine.clone()), |_| {}).await.unwrap();
     for role in Role::ALL {
         let est = if role.estate_wide() { None } else { Some("AAB".parse().unwrap()) };
-        throughcare_web::auth::add_staff(&db, &format!("t.{}", role.code()), "Test", *role, est, PASSWORD, now())
-            .await
-            .unwrap();
+        throughcare_web::auth::add_staff(
+            &db,
+            &format!("t.{}", role.code()),
+            &format!("Test {}", role.label()),
+            *role,
+            est,
+            PASSWORD,
+            now(),
+        )
+        .await
+        .unwrap();
     }
     let pick = |est: &str| {
         let db = db.clone();
@@ -162,12 +170,12 @@ async fn every_route_for_every_role_is_allowed_or_refused_as_the_table_says() {
 async fn a_person_is_shown_to_each_role_only_as_far_as_it_needs() {
     for (db, dir) in databases().await {
         let app = spawn(db, dir).await;
-        let page = |role| {
+        let page_of = |role, show: &'static str| {
             let app = &app;
             async move {
                 signed_in(app, role)
                     .await
-                    .get(format!("{}/people/{}", app.base, app.at_home))
+                    .get(format!("{}/people/{}?show={show}", app.base, app.at_home))
                     .send()
                     .await
                     .unwrap()
@@ -176,19 +184,22 @@ async fn a_person_is_shown_to_each_role_only_as_far_as_it_needs() {
                     .unwrap()
             }
         };
+        let page = |role| page_of(role, "all");
         let nurse = page(Role::ReceptionNurse).await;
         let key_worker = page(Role::KeyWorker).await;
         let chaplain = page(Role::Chaplaincy).await;
+        let (nurse_health, key_worker_health) =
+            (page_of(Role::ReceptionNurse, "health").await, page_of(Role::KeyWorker, "health").await);
         assert!(nurse.contains(">Religion or belief<") && chaplain.contains(">Religion or belief<"));
         assert!(!key_worker.contains(">Religion or belief<"), "a key worker does not see religion");
         assert!(!key_worker.contains(">Sexual orientation<") && !chaplain.contains(">Sexual orientation<"));
         assert!(key_worker.contains(">Race (ethnicity)<"));
         assert!(
-            key_worker.contains("Health care contact: details for clinical staff"),
+            key_worker_health.contains("Health care contact (details for clinical staff)"),
             "support flags, not clinical detail"
         );
-        assert!(!key_worker.contains("instrument:"), "no screening detail for a key worker");
-        assert!(nurse.contains("instrument:"), "a nurse sees the screening");
+        assert!(!key_worker_health.contains("screen (NICE NG57) completed"), "no screening detail for a key worker");
+        assert!(nurse_health.contains("screen (NICE NG57) completed"), "a nurse sees the screening");
         assert!(!page(Role::VoluntaryPartner).await.contains("Protected characteristics"));
         // Another establishment's person does not exist for them; an estate-wide role finds them.
         let kw = signed_in(&app, Role::KeyWorker).await;
@@ -204,8 +215,8 @@ async fn a_person_is_shown_to_each_role_only_as_far_as_it_needs() {
         // The administrator can see who viewed the record, and what they were shown.
         let audit =
             admin.get(format!("{}/people/{}/audit", app.base, app.at_home)).send().await.unwrap().text().await.unwrap();
-        assert!(audit.contains("t.key-worker") && audit.contains("clinical detail: no"), "{audit}");
-        assert!(audit.contains("t.reception-nurse") && audit.contains("clinical detail: yes"));
+        assert!(audit.contains("Test Key worker") && audit.contains("clinical detail: no"), "{audit}");
+        assert!(audit.contains("Test Reception nurse or healthcare") && audit.contains("clinical detail: yes"));
     }
 }
 
@@ -222,30 +233,54 @@ async fn recording_an_event_validates_at_the_edge_and_appears_on_the_timeline() 
         );
         let bad = kw
             .post(&url)
-            .form(&[("kind", "key_work_session"), ("date", "2026-02-30"), ("time", "25:00"), ("minutes", "0")])
+            .form(&[
+                ("kind", "key_work_session"),
+                ("day", "30"),
+                ("month", "2"),
+                ("year", "2026"),
+                ("time", "25:00"),
+                ("minutes", "0"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = bad.text().await.unwrap();
         assert!(body.contains("There is a problem") && body.contains("<title>Error: Record an event"));
-        for field in ["date", "time", "minutes"] {
+        for (field, anchor) in [("date", "date-day"), ("time", "time"), ("minutes", "minutes")] {
             assert!(
-                body.contains(&format!("href=\"#{field}\"")) && body.contains(&format!("id=\"{field}-error\"")),
+                body.contains(&format!("href=\"#{anchor}\"")) && body.contains(&format!("id=\"{field}-error\"")),
                 "{field}"
             );
         }
-        assert!(body.contains("value=\"2026-02-30\""), "what was typed is kept");
+        assert!(body.contains("The date must be a real date"), "{body}");
+        assert!(
+            body.contains("name=\"day\" type=\"text\" inputmode=\"numeric\" value=\"30\""),
+            "what was typed is kept"
+        );
         let clinical = kw
             .post(&url)
-            .form(&[("kind", "health_assessment_completed"), ("date", "2026-03-30"), ("time", "10:00")])
+            .form(&[
+                ("kind", "health_assessment_completed"),
+                ("day", "30"),
+                ("month", "3"),
+                ("year", "2026"),
+                ("time", "10:00"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(clinical.status(), StatusCode::UNPROCESSABLE_ENTITY, "not a kind this role may record");
         let ok = kw
             .post(&url)
-            .form(&[("kind", "key_work_session"), ("date", "2026-03-30"), ("time", "10:15"), ("minutes", "50")])
+            .form(&[
+                ("kind", "key_work_session"),
+                ("day", "30"),
+                ("month", "3"),
+                ("year", "2026"),
+                ("time", "10:15"),
+                ("minutes", "50"),
+            ])
             .send()
             .await
             .unwrap();
@@ -258,7 +293,18 @@ async fn recording_an_event_validates_at_the_edge_and_appears_on_the_timeline() 
             .text()
             .await
             .unwrap();
-        assert!(page.contains("Key work session") && page.contains("minutes: 50") && page.contains("t.key-worker"));
+        assert!(page.contains("The event has been recorded"), "a success banner after the save");
+        assert!(page.contains("Key work session with Test Key worker: 50 minutes"), "{page}");
+        assert!(page.contains("30 March 2026 at 10:15am"), "entered in London time, shown in London time");
+        let again = kw
+            .get(format!("{}/people/{}?show=support", app.base, app.at_home))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!again.contains("The event has been recorded"), "the banner is shown once");
         assert!(!page.contains("Reception<"), "the filter leaves custody events out");
         let obligations = app.db.obligations_of(&app.at_home.parse().unwrap()).await.unwrap();
         assert!(!obligations.is_empty(), "obligations were refreshed with the event");
@@ -389,7 +435,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
         let app = spawn(db, dir).await;
         let nurse = signed_in(&app, Role::ReceptionNurse).await;
         let page = nurse.get(format!("{}/worklist?when=all", app.base)).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("Worklist: AAB") && page.contains("open obligation"));
+        assert!(page.contains("Worklist: HMP ") && page.contains("Showing 1 to"), "{page}");
         let items: Vec<serde_json::Value> =
             nurse.get(format!("{}/api/v1/worklist", app.base)).send().await.unwrap().json().await.unwrap();
         assert!(!items.is_empty());
@@ -421,7 +467,9 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             .text()
             .await
             .unwrap();
-        assert!(report.contains("Standards compliance: AAB") && report.contains("First-stage reception health screen"));
+        assert!(
+            report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
+        );
         assert_eq!(report.matches("<th scope=\"row\"").count(), 18);
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -441,7 +489,7 @@ async fn cross_site_posts_are_refused_and_idle_sessions_end() {
         let app = spawn(db, dir).await;
         let kw = signed_in(&app, Role::KeyWorker).await;
         let url = format!("{}/people/{}/record", app.base, app.at_home);
-        let form = [("kind", "acct_opened"), ("date", "2026-03-30"), ("time", "10:00")];
+        let form = [("kind", "acct_opened"), ("day", "30"), ("month", "3"), ("year", "2026"), ("time", "10:00")];
         let forged = kw
             .post(&url)
             .header("sec-fetch-site", "cross-site")
@@ -555,4 +603,255 @@ async fn equality_findings_stay_within_each_role_s_reach() {
     let (f, updates) = app.db.finding(id).await.unwrap().unwrap();
     assert_eq!(f.status, throughcare_core::finding::FindingStatus::Explained);
     assert_eq!(updates.last().unwrap().by, "t.analyst");
+}
+
+/// One event of every kind on a fresh timeline, shown to a nurse (who sees the most): the page
+/// reads as words, with no code value, no event kind's name, no UUID and no RFC 3339 instant, and
+/// an instant in British Summer Time shows its local time.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
+    use throughcare_core::{Event, EventId, EventKind, PrisonNumber, StaffRef};
+    let (db, dir) = databases().await.remove(0);
+    let app = spawn(db, dir).await;
+    let pn = PrisonNumber::parse("Z1234ZZ").unwrap();
+    let person = throughcare_core::Person {
+        prison_number: pn.clone(),
+        given_name: throughcare_core::person::Name::parse("Ada").unwrap(),
+        family_name: throughcare_core::person::Name::parse("Okoro").unwrap(),
+        date_of_birth: jiff::civil::date(1988, 5, 17),
+        nhs_number: None,
+    };
+    let id = |n: u8| EventId::from_random_bytes([n; 16]);
+    let (referral, request, application, leave, complaint, contact, hospital) =
+        (id(201), id(202), id(203), id(204), id(205), id(206), id(207));
+    let examples: Vec<(EventId, &str, String)> = vec![
+        (id(1), "reception", r#"{"establishment":"AAB","reception_type":"NEW","legal_status":"REMAND","location":"A-1-01","expected_release":"2027-01-31"}"#.into()),
+        (id(2), "legal_status_changed", r#"{"legal_status":"SENTENCED","expected_release":"2027-01-31"}"#.into()),
+        (id(3), "location_changed", r#"{"location":"B-2-14"}"#.into()),
+        (id(4), "screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":16,"item9":2}"#.into()),
+        (id(5), "screening_completed", r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"NO_CONCERNS","critical_medication":true}"#.into()),
+        (id(6), "health_assessment_completed", String::new()),
+        (referral, "referral_made", r#"{"service":"IN_REACH"}"#.into()),
+        (id(7), "referral_accepted", format!(r#"{{"referral":"{referral}"}}"#)),
+        (id(8), "referral_seen", format!(r#"{{"referral":"{referral}"}}"#)),
+        (id(9), "referral_declined", format!(r#"{{"referral":"{referral}"}}"#)),
+        (hospital, "referral_made", r#"{"service":"HOSPITAL_TRANSFER"}"#.into()),
+        (id(10), "hospital_transfer_assessed", format!(r#"{{"referral":"{hospital}"}}"#)),
+        (id(11), "transferred_to_hospital", format!(r#"{{"referral":"{hospital}","section":"S48"}}"#)),
+        (id(12), "medication_given", r#"{"critical":true}"#.into()),
+        (id(13), "key_worker_allocated", r#"{"key_worker":"t.key-worker"}"#.into()),
+        (id(14), "key_work_session", r#"{"key_worker":"t.key-worker","minutes":45}"#.into()),
+        (id(15), "key_worker_deallocated", String::new()),
+        (id(16), "mbu_booklet_given", r#"{"format":"EASY_READ"}"#.into()),
+        (id(17), "mbu_officer_visit", r#"{"officer":"t.mbu-officer"}"#.into()),
+        (id(18), "mbu_visit_requested", String::new()),
+        (application, "mbu_application_made", String::new()),
+        (id(19), "mbu_decision", format!(r#"{{"application":"{application}","outcome":"REFUSED"}}"#)),
+        (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),
+        (request, "request_raised", r#"{"category":"CULTURE","confidential":true}"#.into()),
+        (id(21), "request_answered", format!(r#"{{"request":"{request}","outcome":"PARTLY_GRANTED"}}"#)),
+        (id(22), "self_harm_incident", String::new()),
+        (id(23), "acct_opened", String::new()),
+        (id(24), "acct_reviewed", String::new()),
+        (id(25), "acct_closed", String::new()),
+        (id(26), "use_of_force", r#"{"planned":false}"#.into()),
+        (id(27), "incentive_level_changed", r#"{"level":"BASIC"}"#.into()),
+        (id(28), "adjudication", r#"{"proven":true}"#.into()),
+        (leave, "temporary_release_requested", r#"{"purpose":"DYING_RELATIVE"}"#.into()),
+        (id(29), "temporary_release_decided", format!(r#"{{"request":"{leave}","granted":false}}"#)),
+        (id(30), "activity_attended", r#"{"activity":"SHARED_READING","minutes":90}"#.into()),
+        (complaint, "discrimination_complaint_raised", r#"{"characteristic":"religion"}"#.into()),
+        (id(31), "discrimination_complaint_answered", format!(r#"{{"complaint":"{complaint}","upheld":true}}"#)),
+        (id(32), "release_plan_item_completed", r#"{"item":"GP_REGISTRATION"}"#.into()),
+        (id(33), "characteristic_declared", r#"{"characteristic":"ethnicity","value":"W3"}"#.into()),
+        (id(34), "communication_recorded", r#"{"formats":["EASY_READ","VERBAL"],"language":"bfi","interpreter":true,"literacy_support":true}"#.into()),
+        (contact, "family_contact_named", r#"{"name":"Sue","relationship":"my nan","involvement":"CONSENTS"}"#.into()),
+        (id(35), "family_contact_changed", format!(r#"{{"contact":"{contact}","involvement":"ASK_EACH_TIME"}}"#)),
+        (id(36), "family_contact_removed", format!(r#"{{"contact":"{contact}"}}"#)),
+        (id(37), "transfer_out", r#"{"to_establishment":"AAC"}"#.into()),
+        (id(38), "release", r#"{"release_type":"END_OF_SENTENCE"}"#.into()),
+    ];
+    let kinds: std::collections::BTreeSet<&str> = examples.iter().map(|(_, k, _)| *k).collect();
+    let missing: Vec<&&str> =
+        EventKind::NAMES.iter().filter(|k| !kinds.contains(**k) && **k != "entered_in_error").collect();
+    assert!(missing.is_empty(), "every kind is shown: missing {missing:?}");
+
+    // A day apart from 1 January 2026 (GMT); the last one on 14 July 2025, in BST.
+    let start: jiff::Timestamp = "2026-01-01T09:05:00Z".parse().unwrap();
+    let mut events: Vec<Event> = examples
+        .iter()
+        .enumerate()
+        .map(|(n, (id, kind, details))| {
+            let at = start + jiff::SignedDuration::from_hours(24 * n as i64);
+            Event {
+                id: *id,
+                person: pn.clone(),
+                occurred_at: at,
+                recorded_at: at,
+                recorded_by: StaffRef::parse("t.reception-nurse").unwrap(),
+                correction: None,
+                kind: EventKind::parse(kind, details).unwrap_or_else(|e| panic!("{kind}: {e}")),
+            }
+        })
+        .collect();
+    let summer: jiff::Timestamp = "2025-07-14T13:30:00Z".parse().unwrap();
+    events.push(Event {
+        id: id(90),
+        person: pn.clone(),
+        occurred_at: summer,
+        recorded_at: summer,
+        recorded_by: StaffRef::parse("t.reception-nurse").unwrap(),
+        correction: None,
+        kind: EventKind::parse("activity_attended", r#"{"activity":"GYM","minutes":30}"#).unwrap(),
+    });
+    // And a correction: the gym session above was entered in error.
+    events.push(Event {
+        id: id(91),
+        person: pn.clone(),
+        occurred_at: summer,
+        recorded_at: start,
+        recorded_by: StaffRef::parse("t.reception-nurse").unwrap(),
+        correction: Some(throughcare_core::event::Correction { supersedes: id(90), reason: "wrong person".into() }),
+        kind: EventKind::parse("activity_attended", r#"{"activity":"ARTS","minutes":30}"#).unwrap(),
+    });
+    let mut tx = app.db.begin_write().await.unwrap();
+    tx.insert_people(std::slice::from_ref(&person)).await.unwrap();
+    tx.append_events(&events).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let admin = signed_in(&app, Role::Administrator).await;
+    let nurse = signed_in(&app, Role::ReceptionNurse).await;
+    let mut text = String::new();
+    for page in 1..=2 {
+        // The administrator reaches someone now released; the nurse could not.
+        let html =
+            admin.get(format!("{}/people/{pn}?page={page}", app.base)).send().await.unwrap().text().await.unwrap();
+        text.push_str(&visible_text(&html));
+    }
+    assert_eq!(
+        nurse.get(format!("{}/people/{pn}", app.base)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "released: out of the nurse's reach"
+    );
+    // The administrator sees no clinical detail; a nurse at the receiving prison would. Read it
+    // as the estate-wide role and check the words, then the clinical sentences from core.
+    let codes: std::collections::BTreeSet<String> = events
+        .iter()
+        .flat_map(|e| strings(&e.kind.details_value()))
+        .filter(|s| s.len() >= 2 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .collect();
+    assert!(codes.contains("IN_REACH") && codes.contains("EASY_READ") && codes.contains("W3"));
+    for code in &codes {
+        assert!(!text.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == code), "code {code} on the page");
+    }
+    for kind in EventKind::NAMES {
+        assert!(!text.contains(kind) || !kind.contains('_'), "kind name {kind} on the page");
+    }
+    let rfc3339 = |t: &str| {
+        t.as_bytes()
+            .windows(11)
+            .any(|w| w[4] == b'-' && w[7] == b'-' && w[10] == b'T' && w[..4].iter().all(u8::is_ascii_digit))
+    };
+    assert!(!rfc3339(&text), "an RFC 3339 instant on the page");
+    let uuid = events[0].id.to_string();
+    assert!(!text.contains(&uuid[..8]), "an event id on the page");
+    assert!(text.contains("1 January 2026 at 9:05am GMT"), "GMT named when the reader is in BST");
+    assert!(text.contains("Received at HMP "), "establishments by name");
+    assert!(text.contains("Key work session with Test Key worker: 45 minutes"), "staff by name");
+    assert!(text.contains("Request about culture or products answered: partly granted"), "a linked event named");
+    assert!(text.contains("British Sign Language"), "a language by name");
+    assert!(text.contains("14 July 2025 at 2:30pm"), "BST shown as local time (13:30 UTC is 2:30pm)");
+    assert!(text.contains("a correction: wrong person"), "corrections say why");
+    assert!(
+        text.contains("Health care contact (details for clinical staff)"),
+        "clinical detail withheld from the administrator"
+    );
+
+    // The clinical sentences, as a nurse sees them, come from the same display module.
+    let names = throughcare_core::display::Names::NONE;
+    let accepted = throughcare_core::display::sentence(
+        &events[7].kind,
+        &throughcare_core::display::Names {
+            event: &|i| events.iter().find(|e| e.id == i).map(|e| e.kind.clone()),
+            ..names
+        },
+    );
+    assert_eq!(accepted, "Referral to mental health in-reach accepted");
+    let phq = throughcare_core::display::sentence(&events[3].kind, &names);
+    assert_eq!(
+        phq,
+        "PHQ-9 completed: score 16, moderately severe; thoughts of self-harm on question 9 (2 of 3); referral indicated"
+    );
+    for e in &events {
+        let s = throughcare_core::display::sentence(&e.kind, &names);
+        // Without names at hand an establishment stands as its code; every other code is a word.
+        for code in codes.iter().filter(|c| !["AAB", "AAC"].contains(&c.as_str())) {
+            assert!(!s.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == code), "{code} in {s:?}");
+        }
+    }
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    match v {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(a) => a.iter().flat_map(strings).collect(),
+        serde_json::Value::Object(o) => o.values().flat_map(strings).collect(),
+        _ => vec![],
+    }
+}
+
+/// What a person reads: the page without its tags, attributes and scripts.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&#39;", "'").replace("&quot;", "\"").replace("&amp;", "&").replace("&#x27;", "'")
+}
+
+/// Every role signs in, and every link its navigation and home page offer it answers without a 403.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_link_a_role_is_offered_is_one_it_may_follow() {
+    let (db, dir) = databases().await.remove(0);
+    let app = spawn(db, dir).await;
+    let denied_before =
+        app.db.recent_audit(10_000).await.unwrap().iter().filter(|e| e.action == "access-denied").count();
+    for role in Role::ALL {
+        let c = signed_in(&app, *role).await;
+        let home = c.get(format!("{}/", app.base)).send().await.unwrap();
+        assert_eq!(home.status(), StatusCode::OK, "{role:?} home");
+        let html = home.text().await.unwrap();
+        let mut links: Vec<String> = html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .filter(|h| h.starts_with('/') && !h.starts_with("/assets/"))
+            .map(|h| h.replace("&amp;", "&"))
+            .collect();
+        links.sort();
+        links.dedup();
+        assert!(links.len() >= 2, "{role:?} is offered somewhere to go: {links:?}");
+        for href in &links {
+            let res = c.get(format!("{}{href}", app.base)).send().await.unwrap();
+            assert_ne!(res.status(), StatusCode::FORBIDDEN, "{role:?} is offered {href} but refused");
+            assert!(res.status().is_success(), "{role:?}: {href} answers {}", res.status());
+        }
+        // Links the role may not follow are not offered.
+        for (href, _) in throughcare_web::roles::NAVIGATION {
+            let allowed = throughcare_web::roles::route("GET", href).is_some_and(|r| role.can(r.access));
+            assert_eq!(html.contains(&format!("href=\"{href}\"")), allowed, "{role:?} and {href}");
+        }
+    }
+    let denied_after =
+        app.db.recent_audit(10_000).await.unwrap().iter().filter(|e| e.action == "access-denied").count();
+    assert_eq!(denied_before, denied_after, "no access-denied entries from following offered links");
 }
