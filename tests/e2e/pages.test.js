@@ -11,6 +11,18 @@ const { chromium } = require('playwright-core');
 
 const BIN = process.env.THROUGHCARE_BIN || path.resolve(__dirname, '../../target/debug/throughcare');
 const PASSWORD = 'e2e demo password';
+// The application's clock for the whole run: nothing here reads the wall clock. CI runs the suite
+// at 00:30 and 23:30 London time, in winter and in summer (.ci/run sets THROUGHCARE_E2E_NOW).
+const NOW = new Date(process.env.THROUGHCARE_E2E_NOW || '2026-12-02T08:30:00Z');
+const SHOTS = process.env.THROUGHCARE_E2E_SHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-shots-'));
+
+/** The London calendar date `days` before NOW, as [day, month, year]. */
+function londonDate(days) {
+  const t = new Date(NOW.getTime() - days * 86400000);
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric' }).formatToParts(t);
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return [get('day'), get('month'), get('year')];
+}
 let server, base, browser, dir;
 
 function freePort() {
@@ -33,7 +45,7 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-e2e-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--database-url', `sqlite://${dir}/demo.db`, 'demo', '--addr', `127.0.0.1:${port}`, '--password', PASSWORD],
+  server = spawn(BIN, ['--database-url', `sqlite://${dir}/demo.db`, 'demo', '--addr', `127.0.0.1:${port}`, '--password', PASSWORD, '--now', NOW.toISOString()],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitFor(`${base}/healthz`);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
@@ -105,10 +117,10 @@ test('every page passes axe, for several roles', async () => {
   const admin = await newPage();
   await signIn(admin, 'administrator');
   await admin.goto(`${base}${person}/audit`);
-  assert.match(await admin.textContent('main'), /demo\.reception-nurse/);
+  assert.match(await admin.textContent('main'), /Demo Reception nurse or healthcare/);
   await axe(admin, 'who viewed a record');
   await admin.goto(`${base}/reports/standards?establishment=AAB`);
-  assert.match(await admin.textContent('h1'), /Standards compliance: AAB/);
+  assert.match(await admin.textContent('h1'), /Standards compliance: HMP /);
   await axe(admin, 'standards compliance report');
 });
 
@@ -116,28 +128,35 @@ test('a key worker finds a person, records key work and sees it, without clinica
   const page = await newPage();
   await signIn(page, 'key-worker');
   const person = await firstPerson(page);
-  await page.goto(`${base}${person}`);
+  await page.goto(`${base}${person}?show=health`);
   const text = await page.textContent('main');
-  assert.doesNotMatch(text, /instrument:/, 'no screening detail for a key worker');
+  assert.doesNotMatch(text, /screen \(NICE NG57\) completed/, 'no screening detail for a key worker');
   assert.doesNotMatch(text, /Religion or belief/, 'religion is need-to-know');
-  assert.match(text, /Health care contact: details for clinical staff/);
+  assert.match(text, /Health care contact \(details for clinical staff\)/);
+  await page.goto(`${base}${person}`);
 
   await page.click('text=Record an event');
   await page.selectOption('#kind', 'key_work_session');
-  const day = new Date(Date.now() - 2 * 86400000).toISOString().slice(0, 10);
-  await page.fill('#date', day);
+  // Two days before the application's clock, in London's calendar: valid whatever the hour.
+  const [d, m, y] = londonDate(2);
+  await page.fill('#date-day', d);
+  await page.fill('#date-month', m);
+  await page.fill('#date-year', y);
   await page.fill('#time', '11:20');
   await page.fill('#minutes', '47');
   await page.click('main form button[type=submit]');
   await page.waitForURL(`${base}${person}`);
+  assert.match(await page.textContent('.govuk-notification-banner--success'), /The event has been recorded/);
+  await axe(page, 'person with a success banner');
   const timeline = await page.textContent('table:last-of-type');
-  assert.match(timeline, /Key work session/);
-  assert.match(timeline, /minutes: 47/);
+  assert.match(timeline, /Key work session with Demo Key worker: 47 minutes/);
+  const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  assert.match(timeline, new RegExp(`${d} ${months[m - 1]} ${y} at 11:20am`), 'entered and shown in London time');
 
   const nurse = await newPage();
   await signIn(nurse, 'reception-nurse');
-  await nurse.goto(`${base}${person}`);
-  assert.match(await nurse.textContent('main'), /instrument:/, 'a nurse sees the screening');
+  await nurse.goto(`${base}${person}?show=health`);
+  assert.match(await nurse.textContent('main'), /completed/, 'a nurse sees the screening');
 });
 
 test('the keyboard alone signs in, finds a person and records an event', async () => {
@@ -173,12 +192,57 @@ test('the keyboard alone signs in, finds a person and records an event', async (
   await page.waitForURL(/\/record$/);
   await tabTo(() => document.activeElement.id === 'kind', 'what happened');
   await page.keyboard.type('ACCT opened');
+  // Yesterday by the application's clock, so 08:05 is in the past at 00:30 and at 23:30 alike.
+  const [d, m, y] = londonDate(1);
+  await tabTo(() => document.activeElement.id === 'date-day', 'the day');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(d);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(m);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(y);
   await tabTo(() => document.activeElement.id === 'time', 'the time');
   await page.keyboard.type('08:05');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/people\/[A-Z0-9]{7}$/);
   assert.match(await page.textContent('table:last-of-type'), /ACCT opened/);
 });
+
+// Each role signs in to the demo and finds its own work on its home page; every page its
+// navigation offers passes axe, and nothing scrolls sideways at 1280 or 390 pixels.
+const OWN_WORK = {
+  'reception-nurse': 'Overdue and due today', 'mental-health': 'Referrals waiting', 'key-worker': 'Your people',
+  'safer-custody': 'Open ACCT cases', 'mbu-officer': 'Overdue and due today', 'equality-lead': 'Discrimination complaints',
+  chaplaincy: 'requests waiting', resettlement: 'Releases in the next 12 weeks', 'voluntary-partner': 'Sessions you recorded',
+  governor: 'Equality findings', analyst: 'Equality findings', administrator: 'Latest entries in the audit trail',
+};
+
+for (const [role, section] of Object.entries(OWN_WORK)) {
+  test(`${role}: own work on the home page, every offered page accessible at 1280 and 390 px`, async () => {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, role);
+    const work = page.locator('.app-section', { has: page.locator('h2', { hasText: section }) });
+    assert.equal(await work.count(), 1, `${role} has a "${section}" section`);
+    const rows = await work.locator('tbody tr').count();
+    assert.ok(rows >= 1, `${role} has at least one item of its own work under "${section}"`);
+    const links = await page.$$eval('nav.govuk-service-navigation__wrapper a', (as) => as.map((a) => a.getAttribute('href')));
+    for (const href of links) {
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        const res = await page.goto(`${base}${href}`);
+        assert.equal(res.status(), 200, `${role} ${href}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${role} ${href} scrolls sideways by ${overflow}px at ${width}px`);
+        await page.screenshot({ path: path.join(SHOTS, `${role}${href.replace(/\W+/g, '-')}-${width}.png`), fullPage: true });
+        await axe(page, `${role} ${href} at ${width}px`);
+      }
+    }
+    await context.close();
+  });
+}
 
 test('an analyst reads the equality report, and explains or reforms what it flags', async () => {
   // Its own database: an estate where use of force is planted at twice the rate for Black people,

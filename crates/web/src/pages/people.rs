@@ -70,17 +70,32 @@ pub struct Caseload {
     staff: Option<CurrentStaff>,
     establishment: Option<String>,
     results: Vec<Row>,
+    pagination: Pagination,
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<usize>,
 }
 
 pub async fn caseload(
     State(state): State<AppState>,
     Extension(staff): Extension<CurrentStaff>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Caseload, AppError> {
     let results = match &staff.establishment {
         Some(e) => state.db.caseload(e).await?.iter().map(|(p, c)| row(p, c)).collect(),
         None => vec![],
     };
-    Ok(Caseload { establishment: staff.establishment.as_ref().map(ToString::to_string), staff: Some(staff), results })
+    let (results, pagination) = Pagination::cut(results, q.page, String::new());
+    let names = Directory::load(&state).await?;
+    Ok(Caseload {
+        establishment: staff.establishment.as_ref().map(|e| names.establishment(e)),
+        staff: Some(staff),
+        results,
+        pagination,
+    })
 }
 
 /// A person the member of staff may reach, or 404: another establishment's people do not exist for them.
