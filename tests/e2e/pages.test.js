@@ -291,12 +291,14 @@ test('an analyst reads the equality report, and explains or reforms what it flag
     await page.fill('#owner', 'eq.analyst');
     await page.click('form:has(#owner) button');
     await page.fill('#actions', 'Review every planned use of force with body-worn video');
-    await page.fill('#review_by', '2099-03-31');
+    await page.fill('#review_by-day', '31');
+    await page.fill('#review_by-month', '3');
+    await page.fill('#review_by-year', '2099');
     await page.click('form:has(#actions) button');
     const summary = await page.textContent('.govuk-summary-list');
     assert.match(summary, /Reform planned/);
     assert.match(summary, /eq\.analyst/);
-    assert.match(await page.textContent('main'), /review by 2099-03-31/);
+    assert.match(await page.textContent('main'), /review by 31 March 2099/);
   } finally {
     eq.kill();
     fs.rmSync(d, { recursive: true, force: true });

@@ -557,7 +557,7 @@ fn standards_command(action: &StandardsAction, builtin: StandardSet, measures: M
         }
         StandardsAction::List => {
             for s in builtin.iter() {
-                println!("{:<34} {:<14} {:<13} {}", s.id, s.team.code(), s.scope.code(), s.title);
+                println!("{:<34} {:<24} {:<46} {}", s.id, s.team.label(), s.scope.label(), s.title);
             }
         }
     }
@@ -573,11 +573,11 @@ async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
         FindingAction::List { scope } => {
             for f in db.findings(scope.as_deref()).await? {
                 println!(
-                    "{:>5}  {:<8} {:<15} {:<16} {}",
+                    "{:>5}  {:<8} {:<40} {:<18} {}",
                     f.id,
                     f.scope,
-                    f.status.code(),
-                    f.owner.as_deref().unwrap_or("-"),
+                    f.status.label(),
+                    f.owner.as_deref().unwrap_or("nobody yet"),
                     f.title
                 );
             }
@@ -586,21 +586,23 @@ async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
         FindingAction::Show { id } => {
             let Some((f, updates)) = db.finding(id).await? else { anyhow::bail!("there is no finding {id}") };
             println!(
-                "{}\nscope {}, status {}, owner {}",
+                "{}\nscope {}, status: {}, owner {}",
                 f.title,
                 f.scope,
-                f.status.code(),
+                f.status.label(),
                 f.owner.as_deref().unwrap_or("none")
             );
             for u in updates {
-                println!("  {}  {:<20} {}", throughcare_core::time::format_instant(u.at), u.by, u.note);
+                println!("  {:<32} {:<20} {}", throughcare_core::display::instant(u.at), u.by, u.note);
             }
             return Ok(());
         }
         FindingAction::Assign { id, owner, by } => {
             let (owner, by) = (staff(&owner)?, staff(&by)?);
-            if db.staff(owner.as_str()).await?.is_none() {
-                anyhow::bail!("there is no member of staff {owner}");
+            for who in [&owner, &by] {
+                if db.staff(who.as_str()).await?.is_none() {
+                    anyhow::bail!("there is no member of staff {who}");
+                }
             }
             let mut tx = db.begin_write().await?;
             if !tx.assign_finding(id, &owner, &by, now).await? {
@@ -622,6 +624,9 @@ async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
         }
     };
     let by = staff(&by)?;
+    if db.staff(by.as_str()).await?.is_none() {
+        anyhow::bail!("there is no member of staff {by}: give the username of the person answering for the finding");
+    }
     let mut tx = db.begin_write().await?;
     if let Err(reason) = tx.change_finding(id, &change, &by, now).await? {
         anyhow::bail!("{reason}");
@@ -635,7 +640,7 @@ async fn finding_command(db: &Db, action: FindingAction) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
-    eprintln!("finding {id} is now {}", change.status().code().replace('_', " "));
+    eprintln!("finding {id} is now: {}", change.status().label());
     Ok(())
 }
 

@@ -48,32 +48,41 @@ pub async fn run(db: &Db, engine: &Engine, args: Args) -> Result<()> {
             w.flush()?;
         }
         Format::Table => {
+            // Words a person reads: due times in London time, status and team by their labels.
             use std::io::Write;
+            use throughcare_core::codes::CodeSet;
             let mut out = out.lock();
             writeln!(
                 out,
-                "{:<14} {:>7}  {:<17} {:<8} {:<22} {:<34} {:<13} {}",
-                "when", "overdue", "due", "prison", "name", "standard", "team", "key worker"
+                "{:<18} {:<26} {:<8} {:<22} {:<44} {:<24} {}",
+                "status", "due", "prison", "name", "what is due", "team", "key worker"
             )?;
             for i in &items {
+                let due_at = throughcare_core::time::parse_instant(&i.due_at).map_err(anyhow::Error::msg)?;
+                let status = match i.when {
+                    "overdue" => throughcare_core::display::due_status(due_at, as_at),
+                    "due-today" => "due today".into(),
+                    "due-this-week" => "due this week".into(),
+                    _ => "later".into(),
+                };
                 let flag = if i.escalated {
-                    " ESCALATED"
+                    " (escalated)"
                 } else if i.warning {
-                    " due soon"
+                    " (due soon)"
                 } else {
                     ""
                 };
+                let team = throughcare_core::standards::Team::from_code(&i.team).map_or(i.team.as_str(), |t| t.label());
                 writeln!(
                     out,
-                    "{:<14} {:>6}d  {:<17} {:<8} {:<22} {:<34} {:<13} {}{}",
-                    i.when,
-                    i.days_overdue,
-                    &i.due_at[..16],
+                    "{:<18} {:<26} {:<8} {:<22} {:<44} {:<24} {}{}",
+                    status,
+                    throughcare_core::display::due(due_at, as_at),
                     i.prison_number,
                     truncate(&i.name, 22),
-                    i.standard,
-                    i.team,
-                    i.key_worker.as_deref().unwrap_or("-"),
+                    truncate(&i.title, 44),
+                    team,
+                    i.key_worker.as_deref().unwrap_or("none allocated"),
                     flag
                 )?;
             }

@@ -163,6 +163,11 @@ fn standards_are_checked_before_anything_starts() {
     assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "18 standards and 42 measures are valid");
     let list = ok(&throughcare(d, &["standards", "list"]));
     assert!(list.contains("mbu-booklet") && list.contains("key-work-weekly"));
+    // The id column is padded to its width, so every title starts in the same column.
+    assert!(
+        list.lines().all(|l| l.len() > 35 && l.as_bytes()[34] == b' ' && l.as_bytes()[35] != b' '),
+        "ids padded to 34 characters, the next column after one space:\n{list}"
+    );
     std::fs::create_dir(d.join("mine")).unwrap();
     std::fs::write(
         d.join("mine/bad.toml"),
@@ -226,6 +231,8 @@ fn worklists_and_compliance_reports_from_a_seeded_estate() {
     assert!(team.lines().skip(1).all(|l| l.contains(",key-worker,")), "{team}");
     let table = ok(&throughcare(d, &["worklist", "--establishment", "AAB", "--at", "2026-03-31"]));
     assert!(table.trim_end().ends_with("open obligations"));
+    // People read words: due times in London time, no codes or RFC 3339 strings.
+    assert!(table.contains("by end of") && !table.contains("T23:59") && !table.contains("due-this-week"), "{table}");
     let missing = throughcare(d, &["worklist", "--establishment", "ZZZ"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("there is no establishment ZZZ"));
 
@@ -364,6 +371,10 @@ fn the_equality_report_flags_a_planted_disparity_records_findings_and_publishes_
     assert!(list.contains("Use of force: Black, Black British, Caribbean or African (ethnic group)"), "{list}");
     let id =
         list.lines().find(|l| l.contains("(ethnic group)")).unwrap().split_whitespace().next().unwrap().to_string();
+    let nobody = throughcare(d, &["finding", "explain", &id, "--evidence", "checked", "--by", "nobody.here"]);
+    assert!(!nobody.status.success(), "a finding is answered only by a member of staff on record");
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("there is no member of staff nobody.here"));
+    ok(&throughcare(d, &["user", "add", "analyst.one", "--name", "Ana Lyst", "--role", "analyst"]));
     let refused = throughcare(d, &["finding", "review", &id, "--outcome", "done", "--by", "analyst.one"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be marked reviewed"));
@@ -383,7 +394,7 @@ fn the_equality_report_flags_a_planted_disparity_records_findings_and_publishes_
     ));
     let shown = ok(&throughcare(d, &["finding", "show", &id]));
     assert!(
-        shown.contains("status reform_planned") && shown.contains("Reform planned, review by 2099-01-31"),
+        shown.contains("status: Reform planned") && shown.contains("Reform planned, review by 2099-01-31"),
         "{shown}"
     );
 

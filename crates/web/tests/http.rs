@@ -582,14 +582,23 @@ async fn equality_findings_stay_within_each_role_s_reach() {
     // A bad date re-renders with the message beside the field, and nothing is written.
     let res = analyst
         .post(&url)
-        .form(&[("action", "reform"), ("actions", "Review planned removals"), ("review_by", "31/03/2027")])
+        .form(&[
+            ("action", "reform"),
+            ("actions", "Review planned removals"),
+            ("review_by_day", "31"),
+            ("review_by_month", "02"),
+            ("review_by_year", "2027"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(
-        html.contains(r#"id="review_by-error""#) && html.contains("Review planned removals"),
+        html.contains(r#"id="review_by-error""#)
+            && html.contains("The date must be a real date")
+            && html.contains(r##"href="#review_by-day""##)
+            && html.contains("Review planned removals"),
         "message beside the field, text kept"
     );
     assert_eq!(app.db.finding(id).await.unwrap().unwrap().0.status, throughcare_core::finding::FindingStatus::Open);

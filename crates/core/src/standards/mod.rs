@@ -56,7 +56,8 @@ impl StandardId {
 
 impl fmt::Display for StandardId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        // `pad`, not `write_str`, so a table's `{:<34}` widths apply.
+        f.pad(&self.0)
     }
 }
 

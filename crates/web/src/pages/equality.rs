@@ -9,7 +9,7 @@ use axum::{Extension, Form};
 use jiff::Timestamp;
 use serde::Deserialize;
 use throughcare_core::finding::{FindingChange, FindingStatus, FindingText, Seen};
-use throughcare_core::time::{Period, date_in_england, format_instant, parse_date};
+use throughcare_core::time::{Period, date_in_england};
 use throughcare_core::{EstablishmentCode, StaffRef};
 use throughcare_equality::disclosure::publish;
 use throughcare_equality::report::{
@@ -679,8 +679,13 @@ pub struct ChangeForm {
     pub evidence: String,
     #[serde(default)]
     pub actions: String,
+    /// The review date, as the GOV.UK date input's three boxes.
     #[serde(default)]
-    pub review_by: String,
+    pub review_by_day: String,
+    #[serde(default)]
+    pub review_by_month: String,
+    #[serde(default)]
+    pub review_by_year: String,
     #[serde(default)]
     pub outcome: String,
 }
@@ -703,7 +708,7 @@ async fn finding_page(
             Seen::Persists => "Flagged again in the latest report",
             Seen::NoLongerFlagged => "Not flagged in the latest report",
         },
-        updates: updates.into_iter().map(|u| (format_instant(u.at), u)).collect(),
+        updates: updates.into_iter().map(|u| (throughcare_core::display::instant(u.at), u)).collect(),
         may_change: staff.role.can(crate::roles::Access::Findings),
         staff: Some(staff),
         finding,
@@ -757,16 +762,14 @@ pub async fn change(
                     .map(|evidence| FindingChange::Explain { evidence }),
                 "reform" => {
                     let actions = text(&mut errors, "actions", "actions", &form.actions);
-                    let review_by = match parse_date(form.review_by.trim()) {
-                        Ok(d) => Some(d),
-                        Err(_) => {
-                            errors.push((
-                                "review_by",
-                                "Enter the review date as YYYY-MM-DD, for example 2027-03-31".into(),
-                            ));
-                            None
-                        }
-                    };
+                    let review_by =
+                        match super::date_input(&form.review_by_day, &form.review_by_month, &form.review_by_year) {
+                            Ok(d) => Some(d),
+                            Err(m) => {
+                                errors.push(("review_by", m.replace("the date it happened", "the date of the review")));
+                                None
+                            }
+                        };
                     actions.zip(review_by).map(|(actions, review_by)| FindingChange::PlanReform { actions, review_by })
                 }
                 "review" => text(&mut errors, "outcome", "outcome of the review", &form.outcome)

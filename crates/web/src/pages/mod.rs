@@ -18,6 +18,24 @@ use crate::AppState;
 use crate::auth::{self, CurrentStaff, SignIn};
 use crate::error::AppError;
 
+/// A date from the GOV.UK date input's three boxes, or the message to show beside them.
+pub(crate) fn date_input(day: &str, month: &str, year: &str) -> Result<jiff::civil::Date, String> {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    match (d.is_empty(), m.is_empty(), y.is_empty()) {
+        (true, true, true) => return Err("Enter the date it happened".into()),
+        (true, _, _) => return Err("The date must include a day".into()),
+        (_, true, _) => return Err("The date must include a month".into()),
+        (_, _, true) => return Err("The date must include a year".into()),
+        _ => {}
+    }
+    let real = || "The date must be a real date, for example 27 3 2026".to_string();
+    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) else { return Err(real()) };
+    if y < 1000 {
+        return Err("The year must include 4 numbers".into());
+    }
+    jiff::civil::Date::new(y, m, d).map_err(|_| real())
+}
+
 /// A period from a page's `from` and `to` fields: each blank one takes its default, each bad one
 /// an error for its field; a period that ends before it starts is an error on `to`.
 pub(crate) fn period_fields(

@@ -91,24 +91,6 @@ pub async fn form(
     })
 }
 
-/// A date from the GOV.UK date input's three boxes, or the message to show beside them.
-fn date_input(day: &str, month: &str, year: &str) -> Result<jiff::civil::Date, String> {
-    let (d, m, y) = (day.trim(), month.trim(), year.trim());
-    match (d.is_empty(), m.is_empty(), y.is_empty()) {
-        (true, true, true) => return Err("Enter the date it happened".into()),
-        (true, _, _) => return Err("The date must include a day".into()),
-        (_, true, _) => return Err("The date must include a month".into()),
-        (_, _, true) => return Err("The date must include a year".into()),
-        _ => {}
-    }
-    let real = || "The date must be a real date, for example 27 3 2026".to_string();
-    let (Ok(d), Ok(m), Ok(y)) = (d.parse::<i8>(), m.parse::<i8>(), y.parse::<i16>()) else { return Err(real()) };
-    if y < 1000 {
-        return Err("The year must include 4 numbers".into());
-    }
-    jiff::civil::Date::new(y, m, d).map_err(|_| real())
-}
-
 /// Checks the form and builds the event kind and when it happened, or the messages to show.
 fn validate(
     form: &RecordForm,
@@ -119,7 +101,7 @@ fn validate(
     if !KINDS.iter().any(|(k, _)| *k == form.kind) || !staff.role.may_record(&form.kind) {
         errors.push(("kind", "Select what happened".to_string()));
     }
-    let date = date_input(&form.day, &form.month, &form.year);
+    let date = super::date_input(&form.day, &form.month, &form.year);
     let time = jiff::civil::Time::strptime("%H:%M", form.time.trim())
         .map_err(|_| "Enter the time on the 24-hour clock, for example 14:30".to_string());
     if let Err(m) = &date {
