@@ -103,11 +103,32 @@ fn person_cell(p: &Person) -> Cell {
 /// Requests or referrals raised on a timeline and not yet answered, with when they were raised.
 fn waiting<'a>(
     t: &'a Timeline,
-    raised: impl Fn(&EventKind) -> bool,
-    answers: impl Fn(&EventKind) -> Option<EventId>,
+    raised: &impl Fn(&EventKind) -> bool,
+    answers: &impl Fn(&EventKind) -> Option<EventId>,
 ) -> Vec<&'a throughcare_core::Event> {
     let answered: HashSet<EventId> = t.live().filter_map(|e| answers(&e.kind)).collect();
     t.live().filter(|e| raised(&e.kind) && !answered.contains(&e.id)).collect()
+}
+
+type Held<'a> = (&'a Person, &'a Timeline, throughcare_core::timeline::PersonState);
+
+/// Everything raised and not yet answered across the people held, oldest first: the person, the
+/// event as a sentence, and `when` of it (how long it has waited, or when it was raised).
+fn waiting_rows(
+    held: &[Held<'_>],
+    names: &Directory,
+    raised: impl Fn(&EventKind) -> bool,
+    answers: impl Fn(&EventKind) -> Option<EventId>,
+    when: impl Fn(&throughcare_core::Event) -> String,
+) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
+    for (p, t, _) in held {
+        for e in waiting(t, &raised, &answers) {
+            rows.push((e.occurred_at, vec![person_cell(p), text(names.sentence(e, t)), text(when(e))]));
+        }
+    }
+    rows.sort_by_key(|(at, _)| *at);
+    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 pub async fn home(State(state): State<AppState>, Extension(staff): Extension<CurrentStaff>) -> Result<Home, AppError> {
@@ -153,8 +174,7 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
         Some(e) if !role.estate_wide() && needs_people(role) => state.db.timelines_in_custody(e).await?,
         _ => vec![],
     };
-    let states: Vec<(&Person, &Timeline, throughcare_core::timeline::PersonState)> =
-        in_custody.iter().map(|(p, t)| (p, t, t.state_at(now))).collect();
+    let states: Vec<Held<'_>> = in_custody.iter().map(|(p, t)| (p, t, t.state_at(now))).collect();
 
     match role {
         Role::KeyWorker => {
@@ -201,37 +221,25 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             ));
         }
         Role::MentalHealth | Role::ReceptionNurse => {
-            let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
-            for (p, t, _) in &states {
-                let open = waiting(
-                    t,
-                    |k| matches!(k, EventKind::ReferralMade { .. }),
-                    |k| match k {
-                        EventKind::ReferralAccepted { referral } | EventKind::ReferralDeclined { referral } => {
-                            Some(*referral)
-                        }
-                        _ => None,
-                    },
-                );
-                for e in open {
-                    rows.push((
-                        e.occurred_at,
-                        vec![
-                            person_cell(p),
-                            text(names.sentence(e, t)),
-                            text(format!("{} ago", display::duration(now.duration_since(e.occurred_at)))),
-                        ],
-                    ));
-                }
-            }
-            rows.sort_by_key(|(at, _)| *at);
+            let rows = waiting_rows(
+                &states,
+                &names,
+                |k| matches!(k, EventKind::ReferralMade { .. }),
+                |k| match k {
+                    EventKind::ReferralAccepted { referral } | EventKind::ReferralDeclined { referral } => {
+                        Some(*referral)
+                    }
+                    _ => None,
+                },
+                |e| format!("{} ago", display::duration(now.duration_since(e.occurred_at))),
+            );
             let total = rows.len();
             sections.push(section(
                 "referrals",
                 format!("Referrals waiting for an answer ({total})"),
                 "No referral is waiting.",
                 vec!["Person", "Referral", "Waiting"],
-                rows.into_iter().take(SHOWN).map(|(_, r)| r).collect(),
+                rows.into_iter().take(SHOWN).collect(),
             ));
         }
         Role::Resettlement => {
@@ -257,33 +265,25 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             ));
         }
         Role::Chaplaincy => {
-            let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
-            for (p, t, _) in &states {
-                let open = waiting(
-                    t,
-                    |k| {
-                        matches!(k, EventKind::RequestRaised { category, .. }
+            let rows = waiting_rows(
+                &states,
+                &names,
+                |k| {
+                    matches!(k, EventKind::RequestRaised { category, .. }
                         if matches!(category, RequestCategory::Faith | RequestCategory::Diet | RequestCategory::Culture))
-                    },
-                    |k| match k {
-                        EventKind::RequestAnswered { request, .. } => Some(*request),
-                        _ => None,
-                    },
-                );
-                for e in open {
-                    rows.push((
-                        e.occurred_at,
-                        vec![person_cell(p), text(names.sentence(e, t)), text(display::instant(e.occurred_at))],
-                    ));
-                }
-            }
-            rows.sort_by_key(|(at, _)| *at);
+                },
+                |k| match k {
+                    EventKind::RequestAnswered { request, .. } => Some(*request),
+                    _ => None,
+                },
+                |e| display::instant(e.occurred_at),
+            );
             sections.push(section(
                 "requests",
                 format!("Faith, diet and culture requests waiting for an answer ({})", rows.len()),
                 "No request is waiting.",
                 vec!["Person", "Request", "Asked"],
-                rows.into_iter().map(|(_, r)| r).collect(),
+                rows,
             ));
         }
         Role::VoluntaryPartner => {
@@ -337,30 +337,22 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
     }
 
     if role == Role::EqualityLead {
-        let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
-        for (p, t, _) in &states {
-            let open = waiting(
-                t,
-                |k| matches!(k, EventKind::DiscriminationComplaintRaised { .. }),
-                |k| match k {
-                    EventKind::DiscriminationComplaintAnswered { complaint, .. } => Some(*complaint),
-                    _ => None,
-                },
-            );
-            for e in open {
-                rows.push((
-                    e.occurred_at,
-                    vec![person_cell(p), text(names.sentence(e, t)), text(display::instant(e.occurred_at))],
-                ));
-            }
-        }
-        rows.sort_by_key(|(at, _)| *at);
+        let rows = waiting_rows(
+            &states,
+            &names,
+            |k| matches!(k, EventKind::DiscriminationComplaintRaised { .. }),
+            |k| match k {
+                EventKind::DiscriminationComplaintAnswered { complaint, .. } => Some(*complaint),
+                _ => None,
+            },
+            |e| display::instant(e.occurred_at),
+        );
         sections.push(section(
             "complaints",
             format!("Discrimination complaints waiting for an answer ({})", rows.len()),
             "No complaint is waiting.",
             vec!["Person", "Complaint", "Made"],
-            rows.into_iter().map(|(_, r)| r).collect(),
+            rows,
         ));
     }
 
