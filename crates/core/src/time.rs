@@ -63,7 +63,9 @@ pub fn check_instant(what: &'static str, t: Timestamp, now: Timestamp) -> Result
         return Err(TimeRule::BeforeEarliest { what, value: format_instant(t) });
     }
     if t > now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX) {
-        return Err(TimeRule::InTheFuture { what, value: format_instant(t), now: format_instant(now) });
+        // Whole seconds: a person reads this, and microseconds of "now" tell them nothing.
+        let shown = now.round(jiff::Unit::Second).unwrap_or(now);
+        return Err(TimeRule::InTheFuture { what, value: format_instant(t), now: format_instant(shown) });
     }
     Ok(())
 }

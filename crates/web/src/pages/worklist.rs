@@ -223,6 +223,8 @@ pub struct ReportPage {
     place: String,
     from: String,
     to: String,
+    /// "2 December 2025 to 2 December 2026", for the sentence above the table.
+    period: String,
     errors: Vec<(&'static str, String)>,
 }
 
@@ -252,6 +254,7 @@ pub async fn report(
             Some(e) => Directory::load(&state).await?.establishment(e),
             None => "the estate".into(),
         },
+        period: format!("{} to {}", display::date(from), display::date(to)),
         from: q.from.unwrap_or_else(|| from.to_string()),
         to: q.to.unwrap_or_else(|| to.to_string()),
         report,
