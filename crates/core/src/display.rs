@@ -407,6 +407,11 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
     }
 }
 
+/// A phrase made to start a sentence or a table cell: "due today" becomes "Due today".
+pub fn capitalise(s: &str) -> String {
+    s.to_uppercase_first()
+}
+
 /// Case changes at the start of a label used mid-sentence, leaving acronyms ("PHQ-9", "MBU") alone.
 trait FirstLetter {
     fn to_lowercase_first(&self) -> String;

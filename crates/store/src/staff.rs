@@ -249,6 +249,16 @@ impl Db {
         row.map(staff_from_row).transpose()
     }
 
+    /// Every account's username and name: what pages need to name staff, and nothing more
+    /// (no password hashes leave the table for it).
+    pub async fn staff_names(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_db!(
+            self,
+            read | p
+                | sqlx::query_as("SELECT username, display_name FROM staff ORDER BY username").fetch_all(p).await?
+        ))
+    }
+
     pub async fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
         let rows: Vec<StaffRow> = on_db!(
             self,

@@ -27,7 +27,7 @@ impl Directory {
             .into_iter()
             .map(|e| (e.code.to_string(), e.name.as_str().to_string()))
             .collect();
-        let staff = state.db.all_staff().await?.into_iter().map(|s| (s.username.to_string(), s.display_name)).collect();
+        let staff = state.db.staff_names().await?.into_iter().collect();
         Ok(Self { establishments, staff })
     }
 

@@ -391,10 +391,7 @@ pub fn audit_detail(action: &str, detail: &str) -> String {
         "recorded-event" => detail
             .split_once(' ')
             .map_or_else(|| detail.to_string(), |(kind, _id)| throughcare_core::display::kind_label(kind)),
-        "viewed-person" => detail
-            .replace("viewed record; ", "")
-            .replace("characteristics shown: ", "characteristics shown: ")
-            .replace('_', " "),
+        "viewed-person" => detail.replace("viewed record; ", "").replace('_', " "),
         _ => detail.replace('_', " "),
     }
 }

@@ -123,24 +123,21 @@ fn validate(
         None
     };
     let at = match (&date, &time) {
-        (Ok(d), Ok(t)) => {
-            let tz = jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC);
-            match tz.to_timestamp(d.to_datetime(*t)) {
-                Ok(at) if at > now => {
-                    errors.push(("date", "The date and time must be in the past".to_string()));
-                    None
-                }
-                Ok(at) if throughcare_core::time::check_instant("occurred_at", at, now).is_err() => {
-                    errors.push(("date", "The date must be on or after 1 January 1970".to_string()));
-                    None
-                }
-                Ok(at) => Some(at),
-                Err(_) => {
-                    errors.push(("time", "That time does not exist on that day (the clocks changed)".to_string()));
-                    None
-                }
+        (Ok(d), Ok(t)) => match throughcare_core::time::london().to_timestamp(d.to_datetime(*t)) {
+            Ok(at) if at > now => {
+                errors.push(("date", "The date and time must be in the past".to_string()));
+                None
             }
-        }
+            Ok(at) if throughcare_core::time::check_instant("occurred_at", at, now).is_err() => {
+                errors.push(("date", "The date must be on or after 1 January 1970".to_string()));
+                None
+            }
+            Ok(at) => Some(at),
+            Err(_) => {
+                errors.push(("time", "That time does not exist on that day (the clocks changed)".to_string()));
+                None
+            }
+        },
         _ => None,
     };
     if !errors.is_empty() {

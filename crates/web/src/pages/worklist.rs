@@ -119,7 +119,7 @@ pub fn rows(items: &[WorkItem], names: &Directory, now: jiff::Timestamp) -> Vec<
                 _ => "Later".into(),
             };
             Some(WorkRow {
-                status: status.to_uppercase_first(),
+                status: display::capitalise(&status),
                 colour,
                 due: display::due(due_at, now),
                 name: i.name.clone(),
@@ -130,16 +130,6 @@ pub fn rows(items: &[WorkItem], names: &Directory, now: jiff::Timestamp) -> Vec<
             })
         })
         .collect()
-}
-
-trait UpperFirst {
-    fn to_uppercase_first(&self) -> String;
-}
-impl UpperFirst for String {
-    fn to_uppercase_first(&self) -> String {
-        let mut c = self.chars();
-        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-    }
 }
 
 #[derive(Template, WebTemplate)]
