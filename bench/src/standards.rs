@@ -79,16 +79,16 @@ async fn run(backend: &str, args: &Args, engine: &Arc<Engine>, dir: &std::path::
     exchange::export_people(&source, &mut files[1]).await?;
     exchange::export_events(&source, &mut files[2]).await?;
     let mut rates = Vec::new();
-    for (label, maintain) in [("off", None), ("on", Some(engine.as_ref()))] {
+    for (label, maintain) in [("off", false), ("on", true)] {
         let db = fresh(backend, &format!("bench_import_{label}"), dir, args).await?;
         exchange::import_establishments(&db, &files[0][..]).await?;
         exchange::import_people(&db, &files[1][..], horizon).await?;
         let started = Instant::now();
-        let n = exchange::import_events(&db, &files[2][..], horizon, maintain).await?;
+        let n = exchange::import_events(&db, &files[2][..], horizon, engine.as_ref(), maintain).await?;
         let elapsed = secs(started);
         println!("import, engine {label:>3}: {elapsed:7.1} s  {:>9.0} events/s", n as f64 / elapsed);
         rates.push(n as f64 / elapsed);
-        if maintain.is_some() {
+        if maintain {
             let a = source.obligations_due(Timestamp::MIN, Timestamp::MAX, None).await?;
             let b = db.obligations_due(Timestamp::MIN, Timestamp::MAX, None).await?;
             println!("obligations after import identical to those seeded: {}", if a == b { "yes" } else { "NO" });

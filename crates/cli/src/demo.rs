@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::Format;
 use throughcare_core::event::{
-    Activity, Instrument, LegalStatus, ReceptionType, ReleasePlanItem, RequestCategory, ScreeningOutcome, Service,
+    Activity, Instrument, LegalStatus, ReceptionType, ReleasePlanItem, RequestCategory, Priority, Service,
 };
 use throughcare_core::finding::{FindingChange, FindingText};
 use throughcare_core::standards::engine::Outcome;
@@ -153,20 +153,14 @@ fn hours(n: i64) -> SignedDuration {
 }
 
 /// The event that meets an obligation, as a working prison would have recorded it (late).
-fn completion(standard: &str, trigger: EventId) -> Option<(Role, EventKind)> {
-    let screen = |instrument| EventKind::ScreeningCompleted {
-        instrument,
-        outcome: ScreeningOutcome::NoConcerns,
-        total: None,
-        item9: None,
-        critical_medication: false,
-    };
+fn completion(standard: &str) -> Option<(Role, EventKind)> {
+    let screen = |instrument| throughcare_core::synthetic::screening(instrument, &[]);
     let plan = |item| (Role::Resettlement, EventKind::ReleasePlanItemCompleted { item });
     Some(match standard {
         "first-night-screen" => (Role::ReceptionNurse, screen(Instrument::ReceptionFirstStage)),
         "second-stage-assessment" => (Role::ReceptionNurse, EventKind::HealthAssessmentCompleted {}),
         "mental-health-rescreen" => (Role::ReceptionNurse, screen(Instrument::MentalHealthRescreen)),
-        "critical-medication" => (Role::ReceptionNurse, EventKind::MedicationGiven { critical: true }),
+        "critical-medication" => (Role::ReceptionNurse, EventKind::MedicationGiven { critical: true, medicine: None }),
         "suicide-risk-assessment" => (Role::MentalHealth, screen(Instrument::SuicideRiskAssessment)),
         "key-worker-allocation" => {
             (Role::KeyWorker, EventKind::KeyWorkerAllocated { key_worker: StaffRef::parse("kw.pool").ok()? })
@@ -175,14 +169,18 @@ fn completion(standard: &str, trigger: EventId) -> Option<(Role, EventKind)> {
         "mbu-officer-visit" | "mbu-additional-visit" => {
             (Role::MbuOfficer, EventKind::MbuOfficerVisit { officer: StaffRef::parse("mbu.pool").ok()? })
         }
-        "mbu-support-after-refusal" => (Role::MentalHealth, EventKind::ReferralMade { service: Service::InReach }),
-        "hospital-assessment-14-days" => {
-            (Role::MentalHealth, EventKind::HospitalTransferAssessed { referral: trigger })
-        }
-        "hospital-transfer-14-days" | "hospital-transfer-28-days" => (
+        "mbu-support-after-refusal" => (
             Role::MentalHealth,
-            EventKind::TransferredToHospital { referral: trigger, section: throughcare_core::event::MhaSection::S47 },
+            EventKind::ReferralMade {
+                service: Service::InReach,
+                priority: Priority::Routine,
+                self_referral: false,
+                reason: None,
+            },
         ),
+        "medicines-reconciliation" => (Role::ReceptionNurse, EventKind::MedicinesReconciled {}),
+        // Referrals and transfers to hospital go step by step; an old one left waiting stays on
+        // the worklist, overdue, as such cases do.
         "release-accommodation" => plan(ReleasePlanItem::Accommodation),
         "release-gp-registration" => plan(ReleasePlanItem::GpRegistration),
         "release-medication" => plan(ReleasePlanItem::Medication),
@@ -209,7 +207,7 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
                 if o.outcome != Outcome::Open || o.due_at >= stale {
                     continue;
                 }
-                let Some((by, kind)) = completion(o.standard.as_str(), o.trigger) else { continue };
+                let Some((by, kind)) = completion(o.standard.as_str()) else { continue };
                 let late = o.due_at + days(1 + i64::from(o.trigger.to_string().as_bytes()[0] % 9));
                 s.add_at(&p.prison_number, late.min(stale), by, kind);
                 used.insert(p.prison_number.clone());
@@ -279,26 +277,14 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
                 pn,
                 arrived - hours(1),
                 Role::ReceptionNurse,
-                EventKind::ScreeningCompleted {
-                    instrument: Instrument::ReceptionFirstStage,
-                    outcome: ScreeningOutcome::NoConcerns,
-                    total: None,
-                    item9: None,
-                    critical_medication: false,
-                },
+                throughcare_core::synthetic::screening(Instrument::ReceptionFirstStage, &[]),
             );
             s.add(pn, arrived - days(2), Role::ReceptionNurse, EventKind::HealthAssessmentCompleted {});
             s.add(
                 pn,
                 arrived - days(3),
                 Role::ReceptionNurse,
-                EventKind::ScreeningCompleted {
-                    instrument: Instrument::MentalHealthRescreen,
-                    outcome: ScreeningOutcome::NoConcerns,
-                    total: None,
-                    item9: None,
-                    critical_medication: false,
-                },
+                throughcare_core::synthetic::screening(Instrument::MentalHealthRescreen, &[]),
             );
         }
     }
@@ -314,23 +300,30 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     // 4. Mental health and healthcare: referrals waiting, a hospital transfer under way, a PHQ-9
     // with thoughts of self-harm today (a same-day suicide-risk assessment).
     for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
-        s.add(pn, days(2 + 3 * i as i64), Role::ReceptionNurse, EventKind::ReferralMade { service: Service::InReach });
+        s.add(pn, days(2 + 3 * i as i64), Role::ReceptionNurse, EventKind::ReferralMade {
+            service: Service::InReach,
+            priority: if i == 0 { Priority::Urgent } else { Priority::Routine },
+            self_referral: false,
+            reason: Some("Known to the community mental health team; low mood since arrival".into()),
+        });
     }
     for pn in pick(&|_, _| true, 1, &men) {
-        s.add(&pn, days(10), Role::MentalHealth, EventKind::ReferralMade { service: Service::HospitalTransfer });
+        s.add(&pn, days(10), Role::MentalHealth, EventKind::ReferralMade {
+            service: Service::HospitalTransfer,
+            priority: Priority::Urgent,
+            self_referral: false,
+            reason: Some("Psychotic symptoms not responding to treatment in prison".into()),
+        });
     }
     for pn in pick(&|_, _| true, 1, &men) {
         s.add(
             &pn,
             hours(2),
             Role::ReceptionNurse,
-            EventKind::ScreeningCompleted {
-                instrument: Instrument::Phq9,
-                outcome: ScreeningOutcome::Refer,
-                total: Some(16),
-                item9: Some(1),
-                critical_medication: false,
-            },
+            throughcare_core::synthetic::screening(
+                Instrument::Phq9,
+                &[("q1", "3"), ("q2", "3"), ("q3", "3"), ("q4", "3"), ("q5", "2"), ("q6", "1"), ("q9", "1")],
+            ),
         );
     }
 

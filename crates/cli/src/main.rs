@@ -39,6 +39,9 @@ struct Cli {
     /// equality report are read from its `measures/` folder if it has one.
     #[arg(long, env = "THROUGHCARE_STANDARDS", global = true)]
     standards: Option<PathBuf>,
+    /// Folder of screening instrument files (*.toml) to use instead of the ones built in.
+    #[arg(long, env = "THROUGHCARE_INSTRUMENTS", global = true)]
+    instruments: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -317,6 +320,15 @@ fn load_standards(dir: Option<&Path>) -> Result<StandardSet> {
     StandardSet::load(&files).map_err(|errors| invalid("standards", &errors))
 }
 
+/// The screening instruments: the built-in ones, or every *.toml in the folder given.
+fn load_instruments(dir: Option<&Path>) -> Result<throughcare_core::instruments::InstrumentSet> {
+    let files = match dir {
+        None => throughcare_core::instruments::builtin_files(),
+        Some(dir) => toml_files(dir)?,
+    };
+    throughcare_core::instruments::InstrumentSet::load(&files).map_err(|errors| invalid("instruments", &errors))
+}
+
 /// The measures the equality report uses: `measures/*.toml` beside the standards when a folder
 /// is given and has one, otherwise the built-in measures. Every standard is a measure too.
 fn load_measures(dir: Option<&Path>, standards: &StandardSet) -> Result<MeasureSet> {
@@ -375,7 +387,8 @@ async fn run(cli: Cli) -> Result<()> {
     if let Command::Standards { action } = &cli.command {
         return standards_command(action, standards, measures);
     }
-    let engine = Arc::new(Engine { standards, measures, calendar: Calendar::england_and_wales() });
+    let instruments = load_instruments(cli.instruments.as_deref())?;
+    let engine = Arc::new(Engine { standards, measures, calendar: Calendar::england_and_wales(), instruments });
     let url: DatabaseUrl = cli.database_url.parse()?;
     let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
     let outcome = match cli.command {
@@ -415,7 +428,7 @@ async fn run(cli: Cli) -> Result<()> {
             let n = match what {
                 Dataset::Establishments => exchange::import_establishments(&db, input).await,
                 Dataset::People => exchange::import_people(&db, input, Timestamp::now()).await,
-                Dataset::Events => exchange::import_events(&db, input, Timestamp::now(), Some(&engine)).await,
+                Dataset::Events => exchange::import_events(&db, input, Timestamp::now(), &engine, true).await,
             }
             .with_context(|| format!("{} was not imported", file.display()))?;
             eprintln!("imported {n} rows from {}", file.display());

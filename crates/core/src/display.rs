@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::codes::CodeSet;
 use crate::communication::Language;
-use crate::event::{EventKind, Instrument};
+use crate::event::EventKind;
 use crate::ids::{EstablishmentCode, EventId, StaffRef};
 use crate::time::{date_in_england, london};
 
@@ -183,26 +183,6 @@ fn yes_no(b: bool, yes: &str, no: &str) -> String {
     if b { yes.to_string() } else { no.to_string() }
 }
 
-/// The PHQ-9 and GAD-7 severity bands (Kroenke et al.; Spitzer et al.).
-pub fn severity(instrument: Instrument, total: u8) -> Option<&'static str> {
-    Some(match instrument {
-        Instrument::Phq9 => match total {
-            0..=4 => "minimal",
-            5..=9 => "mild",
-            10..=14 => "moderate",
-            15..=19 => "moderately severe",
-            _ => "severe",
-        },
-        Instrument::Gad7 => match total {
-            0..=4 => "minimal",
-            5..=9 => "mild",
-            10..=14 => "moderate",
-            _ => "severe",
-        },
-        _ => return None,
-    })
-}
-
 /// A short name for a kind of event or an action: "Key work session", "ACCT opened", "MBU officer visit".
 pub fn kind_label(name: &str) -> String {
     let words: Vec<String> = name
@@ -244,7 +224,7 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
     let place = |c: &EstablishmentCode| (names.establishment)(c).unwrap_or_else(|| c.to_string());
     let who = |s: &StaffRef| (names.staff)(s).unwrap_or_else(|| s.to_string());
     let referral = |id: EventId| match linked(id) {
-        Some(K::ReferralMade { service }) => format!("referral to {}", service.label().to_lowercase_first()),
+        Some(K::ReferralMade { service, .. }) => format!("referral to {}", service.label().to_lowercase_first()),
         _ => "referral".to_string(),
     };
     let request = |id: EventId| match linked(id) {
@@ -253,6 +233,10 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             format!("request for temporary release ({})", purpose.label().to_lowercase_first())
         }
         _ => "request".to_string(),
+    };
+    let medicine = |id: EventId| match linked(id) {
+        Some(K::MedicineReported { name, .. }) => name,
+        _ => "medicine".to_string(),
     };
     let contact = |id: EventId| match linked(id) {
         Some(K::FamilyContactNamed(c)) => format!("{} ({})", c.name, c.relationship),
@@ -284,37 +268,73 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::LocationChanged { location } => format!("Moved to {location}"),
         K::TransferOut { to_establishment } => format!("Transferred out to {}", place(to_establishment)),
         K::Release { release_type } => format!("Released: {}", release_type.label().to_lowercase_first()),
-        K::ScreeningCompleted { instrument, outcome, total, item9, critical_medication } => {
+        K::ScreeningCompleted { instrument, outcome, total, band, suicide_risk, critical_medication, suggested, .. } => {
             let mut parts = Vec::new();
-            if let Some(t) = total {
-                let band = severity(*instrument, *t).map(|b| format!(", {b}")).unwrap_or_default();
-                parts.push(format!("score {t}{band}"));
+            match (total, band) {
+                (Some(t), Some(b)) => parts.push(format!("score {t}, {}", b.to_lowercase_first())),
+                (Some(t), None) => parts.push(format!("score {t}")),
+                _ => {}
             }
-            if let Some(i) = item9 {
-                parts.push(if *i == 0 {
-                    "no thoughts of self-harm (question 9)".to_string()
-                } else {
-                    format!("thoughts of self-harm on question 9 ({i} of 3)")
-                });
+            if *suicide_risk {
+                parts.push("a same-day suicide-risk assessment is needed".into());
             }
             if *critical_medication {
                 parts.push("takes a critical medicine".into());
             }
-            parts.push(outcome.label().to_lowercase_first());
+            if !suggested.is_empty() {
+                let to: Vec<String> = suggested.iter().map(|s| s.label().to_lowercase_first()).collect();
+                parts.push(format!("referral suggested to {}", to.join(" and ")));
+            }
+            if let Some(o) = outcome {
+                parts.push(o.label().to_lowercase_first());
+            }
             format!("{} completed: {}", instrument.label(), parts.join("; "))
         }
         K::HealthAssessmentCompleted {} => "Second-stage health assessment completed".into(),
-        K::ReferralMade { service } => format!("Referred to {}", service.label().to_lowercase_first()),
+        K::ReferralMade { service, priority, self_referral, .. } => format!(
+            "{} to {} ({})",
+            if *self_referral { "Asked to be referred" } else { "Referred" },
+            service.label().to_lowercase_first(),
+            priority.label().to_lowercase_first()
+        ),
+        K::ReferralTriaged { referral: r } => format!("{} triaged", referral(*r).to_uppercase_first()),
         K::ReferralAccepted { referral: r } => format!("{} accepted", referral(*r).to_uppercase_first()),
-        K::ReferralDeclined { referral: r } => format!("{} declined", referral(*r).to_uppercase_first()),
-        K::ReferralSeen { referral: r } => format!("Seen after the {}", referral(*r)),
-        K::HospitalTransferAssessed { referral: r } => {
-            format!("Assessed for transfer to hospital, after the {}", referral(*r))
+        K::ReferralDeclined { referral: r, reason } => {
+            format!("{} declined: {reason}", referral(*r).to_uppercase_first())
         }
+        K::ReferralSeen { referral: r } => format!("First seen after the {}", referral(*r)),
+        K::ReferralDischarged { referral: r } => format!("Discharged from the {}", referral(*r)),
+        K::HospitalTransferAssessed { .. } => "First psychiatric assessment for transfer to hospital".into(),
+        K::HospitalSecondAssessment { .. } => "Second psychiatric assessment for transfer to hospital".into(),
+        K::HospitalBedIdentified { hospital, .. } => format!("Hospital bed identified: {hospital}"),
+        K::HospitalWarrantIssued { section, .. } => {
+            format!("Warrant issued for transfer to hospital, {}", section.label().to_lowercase_first())
+        }
+        K::HospitalTransferDelayed { reason, note, .. } => match note {
+            Some(n) => format!("Transfer to hospital delayed: {}. {n}", reason.label().to_lowercase_first()),
+            None => format!("Transfer to hospital delayed: {}", reason.label().to_lowercase_first()),
+        },
         K::TransferredToHospital { section, .. } => {
             format!("Transferred to hospital under the Mental Health Act, {}", section.label().to_lowercase_first())
         }
-        K::MedicationGiven { critical } => yes_no(*critical, "Critical medicine given", "Medicine given"),
+        K::MedicineReported { name, dose, critical, source } => format!(
+            "Medicine recorded: {name}, {dose}{} ({})",
+            if *critical { ", critical" } else { "" },
+            source.label().to_lowercase_first()
+        ),
+        K::MedicineConfirmed { medicine: m, against } => {
+            format!("{} confirmed against the {}", medicine(*m), against.label().to_lowercase_first())
+        }
+        K::MedicationGiven { critical, medicine: Some(m) } => {
+            format!("First dose of {} given{}", medicine(*m), if *critical { " (critical medicine)" } else { "" })
+        }
+        K::MedicationGiven { critical, medicine: None } => {
+            yes_no(*critical, "Critical medicine given", "Medicine given")
+        }
+        K::MedicinesReconciled {} => "Medicines reconciled".into(),
+        K::MedicinesSupplied { occasion, supply } => {
+            format!("Medicines for {}: {}", occasion.label().to_lowercase_first(), supply.label().to_lowercase_first())
+        }
         K::KeyWorkerAllocated { key_worker } => format!("Key worker allocated: {}", who(key_worker)),
         K::KeyWorkerDeallocated {} => "Key worker deallocated".into(),
         K::KeyWorkSession { key_worker, minutes } => {
@@ -486,12 +506,12 @@ mod tests {
 
     #[test]
     fn screening_reads_as_a_sentence_with_its_severity() {
-        let k =
-            EventKind::parse("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":16,"item9":2}"#)
-                .unwrap();
+        let answers = r#"{"instrument":"PHQ9","answers":{"q1":"3","q2":"3","q3":"3","q4":"3","q5":"2","q6":"0","q7":"0","q8":"0","q9":"2"}}"#;
+        let k = EventKind::parse("screening_completed", answers).unwrap();
+        let k = crate::instruments::InstrumentSet::builtin_ref().complete(k).unwrap();
         assert_eq!(
             sentence(&k, &Names::NONE),
-            "PHQ-9 completed: score 16, moderately severe; thoughts of self-harm on question 9 (2 of 3); referral indicated"
+            "PHQ-9 completed: score 16, moderately severe depression; a same-day suicide-risk assessment is needed; referral suggested to mental health in-reach; urgent action needed"
         );
         let referral = EventKind::parse("referral_made", r#"{"service":"IN_REACH"}"#).unwrap();
         let id = EventId::from_random_bytes([3; 16]);

@@ -54,7 +54,7 @@ code_set! {
     pub enum ScreeningOutcome as "screening outcome" {
         NoConcerns = "NO_CONCERNS": "No concerns",
         Refer = "REFER": "Referral indicated",
-        Urgent = "URGENT": "Urgent action taken",
+        Urgent = "URGENT": "Urgent action needed",
     }
 }
 
@@ -71,6 +71,63 @@ code_set! {
         Counselling = "COUNSELLING": "Counselling",
         Chaplaincy = "CHAPLAINCY": "Chaplaincy",
         VoluntarySector = "VOLUNTARY_SECTOR": "Voluntary sector",
+    }
+}
+
+code_set! {
+    /// How soon a referral must be seen (the NHS Mental Health Services Data Set's four priorities).
+    pub enum Priority as "priority" {
+        Routine = "ROUTINE": "Routine",
+        Urgent = "URGENT": "Urgent",
+        VeryUrgent = "VERY_URGENT": "Very urgent",
+        Emergency = "EMERGENCY": "Emergency",
+    }
+}
+
+impl Default for Priority {
+    fn default() -> Self {
+        Self::Routine
+    }
+}
+
+code_set! {
+    /// Why a transfer to hospital is waiting (recorded as often as it changes).
+    pub enum DelayReason as "delay reason" {
+        AwaitingAssessment = "AWAITING_ASSESSMENT": "Waiting for a psychiatric assessment",
+        DisputedNeed = "DISPUTED_NEED": "Assessors disagree about the need for hospital",
+        NoBed = "NO_BED": "No suitable bed",
+        Funding = "FUNDING": "Commissioning or funding not agreed",
+        AwaitingWarrant = "AWAITING_WARRANT": "Waiting for the Ministry of Justice warrant",
+        Escort = "ESCORT": "Escort or transport not available",
+        Other = "OTHER": "Another reason",
+    }
+}
+
+code_set! {
+    /// Where a medicine was heard of, or checked against.
+    pub enum MedicineSource as "medicine source" {
+        Person = "PERSON": "The person told us",
+        Escort = "ESCORT": "Person Escort Record or property",
+        CommunityRecord = "COMMUNITY_RECORD": "Community GP record (summary care record)",
+        Prison = "PRISON": "Record from the previous prison",
+        Hospital = "HOSPITAL": "Hospital discharge summary",
+    }
+}
+
+code_set! {
+    /// Medicines given to a person leaving, on transfer or release (NICE QS156 statement 5).
+    pub enum Supply as "medicines supply" {
+        SevenDays = "SEVEN_DAYS": "At least 7 days' medicines",
+        TwentyEightDays = "TWENTY_EIGHT_DAYS": "28 days' medicines",
+        Prescription = "PRESCRIPTION": "A prescription (FP10)",
+        NoneNeeded = "NONE_NEEDED": "No medicines needed",
+    }
+}
+
+code_set! {
+    pub enum Occasion as "occasion" {
+        Transfer = "TRANSFER": "Transfer to another prison",
+        Release = "RELEASE": "Release",
     }
 }
 
@@ -185,41 +242,105 @@ pub enum EventKind {
     Release {
         release_type: ReleaseType,
     },
+    /// A screening: the answers, the instrument version asked, and the result computed from the
+    /// answers by `instruments` (never taken as given). Without a result it is not yet scored.
     ScreeningCompleted {
         instrument: Instrument,
-        outcome: ScreeningOutcome,
+        #[serde(default = "first_version")]
+        version: u16,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        answers: crate::instruments::Answers,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outcome: Option<ScreeningOutcome>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<u8>,
-        /// PHQ-9 item 9 (thoughts of self-harm); above 0 needs a suicide-risk assessment.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        item9: Option<u8>,
+        band: Option<String>,
+        /// A rule asked for a same-day suicide-risk assessment (PHQ-9 question 9 above 0...).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        suicide_risk: bool,
         /// The reception screen found a critical medicine that must not be missed (same day).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         critical_medication: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        suggested: Vec<Service>,
     },
     /// The second-stage health assessment (NICE QS156 statement 2).
     HealthAssessmentCompleted {},
     ReferralMade {
         service: Service,
+        #[serde(default)]
+        priority: Priority,
+        /// Asked for by the person (from the kiosk or on paper), not by staff.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        self_referral: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    ReferralTriaged {
+        referral: EventId,
     },
     ReferralAccepted {
         referral: EventId,
     },
     ReferralDeclined {
         referral: EventId,
+        reason: String,
     },
+    /// First seen by the service: the first assessment the priority's standard counts to.
     ReferralSeen {
         referral: EventId,
     },
+    ReferralDischarged {
+        referral: EventId,
+    },
+    /// The first psychiatric assessment for a transfer to hospital.
     HospitalTransferAssessed {
         referral: EventId,
+    },
+    HospitalSecondAssessment {
+        referral: EventId,
+    },
+    HospitalBedIdentified {
+        referral: EventId,
+        hospital: String,
+    },
+    HospitalWarrantIssued {
+        referral: EventId,
+        section: MhaSection,
+    },
+    HospitalTransferDelayed {
+        referral: EventId,
+        reason: DelayReason,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     TransferredToHospital {
         referral: EventId,
         section: MhaSection,
     },
+    /// A medicine the person takes, as found at reception or later.
+    MedicineReported {
+        name: String,
+        dose: String,
+        critical: bool,
+        source: MedicineSource,
+    },
+    MedicineConfirmed {
+        medicine: EventId,
+        against: MedicineSource,
+    },
+    /// A dose given; with `medicine`, the first dose of a medicine reported.
     MedicationGiven {
         critical: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        medicine: Option<EventId>,
+    },
+    /// Medicines reconciliation (NICE NG57: before the second-stage assessment).
+    MedicinesReconciled {},
+    MedicinesSupplied {
+        occasion: Occasion,
+        supply: Supply,
     },
     KeyWorkerAllocated {
         key_worker: StaffRef,
@@ -327,12 +448,22 @@ impl EventKind {
         "screening_completed",
         "health_assessment_completed",
         "referral_made",
+        "referral_triaged",
         "referral_accepted",
         "referral_declined",
         "referral_seen",
+        "referral_discharged",
         "hospital_transfer_assessed",
+        "hospital_second_assessment",
+        "hospital_bed_identified",
+        "hospital_warrant_issued",
+        "hospital_transfer_delayed",
         "transferred_to_hospital",
+        "medicine_reported",
+        "medicine_confirmed",
         "medication_given",
+        "medicines_reconciled",
+        "medicines_supplied",
         "key_worker_allocated",
         "key_worker_deallocated",
         "key_work_session",
@@ -371,12 +502,22 @@ impl EventKind {
         "screening_completed",
         "health_assessment_completed",
         "referral_made",
+        "referral_triaged",
         "referral_accepted",
         "referral_declined",
         "referral_seen",
+        "referral_discharged",
         "hospital_transfer_assessed",
+        "hospital_second_assessment",
+        "hospital_bed_identified",
+        "hospital_warrant_issued",
+        "hospital_transfer_delayed",
         "transferred_to_hospital",
+        "medicine_reported",
+        "medicine_confirmed",
         "medication_given",
+        "medicines_reconciled",
+        "medicines_supplied",
     ];
 
     pub fn is_clinical(kind: &str) -> bool {
@@ -414,12 +555,22 @@ impl EventKind {
             Self::ScreeningCompleted { .. } => "screening_completed",
             Self::HealthAssessmentCompleted { .. } => "health_assessment_completed",
             Self::ReferralMade { .. } => "referral_made",
+            Self::ReferralTriaged { .. } => "referral_triaged",
             Self::ReferralAccepted { .. } => "referral_accepted",
             Self::ReferralDeclined { .. } => "referral_declined",
             Self::ReferralSeen { .. } => "referral_seen",
+            Self::ReferralDischarged { .. } => "referral_discharged",
             Self::HospitalTransferAssessed { .. } => "hospital_transfer_assessed",
+            Self::HospitalSecondAssessment { .. } => "hospital_second_assessment",
+            Self::HospitalBedIdentified { .. } => "hospital_bed_identified",
+            Self::HospitalWarrantIssued { .. } => "hospital_warrant_issued",
+            Self::HospitalTransferDelayed { .. } => "hospital_transfer_delayed",
             Self::TransferredToHospital { .. } => "transferred_to_hospital",
+            Self::MedicineReported { .. } => "medicine_reported",
+            Self::MedicineConfirmed { .. } => "medicine_confirmed",
             Self::MedicationGiven { .. } => "medication_given",
+            Self::MedicinesReconciled { .. } => "medicines_reconciled",
+            Self::MedicinesSupplied { .. } => "medicines_supplied",
             Self::KeyWorkerAllocated { .. } => "key_worker_allocated",
             Self::KeyWorkerDeallocated { .. } => "key_worker_deallocated",
             Self::KeyWorkSession { .. } => "key_work_session",
@@ -479,33 +630,20 @@ impl EventKind {
             Self::Reception { location: Some(l), .. } | Self::LocationChanged { location: l } => {
                 text("location", l, 40)
             }
+            // The result itself is checked against the answers by `instruments`, which knows the files.
             Self::ScreeningCompleted { instrument, critical_medication: true, .. }
                 if *instrument != Instrument::ReceptionFirstStage =>
             {
                 Err("critical_medication belongs to the first-stage reception screen".into())
             }
-            Self::ScreeningCompleted { instrument, total, item9, .. } => {
-                let max_total = match instrument {
-                    Instrument::Phq9 => Some(27),
-                    Instrument::Gad7 => Some(21),
-                    _ => None,
-                };
-                match (max_total, total) {
-                    (Some(m), Some(t)) if *t > m => return Err(format!("{instrument} total must be 0-{m}, got {t}")),
-                    (Some(_), None) => return Err(format!("{instrument} needs a total")),
-                    (None, Some(_)) => return Err(format!("{instrument} has no total score")),
-                    _ => {}
-                }
-                match (instrument, item9) {
-                    (Instrument::Phq9, Some(i)) if *i > 3 => Err(format!("PHQ-9 item 9 must be 0-3, got {i}")),
-                    (Instrument::Phq9, Some(i)) if *i > total.unwrap_or(0) => {
-                        Err("PHQ-9 item 9 cannot exceed the total".into())
-                    }
-                    (Instrument::Phq9, None) => Err("PHQ-9 needs item9 (thoughts of self-harm)".into()),
-                    (Instrument::Phq9, Some(_)) | (_, None) => Ok(()),
-                    (_, Some(_)) => Err("item9 belongs to PHQ-9 only".into()),
-                }
+            Self::ScreeningCompleted { answers, .. } if answers.is_empty() => {
+                Err("a screening needs its answers: the result is computed from them".into())
             }
+            Self::ReferralMade { reason: Some(r), .. } => text("reason", r, 500),
+            Self::ReferralDeclined { reason, .. } => text("reason", reason, 500),
+            Self::HospitalBedIdentified { hospital, .. } => text("hospital", hospital, 120),
+            Self::HospitalTransferDelayed { note: Some(n), .. } => text("note", n, 500),
+            Self::MedicineReported { name, dose, .. } => text("name", name, 120).and_then(|()| text("dose", dose, 120)),
             Self::KeyWorkSession { minutes, .. } | Self::ActivityAttended { minutes, .. } => {
                 if (1..=720).contains(minutes) { Ok(()) } else { Err(format!("minutes must be 1-720, got {minutes}")) }
             }
@@ -538,11 +676,19 @@ impl EventKind {
     pub fn answers(&self) -> Option<(EventId, &'static [&'static str])> {
         const REFERRAL: &[&str] = &["referral_made"];
         Some(match self {
-            Self::ReferralAccepted { referral }
-            | Self::ReferralDeclined { referral }
-            | Self::ReferralSeen { referral } => (*referral, REFERRAL),
-            Self::HospitalTransferAssessed { referral } | Self::TransferredToHospital { referral, .. } => {
-                (*referral, REFERRAL)
+            Self::ReferralTriaged { referral }
+            | Self::ReferralAccepted { referral }
+            | Self::ReferralDeclined { referral, .. }
+            | Self::ReferralSeen { referral }
+            | Self::ReferralDischarged { referral }
+            | Self::HospitalTransferAssessed { referral }
+            | Self::HospitalSecondAssessment { referral }
+            | Self::HospitalBedIdentified { referral, .. }
+            | Self::HospitalWarrantIssued { referral, .. }
+            | Self::HospitalTransferDelayed { referral, .. }
+            | Self::TransferredToHospital { referral, .. } => (*referral, REFERRAL),
+            Self::MedicineConfirmed { medicine, .. } | Self::MedicationGiven { medicine: Some(medicine), .. } => {
+                (*medicine, &["medicine_reported"])
             }
             Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
             Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
@@ -556,6 +702,10 @@ impl EventKind {
             _ => return None,
         })
     }
+}
+
+fn first_version() -> u16 {
+    1
 }
 
 /// A correction: this event takes the place of an earlier one, and says why.
@@ -669,12 +819,19 @@ mod tests {
                 "location_changed" => r#"{"location":"A-1-01"}"#.into(),
                 "transfer_out" => r#"{"to_establishment":"MDI"}"#.into(),
                 "release" => r#"{"release_type":"CONDITIONAL"}"#.into(),
-                "screening_completed" => r#"{"instrument":"PHQ9","outcome":"REFER","total":12,"item9":1}"#.into(),
-                "referral_made" => r#"{"service":"IN_REACH"}"#.into(),
-                "transferred_to_hospital" => format!(r#"{{"referral":"{id}","section":"S47"}}"#),
-                "referral_accepted" | "referral_declined" | "referral_seen" | "hospital_transfer_assessed" => {
-                    format!(r#"{{"referral":"{id}"}}"#)
+                "screening_completed" => r#"{"instrument":"GAD7","answers":{"q1":"2"}}"#.into(),
+                "referral_made" => r#"{"service":"IN_REACH","priority":"URGENT"}"#.into(),
+                "transferred_to_hospital" | "hospital_warrant_issued" => {
+                    format!(r#"{{"referral":"{id}","section":"S47"}}"#)
                 }
+                "referral_declined" => format!(r#"{{"referral":"{id}","reason":"not for us"}}"#),
+                "hospital_bed_identified" => format!(r#"{{"referral":"{id}","hospital":"Rampton"}}"#),
+                "hospital_transfer_delayed" => format!(r#"{{"referral":"{id}","reason":"NO_BED"}}"#),
+                "referral_triaged" | "referral_accepted" | "referral_seen" | "referral_discharged"
+                | "hospital_transfer_assessed" | "hospital_second_assessment" => format!(r#"{{"referral":"{id}"}}"#),
+                "medicine_reported" => r#"{"name":"Insulin","dose":"10 units","critical":true,"source":"PERSON"}"#.into(),
+                "medicine_confirmed" => format!(r#"{{"medicine":"{id}","against":"COMMUNITY_RECORD"}}"#),
+                "medicines_supplied" => r#"{"occasion":"RELEASE","supply":"PRESCRIPTION"}"#.into(),
                 "medication_given" => r#"{"critical":true}"#.into(),
                 "key_worker_allocated" => r#"{"key_worker":"officer.smith"}"#.into(),
                 "key_work_session" => r#"{"key_worker":"officer.smith","minutes":45}"#.into(),
@@ -718,9 +875,9 @@ mod tests {
             ("reception", r#"{"establishment":"LEI","reception_type":"NEW"}"#, "legal_status"),
             ("reception", r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND","x":1}"#, "x"),
             ("key_work_session", r#"{"key_worker":"a","minutes":0}"#, "minutes"),
-            ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":28,"item9":0}"#, "0-27"),
-            ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":5}"#, "item9"),
-            ("screening_completed", r#"{"instrument":"GAD7","outcome":"REFER","total":5,"item9":1}"#, "PHQ-9 only"),
+            ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":5}"#, "needs its answers"),
+            ("screening_completed", r#"{"instrument":"PHQ9","answers":{"q1":"1"},"item9":1}"#, "item9"),
+            ("referral_declined", r#"{"referral":"00000000-0000-0000-0000-000000000000"}"#, "reason"),
             ("characteristic_declared", r#"{"characteristic":"ethnicity","value":"X1"}"#, "X1"),
             ("acct_opened", r#"[1]"#, "object"),
             ("acct_opened", r#"{"#, "JSON"),

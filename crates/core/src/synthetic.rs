@@ -18,9 +18,10 @@ use crate::characteristics::{
 use crate::communication::{CommunicationProfile, FamilyContact, FamilyInvolvement, Format, Language, Understood};
 use crate::event::{
     Activity, Correction, Event, EventKind, IncentiveLevel, Instrument, LegalStatus, MbuOutcome, MhaSection,
-    ReceptionType, ReleasePlanItem, ReleaseType, RequestCategory, RequestOutcome, ScreeningOutcome, Service,
+    Priority, ReceptionType, ReleasePlanItem, ReleaseType, RequestCategory, RequestOutcome, Service,
     TemporaryReleasePurpose,
 };
+use crate::instruments::{Answer, InstrumentSet};
 use crate::ids::{EstablishmentCode, EventId, NhsNumber, PrisonNumber, StaffRef};
 use crate::person::{Establishment, Name, Person, Population};
 
@@ -58,6 +59,29 @@ const DAY: i64 = 86_400;
 
 fn days(n: i64) -> SignedDuration {
     SignedDuration::from_secs(n * DAY)
+}
+
+/// A screening with nothing of concern in it except the answers given: each item's reassuring
+/// answer (0, "no", or "yes" where yes reassures), scored by the shipped instrument.
+pub fn screening(instrument: Instrument, answers: &[(&str, &str)]) -> EventKind {
+    let set = InstrumentSet::builtin_ref();
+    let def = set.current(instrument).expect("every instrument ships");
+    let all = def
+        .items
+        .iter()
+        .map(|item| {
+            let given = answers.iter().find(|(q, _)| *q == item.id).map(|(_, a)| *a);
+            let calm = match item.id.as_str() {
+                "coping" | "sleeping" | "protective" => "yes",
+                "critical_medicine" => "none",
+                "judgement" => "low",
+                _ if item.option("0").is_some() => "0",
+                _ => "no",
+            };
+            (item.id.clone(), Answer::Chosen(given.unwrap_or(calm).to_string()))
+        })
+        .collect();
+    set.result(instrument, all).expect("synthetic answers are complete")
 }
 
 fn pick<T: Copy>(rng: &mut impl Rng, table: &[(T, f64)]) -> T {
@@ -326,6 +350,13 @@ impl<'a> PersonBuilder<'a> {
         Some(id)
     }
 
+    /// A screening from its answers, scored by the shipped instrument as a nurse's form would be.
+    fn screen(&mut self, at: Timestamp, by: &str, instrument: Instrument, answers: &[(&str, &str)]) -> Option<EventId> {
+        let answers = answers.iter().map(|(q, a)| (q.to_string(), Answer::Chosen(a.to_string()))).collect();
+        let kind = InstrumentSet::builtin_ref().result(instrument, answers).expect("synthetic answers are complete");
+        self.push(at, by, kind)
+    }
+
     fn after(&mut self, t: Timestamp, min_hours: i64, max_hours: i64) -> Timestamp {
         t + SignedDuration::from_secs(self.rng.random_range(min_hours * 3600..=max_hours.max(min_hours) * 3600))
     }
@@ -561,32 +592,34 @@ impl<'a> PersonBuilder<'a> {
             self.after(at, 0, hi)
         };
         let refer = self.chance(0.3);
-        let outcome = if !refer {
-            ScreeningOutcome::NoConcerns
-        } else if self.chance(0.1) {
-            ScreeningOutcome::Urgent
-        } else {
-            ScreeningOutcome::Refer
-        };
+        let urgent = refer && self.chance(0.1);
         // About one in five arrives on a medicine that must not be missed.
         let critical_medication = self.chance(0.2);
-        self.push(
-            screened,
-            nurse,
-            EventKind::ScreeningCompleted {
-                instrument: Instrument::ReceptionFirstStage,
-                outcome,
-                total: None,
-                item9: None,
-                critical_medication,
-            },
-        );
+        let takes = critical_medication || self.chance(0.3);
+        let yes = |b: bool| if b { "yes" } else { "no" };
+        let reception = [
+            ("long_sentence", "no"),
+            ("physical_condition", "no"),
+            ("injuries", "no"),
+            ("medicines", yes(takes)),
+            ("critical_medicine", if !takes { "none" } else { yes(critical_medication) }),
+            ("alcohol", "no"),
+            ("drugs", "no"),
+            ("known_to_services", "no"),
+            ("feeling_low", yes(refer)),
+            ("past_self_harm", "no"),
+            ("thoughts_now", yes(urgent)),
+            ("learning_disability", "no"),
+            ("communication", "no"),
+            ("screener_concern", "no"),
+        ];
+        self.screen(screened, nurse, Instrument::ReceptionFirstStage, &reception);
         if critical_medication && self.chance(0.93) {
             let t = {
                 let hi = self.either(0.9, 6, 48);
                 self.after(at, 0, hi)
             };
-            self.push(t, nurse, EventKind::MedicationGiven { critical: true });
+            self.push(t, nurse, EventKind::MedicationGiven { critical: true, medicine: None });
         }
         let format = profile.formats[0];
         let t = self.after(at, 2, 30);
@@ -625,51 +658,47 @@ impl<'a> PersonBuilder<'a> {
         if self.chance(0.45) {
             let t = self.after(at, 14 * 24, 40 * 24);
             if t < leaves {
-                let outcome = if self.chance(0.2) { ScreeningOutcome::Refer } else { ScreeningOutcome::NoConcerns };
-                self.push(
-                    t,
-                    nurse,
-                    EventKind::ScreeningCompleted {
-                        instrument: Instrument::MentalHealthRescreen,
-                        outcome,
-                        total: None,
-                        item9: None,
-                        critical_medication: false,
-                    },
-                );
+                let low = if self.chance(0.2) { "yes" } else { "no" };
+                let answers = [
+                    ("coping", "yes"),
+                    ("sleeping", "yes"),
+                    ("feeling_low", low),
+                    ("thoughts_now", "no"),
+                    ("wants_support", "no"),
+                ];
+                self.screen(t, nurse, Instrument::MentalHealthRescreen, &answers);
             }
         }
         if refer {
             let t = self.after(at, 24, 14 * 24);
             let total = self.rng.random_range(5..=27u8);
             let item9 = if self.chance(0.25) { self.rng.random_range(1..=3u8).min(total) } else { 0 };
-            self.push(
-                t,
-                nurse,
-                EventKind::ScreeningCompleted {
-                    instrument: Instrument::Phq9,
-                    outcome: ScreeningOutcome::Refer,
-                    total: Some(total),
-                    item9: Some(item9),
-                    critical_medication: false,
-                },
-            );
+            // Items 1 to 8 share the rest of the total, each 0 to 3; item 9 takes up what they cannot.
+            let mut rest = total - item9;
+            let mut scores = [0u8; 9];
+            for s in scores.iter_mut().take(8) {
+                *s = rest.min(3);
+                rest -= *s;
+            }
+            scores[8] = item9 + rest;
+            let item9 = scores[8];
+            let codes: Vec<(String, String)> =
+                scores.iter().enumerate().map(|(i, s)| (format!("q{}", i + 1), s.to_string())).collect();
+            let answers: Vec<(&str, &str)> = codes.iter().map(|(q, a)| (q.as_str(), a.as_str())).collect();
+            self.screen(t, nurse, Instrument::Phq9, &answers);
             if item9 > 0 && self.chance(0.88) {
                 let t2 = {
                     let hi = self.either(0.85, 8, 72);
                     self.after(t, 0, hi)
                 };
-                self.push(
-                    t2,
-                    nurse,
-                    EventKind::ScreeningCompleted {
-                        instrument: Instrument::SuicideRiskAssessment,
-                        outcome: ScreeningOutcome::Refer,
-                        total: None,
-                        item9: None,
-                        critical_medication: false,
-                    },
-                );
+                let answers = [
+                    ("thoughts", "yes"),
+                    ("plans", "no"),
+                    ("previous", "no"),
+                    ("protective", "yes"),
+                    ("judgement", "raised"),
+                ];
+                self.screen(t2, nurse, Instrument::SuicideRiskAssessment, &answers);
             }
             let service = pick(
                 &mut self.rng,
@@ -688,7 +717,9 @@ impl<'a> PersonBuilder<'a> {
     }
 
     fn referral(&mut self, at: Timestamp, service: Service, by: &str) {
-        let Some(referral) = self.push(at, by, EventKind::ReferralMade { service }) else { return };
+        let priority = pick(&mut self.rng, &[(Priority::Routine, 70.0), (Priority::Urgent, 25.0), (Priority::Emergency, 5.0)]);
+        let made = EventKind::ReferralMade { service, priority, self_referral: false, reason: None };
+        let Some(referral) = self.push(at, by, made) else { return };
         let t = self.after(at, 24, 14 * 24);
         if self.chance(0.85) {
             self.push(t, "mental.health", EventKind::ReferralAccepted { referral });
@@ -699,21 +730,30 @@ impl<'a> PersonBuilder<'a> {
                 self.hospital_transfer(seen);
             }
         } else {
-            self.push(t, "mental.health", EventKind::ReferralDeclined { referral });
+            let reason = "No need for this service at present".to_string();
+            self.push(t, "mental.health", EventKind::ReferralDeclined { referral, reason });
         }
     }
 
     fn hospital_transfer(&mut self, at: Timestamp) {
-        let Some(referral) = self.push(at, "in.reach", EventKind::ReferralMade { service: Service::HospitalTransfer })
-        else {
-            return;
+        let made = EventKind::ReferralMade {
+            service: Service::HospitalTransfer,
+            priority: Priority::Urgent,
+            self_referral: false,
+            reason: None,
         };
+        let Some(referral) = self.push(at, "in.reach", made) else { return };
         // 26.5% of transfers were made within 14 days in 2015-16 (the report); the rest took longer.
         let total_days =
             if self.chance(0.265) { self.rng.random_range(3..=14) } else { self.rng.random_range(15..120) };
-        let assessed = at + days(total_days / 2);
-        self.push(assessed, "psychiatrist", EventKind::HospitalTransferAssessed { referral });
+        // The steps in order: two assessments, a bed, a warrant, the transfer.
         let section = if self.chance(0.6) { MhaSection::S47 } else { MhaSection::S48 };
+        let step = |share: i64| at + SignedDuration::from_secs(total_days * DAY * share / 10);
+        self.push(step(4), "psychiatrist", EventKind::HospitalTransferAssessed { referral });
+        self.push(step(6), "psychiatrist", EventKind::HospitalSecondAssessment { referral });
+        let hospital = "Regional secure unit".to_string();
+        self.push(step(8), "in.reach", EventKind::HospitalBedIdentified { referral, hospital });
+        self.push(step(9), "in.reach", EventKind::HospitalWarrantIssued { referral, section });
         self.push(at + days(total_days), "in.reach", EventKind::TransferredToHospital { referral, section });
     }
 

@@ -191,12 +191,17 @@ impl PersonState {
             EventKind::AcctOpened {} => self.acct_open = true,
             EventKind::AcctClosed {} => self.acct_open = false,
             EventKind::IncentiveLevelChanged { level } => self.incentive_level = Some(*level),
-            EventKind::ReferralMade { service } => {
+            EventKind::ReferralMade { service, .. } => {
                 self.referrals.insert(e.id, *service);
             }
             EventKind::ReferralAccepted { referral } => {
                 if let Some(service) = self.referrals.get(referral) {
                     self.caseloads.insert(*service);
+                }
+            }
+            EventKind::ReferralDischarged { referral } => {
+                if let Some(service) = self.referrals.get(referral) {
+                    self.caseloads.remove(service);
                 }
             }
             _ => {}

@@ -303,12 +303,24 @@ fn parse_event_row(line: u64, f: &[String], now: Timestamp, errors: &mut Vec<Row
 
 /// Parses and checks an events file against itself, the database and the application's clock
 /// (`now`), and returns the events to append.
-pub async fn check_events(db: &Db, input: impl Read, now: Timestamp) -> Result<Vec<Event>, ImportError> {
+pub async fn check_events(
+    db: &Db,
+    input: impl Read,
+    now: Timestamp,
+    engine: &Engine,
+) -> Result<Vec<Event>, ImportError> {
     let Rows { rows, mut errors } = read_rows(input, &EVENTS_COLUMNS);
     let mut events: Vec<(u64, Event)> = Vec::with_capacity(rows.len());
     for (line, f) in &rows {
-        if let Some(e) = parse_event_row(*line, f, now, &mut errors) {
-            events.push((*line, e));
+        if let Some(mut e) = parse_event_row(*line, f, now, &mut errors) {
+            // A screening's result is computed from its answers, never taken from the file.
+            match engine.instruments.complete(e.kind) {
+                Ok(kind) => {
+                    e.kind = kind;
+                    events.push((*line, e));
+                }
+                Err(reason) => errors.push(RowError { line: *line, column: Some("details"), reason }),
+            }
         }
     }
     drop(rows);
@@ -404,6 +416,34 @@ pub async fn check_events(db: &Db, input: impl Read, now: Timestamp) -> Result<V
         }
     }
     rejected_if_any(errors)?;
+    let mut errors = Vec::new();
+
+    // Pathway steps in order (a referral accepted twice, a transfer before any assessment), for
+    // the people whose file rows take a step: their timeline on record plus the file, in time order.
+    let mut stepping: HashMap<&PrisonNumber, Vec<u64>> = HashMap::new();
+    for (line, e) in &events {
+        if e.kind.answers().is_some() {
+            stepping.entry(&e.person).or_default().push(*line);
+        }
+    }
+    let lines: HashMap<EventId, u64> = events.iter().map(|(l, e)| (e.id, *l)).collect();
+    for (pn, _) in stepping {
+        let mut all: Vec<Event> = db.timeline(pn).await?.all().to_vec();
+        all.extend(events.iter().filter(|(_, e)| &e.person == pn).map(|(_, e)| e.clone()));
+        let timeline = throughcare_core::timeline::Timeline::new(all);
+        let ordered = timeline.all();
+        for (i, e) in ordered.iter().enumerate() {
+            let Some(line) = lines.get(&e.id) else { continue };
+            if e.kind.answers().is_none() {
+                continue;
+            }
+            let before = throughcare_core::timeline::Timeline::new(ordered[..i].to_vec());
+            if let Err(reason) = throughcare_core::pathways::check_step(&before, e) {
+                errors.push(RowError { line: *line, column: Some("kind"), reason });
+            }
+        }
+    }
+    rejected_if_any(errors)?;
     Ok(events.into_iter().map(|(_, e)| e).collect())
 }
 
@@ -414,12 +454,13 @@ pub async fn import_events(
     db: &Db,
     input: impl Read,
     now: Timestamp,
-    maintain: Option<&Engine>,
+    engine: &Engine,
+    maintain: bool,
 ) -> Result<usize, ImportError> {
-    let events = check_events(db, input, now).await?;
+    let events = check_events(db, input, now, engine).await?;
     let mut tx = db.begin_write().await?;
     tx.append_events(&events).await?;
-    if let Some(engine) = maintain {
+    if maintain {
         tx.refresh_obligations(&people_of(&events), engine, now).await?;
     }
     tx.commit().await?;

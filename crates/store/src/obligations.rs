@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 use throughcare_core::codes::CodeSet;
+use throughcare_core::instruments::InstrumentSet;
 use throughcare_core::measures::MeasureSet;
 use throughcare_core::person::Population;
 use throughcare_core::standards::calendar::Calendar;
@@ -27,12 +28,19 @@ pub struct Engine {
     pub standards: StandardSet,
     pub measures: MeasureSet,
     pub calendar: Calendar,
+    /// The screening instruments results are scored and checked by.
+    pub instruments: InstrumentSet,
 }
 
 impl Engine {
     pub fn builtin() -> Self {
         let standards = StandardSet::builtin();
-        Self { measures: MeasureSet::builtin(&standards), standards, calendar: Calendar::england_and_wales() }
+        Self {
+            measures: MeasureSet::builtin(&standards),
+            standards,
+            calendar: Calendar::england_and_wales(),
+            instruments: InstrumentSet::builtin(),
+        }
     }
 
     /// Everything kept per person from their timeline: obligations, key worker, where they are.

@@ -9,6 +9,7 @@ use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_core::time::parse_instant;
 use throughcare_core::{Characteristic, PrisonNumber};
 use throughcare_store::exchange::{self, ImportError};
+use throughcare_store::obligations::Engine;
 use throughcare_store::{Db, Table, sensitivity};
 
 fn small_estate(seed: u64) -> Estate {
@@ -56,7 +57,7 @@ async fn seeded_estate_exports_reimports_and_exports_identically_on_both_backend
         for target in every_backend().await {
             exchange::import_establishments(&target, &first[0][..]).await.unwrap();
             exchange::import_people(&target, &first[1][..], now()).await.unwrap();
-            let n = exchange::import_events(&target, &first[2][..], now(), None).await.unwrap();
+            let n = exchange::import_events(&target, &first[2][..], now(), &Engine::builtin(), false).await.unwrap();
             assert_eq!(n, seeded.events);
             assert_eq!(export_all(&target).await, first, "{} → {}", source.backend(), target.backend());
         }
@@ -191,7 +192,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
             "{HEAD}{E1},A1234BC,reception,2026-01-05T18:00:00Z,2026-01-05T18:30:00Z,reception.lei,,,\"{{\"\"establishment\"\":\"\"LEI\"\",\"\"reception_type\"\":\"\"NEW\"\",\"\"legal_status\"\":\"\"REMAND\"\"}}\"\n\
              {E2},A1234BC,request_raised,2026-01-06T09:00:00Z,2026-01-06T09:00:00Z,A1234BC,,,\"{{\"\"category\"\":\"\"FAITH\"\",\"\"confidential\"\":true}}\"\n"
         );
-        assert_eq!(exchange::import_events(&db, good.as_bytes(), now(), None).await.unwrap(), 2);
+        assert_eq!(exchange::import_events(&db, good.as_bytes(), now(), &Engine::builtin(), false).await.unwrap(), 2);
         let before = counts(&db).await;
 
         let bad = format!(
@@ -210,7 +211,7 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
 00000000-0000-4000-8000-00000000000c,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},twice,\n\
 00000000-0000-4000-8000-00000000000d,A1234BC,acct_opened,2026-01-09T10:00:00Z,2026-01-08T10:00:00Z,officer,,,\n"
         );
-        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), now(), None).await);
+        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), now(), &Engine::builtin(), false).await);
         let expected = [
             format!("line 2, column event_id: duplicate event: {E1} is already on record"),
             format!("line 4, column event_id: duplicate event: {E3} is also on line 3"),
@@ -237,10 +238,10 @@ async fn an_events_file_with_bad_rows_is_rejected_whole_naming_each_row_and_colu
         let fix = format!(
             "{HEAD}00000000-0000-4000-8000-0000000000e1,A1234BC,entered_in_error,2026-01-07T10:00:00Z,2026-01-07T10:00:00Z,officer,{E2},typed on the wrong record,\n"
         );
-        assert_eq!(exchange::import_events(&db, fix.as_bytes(), now(), None).await.unwrap(), 1);
+        assert_eq!(exchange::import_events(&db, fix.as_bytes(), now(), &Engine::builtin(), false).await.unwrap(), 1);
         let again = fix.replace("e1,", "e2,");
         assert_eq!(
-            rejected(exchange::import_events(&db, again.as_bytes(), now(), None).await),
+            rejected(exchange::import_events(&db, again.as_bytes(), now(), &Engine::builtin(), false).await),
             [format!("line 2, column supersedes: event {E2} is already superseded")]
         );
         let timeline = db.timeline(&PrisonNumber::parse("A1234BC").unwrap()).await.unwrap();

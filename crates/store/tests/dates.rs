@@ -44,7 +44,7 @@ async fn prison(db: &Db, engine: &Engine) {
         row(1, "reception", "2026-03-02T18:00:00Z", "2026-03-02T18:30:00Z", RECEPTION),
         row(2, "key_worker_allocated", "2026-03-03T10:00:00Z", "2026-03-03T10:00:00Z", KEY_WORKER)
     );
-    exchange::import_events(db, file.as_bytes(), now(), Some(engine)).await.unwrap();
+    exchange::import_events(db, file.as_bytes(), now(), engine, true).await.unwrap();
 }
 
 fn rejected(r: Result<usize, ImportError>) -> Vec<String> {
@@ -104,7 +104,7 @@ async fn impossible_dates_are_refused_naming_line_and_column_and_nothing_changes
                 "{HEAD}{bad}{}",
                 row(99, "activity_attended", "2026-03-10T10:00:00Z", "2026-03-10T11:00:00Z", GYM)
             );
-            let errors = rejected(exchange::import_events(&db, file.as_bytes(), now(), Some(&engine)).await);
+            let errors = rejected(exchange::import_events(&db, file.as_bytes(), now(), &engine, true).await);
             assert_eq!(errors.len(), 1, "{what}: {errors:?}");
             assert!(
                 errors[0].starts_with(expected),
@@ -127,7 +127,7 @@ async fn impossible_dates_are_refused_naming_line_and_column_and_nothing_changes
         // Backdating stays possible: an event from 1990 recorded today is accepted.
         let old =
             format!("{HEAD}{}", row(20, "activity_attended", "1990-05-01T10:00:00Z", "2026-04-01T12:04:00Z", GYM));
-        assert_eq!(exchange::import_events(&db, old.as_bytes(), now(), Some(&engine)).await.unwrap(), 1);
+        assert_eq!(exchange::import_events(&db, old.as_bytes(), now(), &engine, true).await.unwrap(), 1);
     }
 }
 
@@ -155,7 +155,7 @@ async fn a_permitted_long_series_is_rolled_only_to_now() {
             ),
             row(2, "key_worker_allocated", "1970-01-07T10:00:00Z", "1970-01-07T10:00:00Z", KEY_WORKER)
         );
-        exchange::import_events(&db, file.as_bytes(), now(), Some(&engine)).await.unwrap();
+        exchange::import_events(&db, file.as_bytes(), now(), &engine, true).await.unwrap();
         let obligations = db.obligations_of(&"A1234BC".parse().unwrap()).await.unwrap();
         let weekly: Vec<_> = obligations.iter().filter(|o| o.standard.as_str() == "key-work-weekly").collect();
         let weeks = (now() - "1970-01-07T10:00:00Z".parse::<jiff::Timestamp>().unwrap()).as_hours() / (24 * 7);
@@ -213,7 +213,7 @@ proptest! {
                 let kind = ["activity_attended", "legal_status_changed", "key_worker_allocated"][n % 3];
                 file.push_str(&row(100 + n as u32, kind, occurred, recorded, &details));
             }
-            match exchange::import_events(&db, file.as_bytes(), now(), Some(&engine)).await {
+            match exchange::import_events(&db, file.as_bytes(), now(), &engine, true).await {
                 Err(ImportError::Rejected(_)) => prop_assert!(export_all(&db).await == before),
                 Err(e) => prop_assert!(false, "not a refusal: {e}"),
                 Ok(_) => {

@@ -110,7 +110,7 @@ async fn figures_come_back_the_same_from_exported_events() {
         for other in every_backend().await {
             exchange::import_establishments(&other, &files[0][..]).await.unwrap();
             exchange::import_people(&other, &files[1][..], at("2026-04-01T00:00:00Z")).await.unwrap();
-            exchange::import_events(&other, &files[2][..], as_at, Some(&engine)).await.unwrap();
+            exchange::import_events(&other, &files[2][..], as_at, &engine, true).await.unwrap();
             let after = other.obligations_due(from, to, None).await.unwrap();
             assert!(after == before, "{} → {}: obligations differ", db.backend(), other.backend());
             let filter = WorklistFilter { establishment: Some("AAB".parse().unwrap()), ..Default::default() };

@@ -182,6 +182,8 @@ pub fn obligations(
 
     // The latest period of each running recurring series, by (standard, trigger).
     let mut series: HashMap<(StandardId, EventId), usize> = HashMap::new();
+    // The case each event belongs to: the referral or medicine it answers, or itself.
+    let mut case_of: HashMap<EventId, EventId> = HashMap::new();
 
     // Ends recurring periods that finished before `until`, opening the next period each time.
     let roll = |out: &mut Vec<Obligation>, series: &mut HashMap<(StandardId, EventId), usize>, until: Timestamp| {
@@ -234,9 +236,22 @@ pub fn obligations(
         let fact = facts(person, &state, at, ctx);
         let details = OnceCell::new();
         let mut met_now: Vec<StandardId> = Vec::new();
+        let answered = e.kind.answers().map(|(t, _)| case_of.get(&t).copied().unwrap_or(t));
+        case_of.insert(e.id, answered.unwrap_or(e.id));
+        // The person's open obligations go with them: to the prison they move to, and to the one
+        // that receives them, instead of staying on the old prison's worklist.
+        let moved_to = match &e.kind {
+            crate::event::EventKind::TransferOut { to_establishment } => Some(to_establishment.clone()),
+            crate::event::EventKind::Reception { establishment, .. } => Some(establishment.clone()),
+            _ => None,
+        };
 
         for ob in out.iter_mut().filter(|o| o.outcome == Outcome::Open) {
             let std = standards.get(ob.standard.as_str()).expect("obligations come from the set");
+            let this_case = !std.same_case || answered.is_none_or(|c| Some(&c) == case_of.get(&ob.trigger));
+            if !this_case {
+                continue;
+            }
             if std.completed_by.contains(&kind) && at >= ob.opened_at && holds(&std.complete_where, &fact, &details, e)
             {
                 ob.outcome = if at <= ob.due_at {
@@ -253,6 +268,9 @@ pub fn obligations(
                 } else {
                     Outcome::Unmet { at, reason: kind }
                 };
+            }
+            if let (Some(to), Outcome::Open) = (&moved_to, &ob.outcome) {
+                ob.establishment = Some(to.clone());
             }
         }
 

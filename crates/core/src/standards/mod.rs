@@ -125,6 +125,9 @@ pub struct Standard {
     pub applies_to: Option<Expr>,
     /// Open at most one obligation per custody episode (a re-declaration does not restart the clock).
     pub once_per_episode: bool,
+    /// Only steps of the trigger's own case count: the first appointment for this referral, not
+    /// any referral's (an event that answers no earlier event, such as a release, always counts).
+    pub same_case: bool,
     pub completed_by: Vec<&'static str>,
     pub complete_where: Option<Expr>,
     pub due: Due,
@@ -165,17 +168,28 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "release" => &[("release_type", Text)],
         "screening_completed" => &[
             ("instrument", Text),
+            ("version", Number),
             ("outcome", Text),
             ("total", Number),
-            ("item9", Number),
+            ("band", Text),
+            ("suicide_risk", Bool),
             ("critical_medication", Bool),
         ],
-        "referral_made" => &[("service", Text)],
-        "referral_accepted" | "referral_declined" | "referral_seen" | "hospital_transfer_assessed" => {
-            &[("referral", Text)]
-        }
-        "transferred_to_hospital" => &[("referral", Text), ("section", Text)],
-        "medication_given" => &[("critical", Bool)],
+        "referral_made" => &[("service", Text), ("priority", Text), ("self_referral", Bool)],
+        "referral_triaged"
+        | "referral_accepted"
+        | "referral_seen"
+        | "referral_discharged"
+        | "hospital_transfer_assessed"
+        | "hospital_second_assessment" => &[("referral", Text)],
+        "referral_declined" => &[("referral", Text), ("reason", Text)],
+        "hospital_bed_identified" => &[("referral", Text), ("hospital", Text)],
+        "hospital_transfer_delayed" => &[("referral", Text), ("reason", Text)],
+        "transferred_to_hospital" | "hospital_warrant_issued" => &[("referral", Text), ("section", Text)],
+        "medicine_reported" => &[("critical", Bool), ("source", Text)],
+        "medicine_confirmed" => &[("medicine", Text), ("against", Text)],
+        "medication_given" => &[("critical", Bool), ("medicine", Text)],
+        "medicines_supplied" => &[("occasion", Text), ("supply", Text)],
         "key_worker_allocated" => &[("key_worker", Text)],
         "key_work_session" => &[("key_worker", Text), ("minutes", Number)],
         "mbu_booklet_given" => &[("format", Text)],
@@ -231,6 +245,8 @@ struct RawStandard {
     applies_to: Option<Spanned<String>>,
     #[serde(default)]
     once_per_episode: bool,
+    #[serde(default)]
+    same_case: bool,
     completed_by: Spanned<Vec<String>>,
     complete_where: Option<Spanned<String>>,
     due: Option<Spanned<String>>,
@@ -364,6 +380,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
             trigger,
             applies_to,
             once_per_episode: s.once_per_episode,
+            same_case: s.same_case,
             completed_by,
             complete_where,
             due,
@@ -386,6 +403,8 @@ pub fn builtin_files() -> Vec<(String, String)> {
         ("standards/mbu.toml", include_str!("../../../../standards/mbu.toml")),
         ("standards/hospital-transfer.toml", include_str!("../../../../standards/hospital-transfer.toml")),
         ("standards/release.toml", include_str!("../../../../standards/release.toml")),
+        ("standards/referrals.toml", include_str!("../../../../standards/referrals.toml")),
+        ("standards/medicines.toml", include_str!("../../../../standards/medicines.toml")),
     ]
     .into_iter()
     .map(|(n, t)| (n.to_string(), t.to_string()))

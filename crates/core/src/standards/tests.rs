@@ -39,7 +39,7 @@ fn run(events: &[(&str, &str, &str)], horizon: &str) -> Vec<Obligation> {
             recorded_at: at(when),
             recorded_by: StaffRef::parse("staff").unwrap(),
             correction: None,
-            kind: EventKind::parse(kind, details).unwrap_or_else(|e| panic!("{kind}: {e}")),
+            kind: parse(kind, details),
         })
         .collect();
     let calendar = Calendar::england_and_wales();
@@ -47,6 +47,13 @@ fn run(events: &[(&str, &str, &str)], horizon: &str) -> Vec<Obligation> {
         |c: &crate::ids::EstablishmentCode| Some(if c.as_str() == "NHI" { Population::Women } else { Population::Men });
     let ctx = Context { calendar: &calendar, population: &population };
     obligations(&person(), &Timeline::new(events), &StandardSet::builtin(), &ctx, at(horizon))
+}
+
+/// An event kind from its details; a screening gives its answers only, and the shipped
+/// instrument scores them, as the pages and imports do.
+fn parse(kind: &str, details: &str) -> EventKind {
+    let k = EventKind::parse(kind, details).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    crate::instruments::InstrumentSet::builtin_ref().complete(k).unwrap_or_else(|e| panic!("{kind}: {e}"))
 }
 
 fn outcomes(obs: &[Obligation], standard: &str) -> Vec<&'static str> {
@@ -57,7 +64,15 @@ const RECEPTION: &str =
     r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"2026-12-31"}"#;
 const RECEPTION_NHI: &str =
     r#"{"establishment":"NHI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"2026-12-31"}"#;
-const FIRST_SCREEN: &str = r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"NO_CONCERNS"}"#;
+const FIRST_SCREEN: &str = r#"{"instrument":"RECEPTION_FIRST_STAGE","answers":{"long_sentence":"no","physical_condition":"no","injuries":"no","medicines":"no","critical_medicine":"none","alcohol":"no","drugs":"no","known_to_services":"no","feeling_low":"no","past_self_harm":"no","thoughts_now":"no","learning_disability":"no","communication":"no","screener_concern":"no"}}"#;
+const CRITICAL_SCREEN: &str = r#"{"instrument":"RECEPTION_FIRST_STAGE","answers":{"long_sentence":"no","physical_condition":"no","injuries":"no","medicines":"yes","critical_medicine":"yes","alcohol":"no","drugs":"no","known_to_services":"no","feeling_low":"yes","past_self_harm":"no","thoughts_now":"no","learning_disability":"no","communication":"no","screener_concern":"no"}}"#;
+/// PHQ-9 with a total of 14 and question 9 at 1.
+const PHQ9_14_Q9: &str = r#"{"instrument":"PHQ9","answers":{"q1":"3","q2":"3","q3":"3","q4":"3","q5":"1","q6":"0","q7":"0","q8":"0","q9":"1"}}"#;
+/// PHQ-9 with a total of 3 and question 9 at 0.
+const PHQ9_3: &str = r#"{"instrument":"PHQ9","answers":{"q1":"3","q2":"0","q3":"0","q4":"0","q5":"0","q6":"0","q7":"0","q8":"0","q9":"0"}}"#;
+/// PHQ-9 with a total of 16 and question 9 at 2.
+const PHQ9_16_Q9: &str = r#"{"instrument":"PHQ9","answers":{"q1":"3","q2":"3","q3":"3","q4":"3","q5":"2","q6":"0","q7":"0","q8":"0","q9":"2"}}"#;
+const SUICIDE_RISK: &str = r#"{"instrument":"SUICIDE_RISK","answers":{"thoughts":"yes","plans":"no","previous":"no","protective":"yes","judgement":"raised"}}"#;
 const RELEASE: &str = r#"{"release_type":"CONDITIONAL"}"#;
 
 #[test]
@@ -78,6 +93,14 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "hospital-transfer-14-days",
         "hospital-assessment-14-days",
         "hospital-transfer-28-days",
+        "hospital-transfer-second-stage",
+        "referral-emergency-24-hours",
+        "referral-very-urgent-3-days",
+        "referral-urgent-7-days",
+        "referral-routine-28-days",
+        "critical-medicine-first-dose",
+        "medicine-confirmed-7-days",
+        "medicines-reconciliation",
         "release-accommodation",
         "release-gp-registration",
         "release-medication",
@@ -86,7 +109,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 18);
+    assert_eq!(set.len(), 26);
 }
 
 #[test]
@@ -182,19 +205,19 @@ fn rescreen_medication_and_suicide_risk() {
             (
                 "2026-01-05T19:00:00Z",
                 "screening_completed",
-                r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"REFER","critical_medication":true}"#,
+                CRITICAL_SCREEN,
             ),
             ("2026-01-05T21:00:00Z", "medication_given", r#"{"critical":true}"#),
             (
                 "2026-01-20T10:00:00Z",
                 "screening_completed",
-                r#"{"instrument":"PHQ9","outcome":"REFER","total":14,"item9":1}"#,
+                PHQ9_14_Q9,
             ),
-            ("2026-01-21T10:00:00Z", "screening_completed", r#"{"instrument":"SUICIDE_RISK","outcome":"REFER"}"#),
+            ("2026-01-21T10:00:00Z", "screening_completed", SUICIDE_RISK),
             (
                 "2026-03-01T10:00:00Z",
                 "screening_completed",
-                r#"{"instrument":"PHQ9","outcome":"REFER","total":3,"item9":0}"#,
+                PHQ9_3,
             ),
         ],
         "2026-04-01T00:00:00Z",
@@ -454,7 +477,7 @@ fn a_voided_completion_reopens_the_obligation() {
         recorded_at: at(w),
         recorded_by: StaffRef::parse("s").unwrap(),
         correction: None,
-        kind: EventKind::parse(k, d).unwrap(),
+        kind: parse(k, d),
     })
     .chain([voided])
     .collect();
@@ -578,7 +601,7 @@ mod bounded {
             let kinds = [
                 ("reception", format!(r#"{{"establishment":"LEI","reception_type":"NEW","legal_status":"SENTENCED","expected_release":"{release}"}}"#)),
                 ("key_worker_allocated", r#"{"key_worker":"kw.1"}"#.to_string()),
-                ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":16,"item9":2}"#.to_string()),
+                ("screening_completed", PHQ9_16_Q9.to_string()),
                 ("referral_made", r#"{"service":"IN_REACH"}"#.to_string()),
                 ("activity_attended", r#"{"activity":"GYM","minutes":60}"#.to_string()),
             ];
@@ -594,7 +617,7 @@ mod bounded {
                         recorded_at: *t,
                         recorded_by: StaffRef::parse("staff").unwrap(),
                         correction: None,
-                        kind: EventKind::parse(kind, details).unwrap_or_else(|e| panic!("{kind}: {e}")),
+                        kind: parse(kind, details),
                     }
                 })
                 .collect();
@@ -612,4 +635,91 @@ mod bounded {
             }
         }
     }
+}
+
+#[test]
+fn a_referral_is_seen_within_its_prioritys_time_and_only_its_own_first_appointment_counts() {
+    let first = format!(r#"{{"referral":"{}"}}"#, id(1));
+    let second = format!(r#"{{"referral":"{}"}}"#, id(2));
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-06T10:00:00Z", "referral_made", r#"{"service":"IN_REACH","priority":"URGENT"}"#),
+            ("2026-01-06T11:00:00Z", "referral_made", r#"{"service":"PSYCHOLOGY"}"#),
+            ("2026-01-07T10:00:00Z", "referral_accepted", first.as_str()),
+            // Seeing the person for the second referral does not meet the first.
+            ("2026-01-08T10:00:00Z", "referral_accepted", second.as_str()),
+            ("2026-01-09T10:00:00Z", "referral_seen", second.as_str()),
+            ("2026-01-20T10:00:00Z", "referral_seen", first.as_str()),
+        ],
+        "2026-03-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "referral-urgent-7-days"), ["met_late"], "seen 14 days after an urgent referral");
+    assert_eq!(outcomes(&r, "referral-routine-28-days"), ["met_on_time"]);
+    let declined = format!(r#"{{"referral":"{}","reason":"Not for us"}}"#, id(1));
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-06T10:00:00Z", "referral_made", r#"{"service":"IN_REACH","priority":"EMERGENCY"}"#),
+            ("2026-01-06T12:00:00Z", "referral_declined", declined.as_str()),
+        ],
+        "2026-03-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "referral-emergency-24-hours"), ["not_applicable"]);
+    // A hospital transfer referral has its own standards, not these.
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-06T10:00:00Z", "referral_made", r#"{"service":"HOSPITAL_TRANSFER","priority":"URGENT"}"#),
+        ],
+        "2026-01-07T00:00:00Z",
+    );
+    assert!(outcomes(&r, "referral-urgent-7-days").is_empty());
+    assert_eq!(outcomes(&r, "hospital-transfer-28-days"), ["open"]);
+}
+
+#[test]
+fn medicines_first_dose_confirmation_and_reconciliation() {
+    let insulin = format!(r#"{{"critical":true,"medicine":"{}"}}"#, id(1));
+    let confirm = format!(r#"{{"medicine":"{}","against":"COMMUNITY_RECORD"}}"#, id(2));
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-05T18:30:00Z", "medicine_reported", r#"{"name":"Insulin","dose":"10 units","critical":true,"source":"PERSON"}"#),
+            ("2026-01-05T18:40:00Z", "medicine_reported", r#"{"name":"Sertraline","dose":"50mg","critical":false,"source":"PERSON"}"#),
+            ("2026-01-05T21:00:00Z", "medication_given", insulin.as_str()),
+            ("2026-01-15T10:00:00Z", "medicine_confirmed", confirm.as_str()),
+            ("2026-01-09T10:00:00Z", "medicines_reconciled", "{}"),
+        ],
+        "2026-03-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "critical-medicine-first-dose"), ["met_on_time"]);
+    // Insulin was never confirmed; sertraline was, late (10 days).
+    let mut confirmed = outcomes(&r, "medicine-confirmed-7-days");
+    confirmed.sort();
+    assert_eq!(confirmed, ["met_late", "open"]);
+    assert_eq!(outcomes(&r, "medicines-reconciliation"), ["met_on_time"]);
+}
+
+#[test]
+fn open_obligations_move_with_the_person_to_the_next_prison() {
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-01-06T10:00:00Z", "referral_made", r#"{"service":"HOSPITAL_TRANSFER","priority":"URGENT"}"#),
+            ("2026-01-08T09:00:00Z", "transfer_out", r#"{"to_establishment":"MDI"}"#),
+            (
+                "2026-01-08T15:00:00Z",
+                "reception",
+                r#"{"establishment":"MDI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED"}"#,
+            ),
+        ],
+        "2026-01-09T00:00:00Z",
+    );
+    let transfer: Vec<_> = r.iter().filter(|o| o.standard.as_str() == "hospital-transfer-28-days").collect();
+    assert_eq!(transfer.len(), 1);
+    assert_eq!(transfer[0].establishment.as_ref().map(|e| e.as_str()), Some("MDI"), "on the new prison's worklist");
+    // What closed at the old prison stays there.
+    let first = r.iter().find(|o| o.standard.as_str() == "first-night-screen" && o.opened_at == at("2026-01-05T18:00:00Z")).unwrap();
+    assert_eq!(first.establishment.as_ref().map(|e| e.as_str()), Some("LEI"));
 }

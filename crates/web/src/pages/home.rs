@@ -226,7 +226,7 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
                 &names,
                 |k| matches!(k, EventKind::ReferralMade { .. }),
                 |k| match k {
-                    EventKind::ReferralAccepted { referral } | EventKind::ReferralDeclined { referral } => {
+                    EventKind::ReferralAccepted { referral } | EventKind::ReferralDeclined { referral, .. } => {
                         Some(*referral)
                     }
                     _ => None,
