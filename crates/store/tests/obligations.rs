@@ -133,7 +133,9 @@ fn event(n: u8, pn: &str, when: &str, kind: &str, details: &str) -> Event {
         recorded_at: at(when),
         recorded_by: StaffRef::parse("staff").unwrap(),
         correction: None,
-        kind: EventKind::parse(kind, details).unwrap(),
+        kind: throughcare_core::instruments::InstrumentSet::builtin_ref()
+            .complete(EventKind::parse(kind, details).unwrap())
+            .unwrap(),
     }
 }
 
@@ -152,7 +154,8 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         .await
         .unwrap();
         let reception = r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND"}"#;
-        let screen = r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"NO_CONCERNS"}"#;
+        let screen = &throughcare_core::synthetic::screening(throughcare_core::event::Instrument::ReceptionFirstStage, &[])
+            .details_json();
         let events = vec![
             event(1, "A1234BC", "2026-01-05T18:00:00Z", "reception", reception),
             event(2, "A1234BC", "2026-01-05T19:00:00Z", "screening_completed", screen),
@@ -191,8 +194,10 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         // 20 January, past the stored horizon: rolled forward first, as the CLI does.
         db.roll_obligations_forward(&engine, at("2026-01-20T12:00:00Z")).await.unwrap();
         let later = db.worklist(&engine, &lei, at("2026-01-20T12:00:00Z")).await.unwrap();
-        assert_eq!(later[0].standard, "second-stage-assessment", "most overdue first");
-        assert_eq!((later[0].when, later[0].days_overdue, later[0].escalated), ("overdue", 7, true));
+        // Most overdue first: the second-stage assessment and medicines reconciliation, both due by 12 January.
+        let firsts: Vec<&str> = later[..2].iter().map(|i| i.standard.as_str()).collect();
+        assert_eq!(firsts, ["medicines-reconciliation", "second-stage-assessment"], "most overdue first");
+        assert_eq!((later[1].when, later[1].days_overdue, later[1].escalated), ("overdue", 7, true));
         let weekly: Vec<_> = later.iter().filter(|i| i.standard == "key-work-weekly").collect();
         assert_eq!(weekly.len(), 1, "only the current week is open: earlier weeks are unmet, not on the list");
         assert_eq!(weekly[0].key_worker.as_deref(), Some("kw.lei.4"));

@@ -470,7 +470,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
         assert!(
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
-        assert_eq!(report.matches("<th scope=\"row\"").count(), 18);
+        assert_eq!(report.matches("<th scope=\"row\"").count(), 26);
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
             .send()
@@ -631,19 +631,31 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         nhs_number: None,
     };
     let id = |n: u8| EventId::from_random_bytes([n; 16]);
-    let (referral, request, application, leave, complaint, contact, hospital) =
-        (id(201), id(202), id(203), id(204), id(205), id(206), id(207));
+    let (referral, request, application, leave, complaint, contact, hospital, medicine) =
+        (id(201), id(202), id(203), id(204), id(205), id(206), id(207), id(208));
+    use throughcare_core::event::Instrument;
+    let screening = |i, answers: &[(&str, &str)]| throughcare_core::synthetic::screening(i, answers).details_json();
     let examples: Vec<(EventId, &str, String)> = vec![
         (id(1), "reception", r#"{"establishment":"AAB","reception_type":"NEW","legal_status":"REMAND","location":"A-1-01","expected_release":"2027-01-31"}"#.into()),
         (id(2), "legal_status_changed", r#"{"legal_status":"SENTENCED","expected_release":"2027-01-31"}"#.into()),
         (id(3), "location_changed", r#"{"location":"B-2-14"}"#.into()),
-        (id(4), "screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":16,"item9":2}"#.into()),
-        (id(5), "screening_completed", r#"{"instrument":"RECEPTION_FIRST_STAGE","outcome":"NO_CONCERNS","critical_medication":true}"#.into()),
+        (id(4), "screening_completed", screening(Instrument::Phq9, &[("q1", "3"), ("q2", "3"), ("q3", "3"), ("q4", "3"), ("q5", "2"), ("q9", "2")])),
+        (id(5), "screening_completed", screening(Instrument::ReceptionFirstStage, &[("medicines", "yes"), ("critical_medicine", "yes")])),
         (id(6), "health_assessment_completed", String::new()),
         (referral, "referral_made", r#"{"service":"IN_REACH"}"#.into()),
         (id(7), "referral_accepted", format!(r#"{{"referral":"{referral}"}}"#)),
         (id(8), "referral_seen", format!(r#"{{"referral":"{referral}"}}"#)),
-        (id(9), "referral_declined", format!(r#"{{"referral":"{referral}"}}"#)),
+        (id(9), "referral_declined", format!(r#"{{"referral":"{referral}","reason":"Already seen by the GP"}}"#)),
+        (id(40), "referral_triaged", format!(r#"{{"referral":"{referral}"}}"#)),
+        (id(41), "referral_discharged", format!(r#"{{"referral":"{referral}"}}"#)),
+        (id(42), "hospital_second_assessment", format!(r#"{{"referral":"{hospital}"}}"#)),
+        (id(43), "hospital_bed_identified", format!(r#"{{"referral":"{hospital}","hospital":"Ashworth Hospital"}}"#)),
+        (id(44), "hospital_warrant_issued", format!(r#"{{"referral":"{hospital}","section":"S48"}}"#)),
+        (id(45), "hospital_transfer_delayed", format!(r#"{{"referral":"{hospital}","reason":"NO_BED","note":"Waiting list of three"}}"#)),
+        (medicine, "medicine_reported", r#"{"name":"Insulin glargine","dose":"10 units at night","critical":true,"source":"ESCORT"}"#.into()),
+        (id(46), "medicine_confirmed", format!(r#"{{"medicine":"{medicine}","against":"COMMUNITY_RECORD"}}"#)),
+        (id(47), "medicines_reconciled", String::new()),
+        (id(48), "medicines_supplied", r#"{"occasion":"TRANSFER","supply":"SEVEN_DAYS"}"#.into()),
         (hospital, "referral_made", r#"{"service":"HOSPITAL_TRANSFER"}"#.into()),
         (id(10), "hospital_transfer_assessed", format!(r#"{{"referral":"{hospital}"}}"#)),
         (id(11), "transferred_to_hospital", format!(r#"{{"referral":"{hospital}","section":"S48"}}"#)),
@@ -731,7 +743,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
     let admin = signed_in(&app, Role::Administrator).await;
     let nurse = signed_in(&app, Role::ReceptionNurse).await;
     let mut text = String::new();
-    for page in 1..=2 {
+    for page in 1..=3 {
         // The administrator reaches someone now released; the nurse could not.
         let html =
             admin.get(format!("{}/people/{pn}?page={page}", app.base)).send().await.unwrap().text().await.unwrap();
@@ -789,7 +801,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
     let phq = throughcare_core::display::sentence(&events[3].kind, &names);
     assert_eq!(
         phq,
-        "PHQ-9 completed: score 16, moderately severe; thoughts of self-harm on question 9 (2 of 3); referral indicated"
+        "PHQ-9 completed: score 16, moderately severe depression; a same-day suicide-risk assessment is needed; referral suggested to mental health in-reach; urgent action needed"
     );
     for e in &events {
         let s = throughcare_core::display::sentence(&e.kind, &names);
