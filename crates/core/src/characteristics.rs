@@ -562,3 +562,29 @@ mod tests {
         assert_eq!(AgeBand::for_age(90), Some(AgeBand::Age66Plus));
     }
 }
+
+/// The answers a form offers for a characteristic, as (code, label), in the code set's order;
+/// "Prefer not to say" (NS) is offered by the form beside them. None for age (derived).
+pub fn options(c: Characteristic) -> Option<Vec<(String, String)>> {
+    fn all<T: CodeSet>() -> Vec<(String, String)> {
+        T::ALL.iter().map(|v| (v.code().to_string(), v.label().to_string())).collect()
+    }
+    Some(match c {
+        Characteristic::Age => return None,
+        Characteristic::Sex => all::<Sex>(),
+        Characteristic::Ethnicity => all::<Ethnicity>(),
+        Characteristic::Religion => all::<Religion>(),
+        Characteristic::SexualOrientation => all::<SexualOrientation>(),
+        Characteristic::GenderIdentity => all::<GenderIdentity>(),
+        Characteristic::GenderReassignment => all::<GenderReassignment>(),
+        Characteristic::Disability => all::<Disability>(),
+        Characteristic::MarriageCivilPartnership => all::<MaritalStatus>(),
+        Characteristic::PregnancyMaternity => ["NONE", "PREGNANT", "BIRTH_26W", "CHILD_U18M", "PREGNANT+CHILD_U18M"]
+            .iter()
+            .map(|code| {
+                let v = PregnancyMaternity::from_code_str(code).expect("known codes");
+                (code.to_string(), v.describe().into_owned())
+            })
+            .collect(),
+    })
+}

@@ -152,6 +152,23 @@ impl Db {
         row.map(person_from_row).transpose()
     }
 
+    /// Whoever holds an NHS number (reception finds a returning person by it).
+    pub async fn person_by_nhs_number(&self, nhs: &NhsNumber) -> Result<Option<Person>, StoreError> {
+        let row: Option<PersonRow> = on_db!(
+            self,
+            read | p
+                | {
+                    sqlx::query_as(
+                "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people WHERE nhs_number = $1",
+            )
+            .bind(nhs.as_str())
+            .fetch_optional(p)
+            .await?
+                }
+        );
+        row.map(person_from_row).transpose()
+    }
+
     /// A person's whole timeline, corrections and all.
     pub async fn timeline(&self, pn: &PrisonNumber) -> Result<Timeline, StoreError> {
         let rows: Vec<EventRow> = on_db!(

@@ -7,6 +7,7 @@ use throughcare_core::code_set;
 code_set! {
     /// A member of staff's job, as throughcare knows it.
     pub enum Role as "role" {
+        ReceptionOfficer = "reception-officer": "Reception officer",
         ReceptionNurse = "reception-nurse": "Reception nurse or healthcare",
         MentalHealth = "mental-health": "Mental health in-reach",
         KeyWorker = "key-worker": "Key worker",
@@ -43,6 +44,10 @@ pub enum Access {
     Reports,
     /// Record, own, explain, reform and review equality findings.
     Findings,
+    /// Book a person in at reception: find or create them, the reception, what they declare.
+    Reception,
+    /// Clinical work: screening, referrals, hospital transfers and medicines.
+    Clinical,
 }
 
 impl Role {
@@ -58,6 +63,8 @@ impl Role {
             Access::Reports => matches!(self, Governor | Analyst | Administrator | EqualityLead),
             // Governors and equality leads answer for their establishment; analysts for the estate.
             Access::Findings => matches!(self, Governor | EqualityLead | Analyst),
+            Access::Reception => matches!(self, ReceptionOfficer | ReceptionNurse),
+            Access::Clinical => self.sees_clinical_detail(),
         }
     }
 
@@ -127,6 +134,10 @@ impl Role {
         match self {
             ReceptionNurse | MentalHealth => true,
             _ if clinical => false,
+            // An officer at the door records the arrival and what the person says, nothing else.
+            ReceptionOfficer => {
+                matches!(kind, "reception" | "characteristic_declared" | "communication_recorded" | "location_changed")
+            }
             VoluntaryPartner => matches!(kind, "activity_attended" | "information_given"),
             KeyWorker | SaferCustody | MbuOfficer | EqualityLead | Chaplaincy | Resettlement => true,
             _ => false,
@@ -168,6 +179,19 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/findings", Access::Reports),
     r("GET", "/findings/{id}", Access::Reports),
     r("POST", "/findings/{id}", Access::Findings),
+    r("GET", "/reception", Access::Reception),
+    r("GET", "/reception/book-in", Access::Reception),
+    r("POST", "/reception/book-in", Access::Reception),
+    r("GET", "/people/{pn}/screen/{instrument}", Access::Clinical),
+    r("POST", "/people/{pn}/screen/{instrument}", Access::Clinical),
+    r("GET", "/people/{pn}/refer", Access::Clinical),
+    r("POST", "/people/{pn}/refer", Access::Clinical),
+    r("GET", "/people/{pn}/medicines", Access::Clinical),
+    r("POST", "/people/{pn}/medicines", Access::Clinical),
+    r("GET", "/referrals", Access::Clinical),
+    r("GET", "/referrals/{id}", Access::Clinical),
+    r("POST", "/referrals/{id}", Access::Clinical),
+    r("GET", "/hospital-transfers", Access::Clinical),
     r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),
@@ -180,7 +204,10 @@ pub const ROUTES: &[Route] = &[
 pub const NAVIGATION: &[(&str, &str)] = &[
     ("/", "Home"),
     ("/people", "Find a person"),
+    ("/reception", "Reception"),
     ("/worklist", "Worklist"),
+    ("/referrals", "Referrals"),
+    ("/hospital-transfers", "Hospital transfers"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

@@ -123,6 +123,8 @@ async fn every_route_for_every_role_is_allowed_or_refused_as_the_table_says() {
                     _ if r.path.starts_with("/api/") => {
                         let body = if role.may_record("acct_opened") {
                             serde_json::json!({"kind": "acct_opened", "occurred_at": "2026-03-30T10:00:00Z"})
+                        } else if role.may_record("location_changed") {
+                            serde_json::json!({"kind": "location_changed", "occurred_at": "2026-03-30T10:00:00Z", "details": {"location": "R-1-02"}})
                         } else {
                             serde_json::json!({"kind": "activity_attended", "occurred_at": "2026-03-30T10:00:00Z", "details": {"activity": "ARTS", "minutes": 60}})
                         };

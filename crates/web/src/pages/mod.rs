@@ -3,6 +3,10 @@
 pub mod equality;
 pub mod home;
 pub mod people;
+pub mod medicines;
+pub mod reception;
+pub mod referrals;
+pub mod screening;
 pub mod record;
 pub mod worklist;
 
@@ -71,6 +75,11 @@ pub(crate) mod flash {
         ("event", "The event has been recorded"),
         ("finding", "The finding has been updated"),
         ("findings", "The findings have been recorded"),
+        ("booked", "The person has been booked in: the first-night health screen is now due"),
+        ("screened", "The screening has been recorded"),
+        ("referred", "The referral has been made"),
+        ("step", "The referral has been updated"),
+        ("medicine", "The medicines record has been updated"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

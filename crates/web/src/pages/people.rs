@@ -196,7 +196,61 @@ pub struct PersonPage {
     pagination: Pagination,
     can_record: bool,
     can_audit: bool,
+    /// Screening, referral and medicines links: clinical roles only.
+    clinical: bool,
+    obligations: Vec<DueRow>,
     saved: Option<&'static str>,
+}
+
+/// One obligation of this custody: what, when due, and how it went, in words.
+pub struct DueRow {
+    pub what: String,
+    pub due: String,
+    pub outcome: String,
+    pub colour: &'static str,
+}
+
+/// "What is due and what was done": every obligation of the latest custody the viewer's role may
+/// see (a team's work can itself be health information), most recent first.
+async fn due_and_done(
+    state: &AppState,
+    staff: &CurrentStaff,
+    pn: &PrisonNumber,
+    since: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> Result<Vec<DueRow>, AppError> {
+    use throughcare_core::standards::engine::Outcome;
+    let Some(since) = since else { return Ok(vec![]) };
+    let mut rows: Vec<(jiff::Timestamp, DueRow)> = Vec::new();
+    for o in state.db.obligations_of(pn).await? {
+        let Some(std) = state.engine.standards.get(o.standard.as_str()) else { continue };
+        if o.opened_at < since || !staff.role.sees_team(std.team.code()) {
+            continue;
+        }
+        let label = |r: &str| throughcare_core::display::kind_label(r).to_lowercase();
+        let (outcome, colour) = match o.outcome_at(now) {
+            Outcome::Open if o.due_at < now => (throughcare_core::display::due_status(o.due_at, now), "red"),
+            Outcome::Open => ("Open".to_string(), "blue"),
+            Outcome::MetOnTime { at, .. } => (format!("Met on time, {}", when(at, now)), "green"),
+            Outcome::MetLate { at, .. } => (format!("Met late, {}", when(at, now)), "orange"),
+            Outcome::NotApplicable { reason, .. } => (format!("Not applicable: {}", label(reason)), "grey"),
+            Outcome::Unmet { reason, .. } if reason == throughcare_core::standards::engine::PERIOD_ENDED => {
+                ("Not met in its week".to_string(), "red")
+            }
+            Outcome::Unmet { reason, .. } => (format!("Not met: {}", label(reason)), "red"),
+        };
+        rows.push((
+            o.due_at,
+            DueRow {
+                what: format!("{} ({})", std.title, std.team.label()),
+                due: throughcare_core::display::instant_seen_from(o.due_at, now),
+                outcome,
+                colour,
+            },
+        ));
+    }
+    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(rows.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Support flags everyone with access may see, instead of the clinical detail behind them.
@@ -316,7 +370,11 @@ async fn person_page(
     if let Some(release) = s.current_episode().and_then(|ep| ep.expected_release) {
         details.push(("Expected release".to_string(), throughcare_core::display::date(release)));
     }
+    let since = timeline.state_at(jiff::Timestamp::MAX).episodes.last().map(|ep| ep.received_at);
+    let obligations = due_and_done(state, &staff, &person.prison_number, since, now).await?;
     Ok(PersonPage {
+        obligations,
+        clinical: staff.role.can(Access::Clinical),
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
         location: custody.and_then(|c| c.location),

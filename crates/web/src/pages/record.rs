@@ -194,10 +194,14 @@ pub async fn submit(
 }
 
 /// Appends an event, refreshes the person's obligations and audits it, all in one transaction.
-pub async fn append(state: &AppState, staff: &CurrentStaff, event: Event) -> Result<(), AppError> {
+pub async fn append(state: &AppState, staff: &CurrentStaff, mut event: Event) -> Result<(), AppError> {
     let now = state.now();
     event.check_times(now).map_err(|(_, rule)| AppError::Unprocessable(rule.to_string()))?;
     event.check().map_err(AppError::Unprocessable)?;
+    // A screening's result comes from its answers; a pathway step must follow the one before.
+    event.kind = state.engine.instruments.complete(event.kind).map_err(AppError::Unprocessable)?;
+    let timeline = state.db.timeline(&event.person).await?;
+    throughcare_core::pathways::check_step(&timeline, &event).map_err(AppError::Unprocessable)?;
     let mut tx = state.db.begin_write().await?;
     tx.append_events(std::slice::from_ref(&event)).await?;
     tx.refresh_obligations(&[&event.person], &state.engine, now).await?;
