@@ -119,7 +119,14 @@ async fn run_backend(name: &str, args: &Args, dir: &Path) -> Result<()> {
     // "Now" for the import is the end of the estate: every generated event is recorded by then.
     let now = Estate::new(args.spec.clone()).end();
     exchange::import_people(&imported_db, &first[1][..], now).await?;
-    let events = exchange::import_events(&imported_db, &first[2][..], now, &throughcare_store::obligations::Engine::builtin(), false).await?;
+    let events = exchange::import_events(
+        &imported_db,
+        &first[2][..],
+        now,
+        &throughcare_store::obligations::Engine::builtin(),
+        false,
+    )
+    .await?;
     let import_s = secs(started);
     let second = export_all(&imported_db, dir, &format!("{name}-2")).await?;
     let identical = first == second;

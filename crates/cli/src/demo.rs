@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::Format;
 use throughcare_core::event::{
-    Activity, Instrument, LegalStatus, ReceptionType, ReleasePlanItem, RequestCategory, Priority, Service,
+    Activity, Instrument, LegalStatus, Priority, ReceptionType, ReleasePlanItem, RequestCategory, Service,
 };
 use throughcare_core::finding::{FindingChange, FindingText};
 use throughcare_core::standards::engine::Outcome;
@@ -300,20 +300,30 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     // 4. Mental health and healthcare: referrals waiting, a hospital transfer under way, a PHQ-9
     // with thoughts of self-harm today (a same-day suicide-risk assessment).
     for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
-        s.add(pn, days(2 + 3 * i as i64), Role::ReceptionNurse, EventKind::ReferralMade {
-            service: Service::InReach,
-            priority: if i == 0 { Priority::Urgent } else { Priority::Routine },
-            self_referral: false,
-            reason: Some("Known to the community mental health team; low mood since arrival".into()),
-        });
+        s.add(
+            pn,
+            days(2 + 3 * i as i64),
+            Role::ReceptionNurse,
+            EventKind::ReferralMade {
+                service: Service::InReach,
+                priority: if i == 0 { Priority::Urgent } else { Priority::Routine },
+                self_referral: false,
+                reason: Some("Known to the community mental health team; low mood since arrival".into()),
+            },
+        );
     }
     for pn in pick(&|_, _| true, 1, &men) {
-        s.add(&pn, days(10), Role::MentalHealth, EventKind::ReferralMade {
-            service: Service::HospitalTransfer,
-            priority: Priority::Urgent,
-            self_referral: false,
-            reason: Some("Psychotic symptoms not responding to treatment in prison".into()),
-        });
+        s.add(
+            &pn,
+            days(10),
+            Role::MentalHealth,
+            EventKind::ReferralMade {
+                service: Service::HospitalTransfer,
+                priority: Priority::Urgent,
+                self_referral: false,
+                reason: Some("Psychotic symptoms not responding to treatment in prison".into()),
+            },
+        );
     }
     for pn in pick(&|_, _| true, 1, &men) {
         s.add(

@@ -268,7 +268,16 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::LocationChanged { location } => format!("Moved to {location}"),
         K::TransferOut { to_establishment } => format!("Transferred out to {}", place(to_establishment)),
         K::Release { release_type } => format!("Released: {}", release_type.label().to_lowercase_first()),
-        K::ScreeningCompleted { instrument, outcome, total, band, suicide_risk, critical_medication, suggested, .. } => {
+        K::ScreeningCompleted {
+            instrument,
+            outcome,
+            total,
+            band,
+            suicide_risk,
+            critical_medication,
+            suggested,
+            ..
+        } => {
             let mut parts = Vec::new();
             match (total, band) {
                 (Some(t), Some(b)) => parts.push(format!("score {t}, {}", b.to_lowercase_first())),

@@ -827,9 +827,15 @@ mod tests {
                 "referral_declined" => format!(r#"{{"referral":"{id}","reason":"not for us"}}"#),
                 "hospital_bed_identified" => format!(r#"{{"referral":"{id}","hospital":"Rampton"}}"#),
                 "hospital_transfer_delayed" => format!(r#"{{"referral":"{id}","reason":"NO_BED"}}"#),
-                "referral_triaged" | "referral_accepted" | "referral_seen" | "referral_discharged"
-                | "hospital_transfer_assessed" | "hospital_second_assessment" => format!(r#"{{"referral":"{id}"}}"#),
-                "medicine_reported" => r#"{"name":"Insulin","dose":"10 units","critical":true,"source":"PERSON"}"#.into(),
+                "referral_triaged"
+                | "referral_accepted"
+                | "referral_seen"
+                | "referral_discharged"
+                | "hospital_transfer_assessed"
+                | "hospital_second_assessment" => format!(r#"{{"referral":"{id}"}}"#),
+                "medicine_reported" => {
+                    r#"{"name":"Insulin","dose":"10 units","critical":true,"source":"PERSON"}"#.into()
+                }
                 "medicine_confirmed" => format!(r#"{{"medicine":"{id}","against":"COMMUNITY_RECORD"}}"#),
                 "medicines_supplied" => r#"{"occasion":"RELEASE","supply":"PRESCRIPTION"}"#.into(),
                 "medication_given" => r#"{"critical":true}"#.into(),

@@ -23,12 +23,8 @@ use crate::standards::{StandardsError, line_of};
 #[serde(untagged)]
 pub enum Answer {
     Chosen(String),
-    NotAsked {
-        not_asked: String,
-    },
-    Declined {
-        declined: String,
-    },
+    NotAsked { not_asked: String },
+    Declined { declined: String },
 }
 
 impl Answer {
@@ -247,7 +243,10 @@ pub fn parse_file(file: &str, text: &str) -> Result<Definition, StandardsError> 
             && id.as_bytes()[0].is_ascii_lowercase()
             && id != "total";
         if !ok_id {
-            return Err(err(at, format!("item id {id:?} must be lower-case letters, digits and _ (and not \"total\")")));
+            return Err(err(
+                at,
+                format!("item id {id:?} must be lower-case letters, digits and _ (and not \"total\")"),
+            ));
         }
         if items.iter().any(|x| x.id == id) {
             return Err(err(at, format!("item {id} is defined twice")));
@@ -381,13 +380,12 @@ impl InstrumentSet {
         let mut definitions: Vec<Definition> = Vec::new();
         for (name, text) in files {
             match parse_file(name, text) {
-                Ok(d) if definitions.iter().any(|x| x.instrument == d.instrument && x.version == d.version) => {
-                    errors.push(StandardsError {
+                Ok(d) if definitions.iter().any(|x| x.instrument == d.instrument && x.version == d.version) => errors
+                    .push(StandardsError {
                         file: name.clone(),
                         line: 1,
                         message: format!("{} version {} is defined twice", d.instrument.code(), d.version),
-                    })
-                }
+                    }),
                 Ok(d) => definitions.push(d),
                 Err(e) => errors.push(e),
             }
@@ -533,11 +531,14 @@ impl InstrumentSet {
     /// must be loaded, and the total, band, outcome and flags must be what the answers give.
     pub fn check_result(&self, kind: &EventKind) -> Result<(), String> {
         let EventKind::ScreeningCompleted { instrument, version, answers, .. } = kind else { return Ok(()) };
-        let def = self.version(*instrument, *version).ok_or_else(|| {
-            format!("{} version {version} is not a loaded instrument version", instrument.code())
-        })?;
+        let def = self
+            .version(*instrument, *version)
+            .ok_or_else(|| format!("{} version {version} is not a loaded instrument version", instrument.code()))?;
         let s = Self::score(def, answers).map_err(|e| {
-            format!("the answers cannot be scored: {}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+            format!(
+                "the answers cannot be scored: {}",
+                e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            )
         })?;
         let expected = EventKind::ScreeningCompleted {
             instrument: *instrument,
@@ -569,14 +570,31 @@ impl InstrumentSet {
     /// API), then checks it. Other events pass through unchanged.
     pub fn complete(&self, kind: EventKind) -> Result<EventKind, String> {
         match kind {
-            EventKind::ScreeningCompleted { instrument, version, answers, outcome, total, band, suicide_risk, critical_medication, suggested }
-                if total.is_none() && band.is_none() && !suicide_risk && !critical_medication && suggested.is_empty() && outcome.is_none() =>
+            EventKind::ScreeningCompleted {
+                instrument,
+                version,
+                answers,
+                outcome,
+                total,
+                band,
+                suicide_risk,
+                critical_medication,
+                suggested,
+            } if total.is_none()
+                && band.is_none()
+                && !suicide_risk
+                && !critical_medication
+                && suggested.is_empty()
+                && outcome.is_none() =>
             {
                 let def = self.version(instrument, version).ok_or_else(|| {
                     format!("{} version {version} is not a loaded instrument version", instrument.code())
                 })?;
                 let s = Self::score(def, &answers).map_err(|e| {
-                    format!("the answers cannot be scored: {}", e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+                    format!(
+                        "the answers cannot be scored: {}",
+                        e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                    )
                 })?;
                 Ok(EventKind::ScreeningCompleted {
                     instrument,

@@ -17,12 +17,11 @@ use crate::characteristics::{
 };
 use crate::communication::{CommunicationProfile, FamilyContact, FamilyInvolvement, Format, Language, Understood};
 use crate::event::{
-    Activity, Correction, Event, EventKind, IncentiveLevel, Instrument, LegalStatus, MbuOutcome, MhaSection,
-    Priority, ReceptionType, ReleasePlanItem, ReleaseType, RequestCategory, RequestOutcome, Service,
-    TemporaryReleasePurpose,
+    Activity, Correction, Event, EventKind, IncentiveLevel, Instrument, LegalStatus, MbuOutcome, MhaSection, Priority,
+    ReceptionType, ReleasePlanItem, ReleaseType, RequestCategory, RequestOutcome, Service, TemporaryReleasePurpose,
 };
-use crate::instruments::{Answer, InstrumentSet};
 use crate::ids::{EstablishmentCode, EventId, NhsNumber, PrisonNumber, StaffRef};
+use crate::instruments::{Answer, InstrumentSet};
 use crate::person::{Establishment, Name, Person, Population};
 
 #[derive(Debug, Clone)]
@@ -717,7 +716,8 @@ impl<'a> PersonBuilder<'a> {
     }
 
     fn referral(&mut self, at: Timestamp, service: Service, by: &str) {
-        let priority = pick(&mut self.rng, &[(Priority::Routine, 70.0), (Priority::Urgent, 25.0), (Priority::Emergency, 5.0)]);
+        let priority =
+            pick(&mut self.rng, &[(Priority::Routine, 70.0), (Priority::Urgent, 25.0), (Priority::Emergency, 5.0)]);
         let made = EventKind::ReferralMade { service, priority, self_referral: false, reason: None };
         let Some(referral) = self.push(at, by, made) else { return };
         let t = self.after(at, 24, 14 * 24);

@@ -154,8 +154,9 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         .await
         .unwrap();
         let reception = r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND"}"#;
-        let screen = &throughcare_core::synthetic::screening(throughcare_core::event::Instrument::ReceptionFirstStage, &[])
-            .details_json();
+        let screen =
+            &throughcare_core::synthetic::screening(throughcare_core::event::Instrument::ReceptionFirstStage, &[])
+                .details_json();
         let events = vec![
             event(1, "A1234BC", "2026-01-05T18:00:00Z", "reception", reception),
             event(2, "A1234BC", "2026-01-05T19:00:00Z", "screening_completed", screen),

@@ -878,3 +878,194 @@ async fn every_link_a_role_is_offered_is_one_it_may_follow() {
         app.db.recent_audit(10_000).await.unwrap().iter().filter(|e| e.action == "access-denied").count();
     assert_eq!(denied_before, denied_after, "no access-denied entries from following offered links");
 }
+
+/// The reception and health pathway over HTTP, on both databases: booked in at the door, screened
+/// before the first night, referred, a transfer to hospital step by step, each refusal with its
+/// reason, and a key worker who sees the flags but not the clinical events.
+#[tokio::test(flavor = "multi_thread")]
+async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let officer = signed_in(&app, Role::ReceptionOfficer).await;
+        let nurse = signed_in(&app, Role::ReceptionNurse).await;
+        let mh = signed_in(&app, Role::MentalHealth).await;
+        let kw = signed_in(&app, Role::KeyWorker).await;
+        let page = |c: &reqwest::Client, path: String| {
+            let c = c.clone();
+            let url = format!("{}{}", app.base, path);
+            async move {
+                let res = c.get(url).send().await.unwrap();
+                (res.status(), res.text().await.unwrap())
+            }
+        };
+        let post = |c: &reqwest::Client, path: String, form: Vec<(&'static str, String)>| {
+            let c = c.clone();
+            let url = format!("{}{}", app.base, path);
+            async move {
+                let res = c.post(url).form(&form).send().await.unwrap();
+                let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+                (res.status(), to, res.text().await.unwrap())
+            }
+        };
+        // The key worker is not offered reception; the officer finds nobody with this number.
+        assert_eq!(page(&kw, "/reception".into()).await.0, StatusCode::FORBIDDEN);
+        let (_, html) = page(&officer, "/reception?prison_number=Q1234QQ".into()).await;
+        assert!(html.contains("Nobody found"));
+
+        // Booking in with a mistake re-shows the form with the message beside the field.
+        let mut form = vec![
+            ("prison_number", "Q1234QQ".to_string()),
+            ("given_name", "Ada".into()),
+            ("family_name", "Okoro".into()),
+            ("dob_day", "17".into()),
+            ("dob_month", "5".into()),
+            ("dob_year", "1988".into()),
+            ("reception_type", "NEW".into()),
+            ("legal_status", "REMAND".into()),
+            ("c_ethnicity", "W3".into()),
+            ("c_religion", "NS".into()),
+            ("format", "EASY_READ".into()),
+            ("format", "STANDARD".into()),
+            ("language", "xx1".into()),
+            ("interpreter", "yes".into()),
+        ];
+        let (status, _, html) = post(&officer, "/reception/book-in".into(), form.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Enter the language as a 2 or 3 letter code") && html.contains("value=\"Okoro\""));
+        form.retain(|(k, _)| *k != "language");
+        form.push(("language", "pl".into()));
+        let (status, to, _) = post(&officer, "/reception/book-in".into(), form.clone()).await;
+        assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some("/people/Q1234QQ")));
+        let pn = throughcare_core::PrisonNumber::parse("Q1234QQ").unwrap();
+        let t = app.db.timeline(&pn).await.unwrap();
+        let kinds: Vec<&str> = t.live().map(|e| e.kind.name()).collect();
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "characteristic_declared").count(),
+            2,
+            "only what was asked: {kinds:?}"
+        );
+        assert!(kinds.contains(&"reception") && kinds.contains(&"communication_recorded"));
+        // Booked twice is refused, and nothing more is written.
+        let (status, _, html) = post(&officer, "/reception/book-in".into(), form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("already on record"));
+        assert_eq!(app.db.timeline(&pn).await.unwrap().all().len(), t.all().len());
+
+        // The first-night screen is on healthcare's worklist at once, and not the key worker's.
+        // Every item for this person on a role's worklist (the API gives the whole list the page pages).
+        let due = |c: &reqwest::Client| {
+            let c = c.clone();
+            let url = format!("{}/api/v1/worklist", app.base);
+            async move {
+                let items: Vec<serde_json::Value> = c.get(url).send().await.unwrap().json().await.unwrap();
+                items
+                    .into_iter()
+                    .filter(|i| i["prison_number"] == "Q1234QQ")
+                    .map(|i| {
+                        (i["standard"].as_str().unwrap().to_string(), i["team"].as_str().unwrap_or("").to_string())
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        let has = |list: &[(String, String)], s: &str| list.iter().any(|(id, _)| id == s);
+        let list = due(&nurse).await;
+        assert!(has(&list, "first-night-screen") && has(&list, "second-stage-assessment"), "{list:?}");
+        assert!(has(&list, "mental-health-rescreen") && has(&list, "medicines-reconciliation"), "{list:?}");
+        assert!(!has(&due(&kw).await, "first-night-screen"), "health work is not on the key worker's list");
+
+        // A PHQ-9 with a question missing names it and saves nothing.
+        let mut phq: Vec<(&'static str, String)> =
+            [("q1", "1"), ("q2", "1"), ("q3", "0"), ("q4", "0"), ("q5", "0"), ("q6", "0"), ("q7", "0"), ("q8", "0")]
+                .iter()
+                .map(|(k, v)| (*k, v.to_string()))
+                .collect();
+        let (status, _, html) = post(&nurse, "/people/Q1234QQ/screen/PHQ9".into(), phq.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Answer question 9, or say it was declined or not asked"));
+        // A score typed in is not an answer: only the answers count.
+        phq.push(("q9", "1".into()));
+        phq.push(("total", "27".into()));
+        let (status, to, _) = post(&nurse, "/people/Q1234QQ/screen/PHQ9".into(), phq).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, result) = page(&nurse, to.unwrap()).await;
+        assert!(result.contains("3: Minimal depression"), "scored 3 from the answers, not 27");
+        assert!(result.contains("Suicide-risk assessment") && result.contains("Needed today"));
+        assert!(result.contains("Developed by Drs. Robert L. Spitzer"), "the credit line");
+        assert!(has(&due(&mh).await, "suicide-risk-assessment"), "same-day assessment on mental health's list");
+
+        // Referred to in-reach; accepting twice is refused with the reason.
+        let (status, to, _) = post(
+            &nurse,
+            "/people/Q1234QQ/refer".into(),
+            vec![("service", "IN_REACH".into()), ("priority", "URGENT".into()), ("reason", "Low mood".into())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let referral = to.unwrap();
+        let (_, q) = page(&mh, "/referrals?service=IN_REACH".into()).await;
+        assert!(q.contains("Ada Okoro") && q.contains("Urgent"));
+        assert!(has(&due(&mh).await, "referral-urgent-7-days"));
+        assert_eq!(post(&mh, referral.clone(), vec![("action", "accept".into())]).await.0, StatusCode::SEE_OTHER);
+        let (status, _, html) = post(&mh, referral.clone(), vec![("action", "accept".into())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("That step cannot be recorded: the referral was already accepted"), "{html}");
+        assert_eq!(post(&mh, referral.clone(), vec![("action", "seen".into())]).await.0, StatusCode::SEE_OTHER);
+        let (_, q) = page(&mh, "/referrals?service=IN_REACH".into()).await;
+        assert!(!q.contains("Ada Okoro"), "seen: off the queue");
+
+        // A transfer to hospital: the transfer itself cannot come before the assessments.
+        let (_, to, _) = post(
+            &mh,
+            "/people/Q1234QQ/refer".into(),
+            vec![
+                ("service", "HOSPITAL_TRANSFER".into()),
+                ("priority", "URGENT".into()),
+                ("reason", "Psychosis".into()),
+            ],
+        )
+        .await;
+        let transfer = to.unwrap();
+        let (status, _, html) =
+            post(&mh, transfer.clone(), vec![("action", "transferred".into()), ("section", "S48".into())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("needs the assessments, a bed and a warrant first"));
+        let list = due(&mh).await;
+        assert!(has(&list, "hospital-assessment-14-days") && has(&list, "hospital-transfer-28-days"), "{list:?}");
+        let (_, list) = page(&mh, "/hospital-transfers".into()).await;
+        assert!(list.contains("Ada Okoro") && list.contains("First psychiatric assessment"));
+        for step in [
+            vec![("action", "first_assessment".to_string())],
+            vec![("action", "delay".into()), ("delay", "NO_BED".into())],
+            vec![("action", "second_assessment".into())],
+            vec![("action", "bed".into()), ("hospital", "Ashworth Hospital".into())],
+            vec![("action", "warrant".into()), ("section", "S48".into())],
+            vec![("action", "transferred".into()), ("section", "S48".into())],
+        ] {
+            let (status, _, html) = post(&mh, transfer.clone(), step.clone()).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{step:?}: {html}");
+        }
+        let ob = app.db.obligations_of(&pn).await.unwrap();
+        let outcome = |id: &str| ob.iter().find(|o| o.standard.as_str() == id).map(|o| o.outcome.code());
+        assert_eq!(outcome("hospital-transfer-14-days"), Some("met_on_time"));
+        assert_eq!(outcome("hospital-assessment-14-days"), Some("met_on_time"));
+
+        // The key worker sees the flags and what concerns them, never which clinical events happened.
+        let (status, html) = page(&kw, "/people/Q1234QQ".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Interpreter needed (Polish)") && html.contains("Easy read needed"));
+        for clinical in ["PHQ-9", "Referred to", "Suicide-risk", "Transfer to hospital", "ransferred to hospital"] {
+            let at = html.find(clinical).map(|i| &html[i.saturating_sub(200)..(i + 100).min(html.len())]);
+            assert!(at.is_none(), "{clinical} shown to the key worker: {at:?}");
+        }
+        assert!(html.contains("Health care contact (details for clinical staff)"));
+        assert!(!html.contains("/screen/") && !html.contains("/medicines"), "no clinical links");
+        let (_, html) = page(&nurse, "/people/Q1234QQ".into()).await;
+        assert!(html.contains("What is due and what was done") && html.contains("Met on time"));
+        assert_eq!(page(&kw, format!("{referral}")).await.0, StatusCode::FORBIDDEN);
+        // Every view of clinical detail is audited.
+        let audit = app.db.audit_of("Q1234QQ").await.unwrap();
+        for action in ["booked-in", "viewed-screening", "viewed-referral"] {
+            assert!(audit.iter().any(|a| a.action == action), "{action} audited");
+        }
+    }
+}

@@ -62,7 +62,11 @@ fn phq9_bands_at_every_boundary() {
         (27, "Severe depression"),
     ];
     for (total, band) in cases {
-        let s = InstrumentSet::score(def(Instrument::Phq9), &answers_for(Instrument::Phq9, total, Some(0).filter(|_| total <= 24))).unwrap();
+        let s = InstrumentSet::score(
+            def(Instrument::Phq9),
+            &answers_for(Instrument::Phq9, total, Some(0).filter(|_| total <= 24)),
+        )
+        .unwrap();
         assert_eq!(s.total, Some(total));
         assert_eq!(s.band.as_deref(), Some(band), "total {total}");
         let suggested = match total {
@@ -202,9 +206,14 @@ fn a_recorded_result_must_be_what_its_answers_give() {
     let e = set().check_result(&forged).unwrap_err();
     assert!(e.contains("does not match its answers") && e.contains("\"total\":12"), "{e}");
     // Answers alone are completed with the result.
-    let bare = EventKind::parse("screening_completed", &format!(r#"{{"instrument":"PHQ9","answers":{}}}"#, serde_json::to_string(&answers).unwrap())).unwrap();
+    let bare = EventKind::parse(
+        "screening_completed",
+        &format!(r#"{{"instrument":"PHQ9","answers":{}}}"#, serde_json::to_string(&answers).unwrap()),
+    )
+    .unwrap();
     assert_eq!(set().complete(bare).unwrap(), good);
-    let old = EventKind::parse("screening_completed", r#"{"instrument":"PHQ9","version":7,"answers":{"q1":"1"}}"#).unwrap();
+    let old =
+        EventKind::parse("screening_completed", r#"{"instrument":"PHQ9","version":7,"answers":{"q1":"1"}}"#).unwrap();
     assert!(set().complete(old).unwrap_err().contains("version 7 is not a loaded instrument version"));
 }
 

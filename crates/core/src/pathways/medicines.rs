@@ -73,9 +73,7 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
         return Err("that medicine was recorded in an earlier custody: record it again for this one".into());
     };
     match &event.kind {
-        EventKind::MedicineConfirmed { .. } if x.confirmed.is_some() => {
-            Err(format!("{} is already confirmed", x.name))
-        }
+        EventKind::MedicineConfirmed { .. } if x.confirmed.is_some() => Err(format!("{} is already confirmed", x.name)),
         EventKind::MedicationGiven { critical, .. } if *critical != x.critical => Err(format!(
             "{} is recorded as {}critical: the dose must say the same",
             x.name,

@@ -147,8 +147,10 @@ fn next(r: &Referral, kind: &EventKind) -> Result<Stage, String> {
     let hospital = r.is_hospital_transfer();
     let now = r.stage;
     let closed = || format!("the referral is closed ({})", now.label().to_lowercase());
-    let not_hospital = || "a transfer to hospital goes by two assessments, a bed, a warrant and the transfer".to_string();
-    let only_hospital = || "that step belongs to a transfer to hospital, and this is a referral to another service".to_string();
+    let not_hospital =
+        || "a transfer to hospital goes by two assessments, a bed, a warrant and the transfer".to_string();
+    let only_hospital =
+        || "that step belongs to a transfer to hospital, and this is a referral to another service".to_string();
     match kind {
         EventKind::ReferralTriaged { .. } => match now {
             Made => Ok(Triaged),
@@ -294,7 +296,12 @@ mod tests {
             [K::ReferralDeclined { referral: r(), reason: "no need".into() }, K::ReferralAccepted { referral: r() }];
         assert!(walk(Service::InReach, &after_decline).unwrap_err().1.contains("closed (declined)"));
         let transfer_first = [K::TransferredToHospital { referral: r(), section: MhaSection::S47 }];
-        assert!(walk(Service::HospitalTransfer, &transfer_first).unwrap_err().1.contains("assessments, a bed and a warrant"));
+        assert!(
+            walk(Service::HospitalTransfer, &transfer_first)
+                .unwrap_err()
+                .1
+                .contains("assessments, a bed and a warrant")
+        );
         let accept_hospital = [K::ReferralAccepted { referral: r() }];
         assert!(walk(Service::HospitalTransfer, &accept_hospital).unwrap_err().1.contains("two assessments"));
         let bed_on_in_reach = [K::HospitalBedIdentified { referral: r(), hospital: "X".into() }];

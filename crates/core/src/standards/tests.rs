@@ -202,23 +202,11 @@ fn rescreen_medication_and_suicide_risk() {
     let r = run(
         &[
             ("2026-01-05T18:00:00Z", "reception", RECEPTION),
-            (
-                "2026-01-05T19:00:00Z",
-                "screening_completed",
-                CRITICAL_SCREEN,
-            ),
+            ("2026-01-05T19:00:00Z", "screening_completed", CRITICAL_SCREEN),
             ("2026-01-05T21:00:00Z", "medication_given", r#"{"critical":true}"#),
-            (
-                "2026-01-20T10:00:00Z",
-                "screening_completed",
-                PHQ9_14_Q9,
-            ),
+            ("2026-01-20T10:00:00Z", "screening_completed", PHQ9_14_Q9),
             ("2026-01-21T10:00:00Z", "screening_completed", SUICIDE_RISK),
-            (
-                "2026-03-01T10:00:00Z",
-                "screening_completed",
-                PHQ9_3,
-            ),
+            ("2026-03-01T10:00:00Z", "screening_completed", PHQ9_3),
         ],
         "2026-04-01T00:00:00Z",
     );
@@ -685,8 +673,16 @@ fn medicines_first_dose_confirmation_and_reconciliation() {
     let r = run(
         &[
             ("2026-01-05T18:00:00Z", "reception", RECEPTION),
-            ("2026-01-05T18:30:00Z", "medicine_reported", r#"{"name":"Insulin","dose":"10 units","critical":true,"source":"PERSON"}"#),
-            ("2026-01-05T18:40:00Z", "medicine_reported", r#"{"name":"Sertraline","dose":"50mg","critical":false,"source":"PERSON"}"#),
+            (
+                "2026-01-05T18:30:00Z",
+                "medicine_reported",
+                r#"{"name":"Insulin","dose":"10 units","critical":true,"source":"PERSON"}"#,
+            ),
+            (
+                "2026-01-05T18:40:00Z",
+                "medicine_reported",
+                r#"{"name":"Sertraline","dose":"50mg","critical":false,"source":"PERSON"}"#,
+            ),
             ("2026-01-05T21:00:00Z", "medication_given", insulin.as_str()),
             ("2026-01-15T10:00:00Z", "medicine_confirmed", confirm.as_str()),
             ("2026-01-09T10:00:00Z", "medicines_reconciled", "{}"),
@@ -720,6 +716,9 @@ fn open_obligations_move_with_the_person_to_the_next_prison() {
     assert_eq!(transfer.len(), 1);
     assert_eq!(transfer[0].establishment.as_ref().map(|e| e.as_str()), Some("MDI"), "on the new prison's worklist");
     // What closed at the old prison stays there.
-    let first = r.iter().find(|o| o.standard.as_str() == "first-night-screen" && o.opened_at == at("2026-01-05T18:00:00Z")).unwrap();
+    let first = r
+        .iter()
+        .find(|o| o.standard.as_str() == "first-night-screen" && o.opened_at == at("2026-01-05T18:00:00Z"))
+        .unwrap();
     assert_eq!(first.establishment.as_ref().map(|e| e.as_str()), Some("LEI"));
 }

@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
+use throughcare_core::EventId;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{EventKind, MedicineSource, Occasion, Supply};
 use throughcare_core::pathways::medicines::medicines;
-use throughcare_core::{Event, EventId, StaffRef};
 
 use crate::AppState;
 use crate::auth::CurrentStaff;
@@ -81,7 +81,8 @@ async fn render(
     let (person, _) = reachable(state, &staff, pn).await?;
     let now = state.now();
     let m = medicines(&state.db.timeline(&person.prison_number).await?);
-    crate::auth::audit(state, &staff.username, "viewed-medicines", Some(person.prison_number.as_str()), "medicines").await?;
+    crate::auth::audit(state, &staff.username, "viewed-medicines", Some(person.prison_number.as_str()), "medicines")
+        .await?;
     Ok(MedicinesPage {
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
@@ -99,7 +100,11 @@ async fn render(
             })
             .collect(),
         reconciled: m.reconciled.map_or(String::new(), |t| when(t, now)),
-        supplied: m.supplied.iter().map(|(t, o, s)| format!("{}: {}, {}", when(*t, now), o.label(), s.label())).collect(),
+        supplied: m
+            .supplied
+            .iter()
+            .map(|(t, o, s)| format!("{}: {}, {}", when(*t, now), o.label(), s.label()))
+            .collect(),
         sources: MedicineSource::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         occasions: Occasion::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         supplies: Supply::ALL.iter().map(|s| (s.code(), s.label())).collect(),
@@ -154,13 +159,17 @@ pub async fn step(
                 _ => None,
             }
         }
-        "confirm" => medicine().map(|medicine| EventKind::MedicineConfirmed { medicine, against: MedicineSource::CommunityRecord }),
+        "confirm" => medicine()
+            .map(|medicine| EventKind::MedicineConfirmed { medicine, against: MedicineSource::CommunityRecord }),
         "dose" => medicine().map(|id| EventKind::MedicationGiven { critical: critical_of(id), medicine: Some(id) }),
         "reconcile" => Some(EventKind::MedicinesReconciled {}),
         "supply" => match (Occasion::parse_code(&form.occasion), Supply::parse_code(&form.supply)) {
             (Ok(occasion), Ok(supply)) => Some(EventKind::MedicinesSupplied { occasion, supply }),
             _ => {
-                errors.push(("supply", "Select whether the person is moving or leaving, and what they were given".into()));
+                errors.push((
+                    "supply",
+                    "Select whether the person is moving or leaving, and what they were given".into(),
+                ));
                 None
             }
         },
@@ -173,16 +182,6 @@ pub async fn step(
         let page = render(&state, staff, &pn, form, errors).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let now = state.now();
-    let event = Event {
-        id: EventId::from_uuid(uuid::Uuid::new_v4()),
-        person: person.prison_number.clone(),
-        occurred_at: now,
-        recorded_at: now,
-        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
-        correction: None,
-        kind,
-    };
-    crate::pages::record::append(&state, &staff, event).await?;
+    crate::pages::referrals::record(&state, &staff, &person, kind).await?;
     Ok(super::flash::redirect(&format!("/people/{pn}/medicines"), "medicine"))
 }

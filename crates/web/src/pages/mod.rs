@@ -2,12 +2,12 @@
 
 pub mod equality;
 pub mod home;
-pub mod people;
 pub mod medicines;
+pub mod people;
 pub mod reception;
+pub mod record;
 pub mod referrals;
 pub mod screening;
-pub mod record;
 pub mod worklist;
 
 use askama::Template;

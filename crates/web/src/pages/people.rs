@@ -227,7 +227,14 @@ async fn due_and_done(
         if o.opened_at < since || !staff.role.sees_team(std.team.code()) {
             continue;
         }
-        let label = |r: &str| throughcare_core::display::kind_label(r).to_lowercase();
+        // Why an obligation closed can itself be clinical (a transfer to hospital): not for everyone.
+        let label = |r: &str| {
+            if EventKind::is_clinical(r) && !staff.role.sees_clinical_detail() {
+                "a health care event (details for clinical staff)".to_string()
+            } else {
+                throughcare_core::display::kind_label(r).to_lowercase()
+            }
+        };
         let (outcome, colour) = match o.outcome_at(now) {
             Outcome::Open if o.due_at < now => (throughcare_core::display::due_status(o.due_at, now), "red"),
             Outcome::Open => ("Open".to_string(), "blue"),

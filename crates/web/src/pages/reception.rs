@@ -104,7 +104,10 @@ pub async fn find(
         let custody = state.db.custody(&p.prison_number).await?;
         let status = match custody {
             Some(c) if c.in_custody => {
-                format!("In custody at {}", c.establishment.as_ref().map_or("an establishment".into(), |e| names.establishment(e)))
+                format!(
+                    "In custody at {}",
+                    c.establishment.as_ref().map_or("an establishment".into(), |e| names.establishment(e))
+                )
             }
             Some(c) => format!(
                 "Not in custody (last at {})",
@@ -195,11 +198,13 @@ fn page(
         .collect();
     let formats_chosen: Vec<String> = form.iter().filter(|(k, _)| k == "format").map(|(_, v)| v.clone()).collect();
     BookInPage {
-        existing: existing.map(|p| {
-            (format!("{} {}", p.given_name.as_str(), p.family_name.as_str()), p.prison_number.to_string())
-        }),
+        existing: existing
+            .map(|p| (format!("{} {}", p.given_name.as_str(), p.family_name.as_str()), p.prison_number.to_string())),
         questions,
-        formats: Format::ALL.iter().map(|f| (f.code(), f.label(), formats_chosen.iter().any(|c| c == f.code()))).collect(),
+        formats: Format::ALL
+            .iter()
+            .map(|f| (f.code(), f.label(), formats_chosen.iter().any(|c| c == f.code())))
+            .collect(),
         reception_types: ReceptionType::ALL.iter().map(|t| (t.code(), t.label())).collect(),
         legal_statuses: LegalStatus::ALL.iter().map(|t| (t.code(), t.label())).collect(),
         form,
@@ -259,7 +264,8 @@ fn parse(
                 Ok(d) => match throughcare_core::time::check_date_of_birth(d, today) {
                     Ok(()) => Some(d),
                     Err(_) => {
-                        errors.push(("dob", "The date of birth must be in the past and less than 120 years ago".into()));
+                        errors
+                            .push(("dob", "The date of birth must be in the past and less than 120 years ago".into()));
                         None
                     }
                 },
@@ -271,7 +277,9 @@ fn parse(
             let nhs = match value("nhs_number").replace(' ', "") {
                 n if n.is_empty() => None,
                 n => NhsNumber::parse(&n)
-                    .map_err(|_| errors.push(("nhs_number", "Enter a valid 10-digit NHS number, or leave it blank".into())))
+                    .map_err(|_| {
+                        errors.push(("nhs_number", "Enter a valid 10-digit NHS number, or leave it blank".into()))
+                    })
                     .ok(),
             };
             match (pn, given, family, dob) {
@@ -332,7 +340,9 @@ fn parse(
             .filter(|d| !d.is_empty());
         match Declaration::parse(c.code(), code, detail) {
             Ok(d) => events.push(EventKind::CharacteristicDeclared(d)),
-            Err(_) => errors.push(("characteristics", format!("Choose one of the answers for {}", c.label().to_lowercase()))),
+            Err(_) => {
+                errors.push(("characteristics", format!("Choose one of the answers for {}", c.label().to_lowercase())))
+            }
         }
     }
     let formats: Vec<Format> =
@@ -340,7 +350,9 @@ fn parse(
     let language = value("language").to_lowercase();
     match (formats.is_empty(), Language::parse(&language)) {
         (true, _) => errors.push(("format", "Select at least one format the person can use".into())),
-        (_, Err(_)) => errors.push(("language", "Enter the language as a 2 or 3 letter code, for example en, cy or pl".into())),
+        (_, Err(_)) => {
+            errors.push(("language", "Enter the language as a 2 or 3 letter code, for example en, cy or pl".into()))
+        }
         (false, Ok(language)) => events.push(EventKind::CommunicationRecorded(CommunicationProfile {
             formats,
             language,
@@ -362,7 +374,11 @@ pub async fn book_in(
     let now = state.now();
     let existing = match form.iter().find(|(k, _)| k == "pn").map(|(_, v)| v.as_str()) {
         Some(pn) => Some(
-            state.db.person(&PrisonNumber::parse(pn).map_err(|_| AppError::NotFound)?).await?.ok_or(AppError::NotFound)?,
+            state
+                .db
+                .person(&PrisonNumber::parse(pn).map_err(|_| AppError::NotFound)?)
+                .await?
+                .ok_or(AppError::NotFound)?,
         ),
         None => None,
     };
@@ -380,7 +396,12 @@ pub async fn book_in(
         }
     }
     if let Some(p) = &existing {
-        if state.db.custody(&p.prison_number).await?.is_some_and(|c| c.in_custody && c.establishment == staff.establishment) {
+        if state
+            .db
+            .custody(&p.prison_number)
+            .await?
+            .is_some_and(|c| c.in_custody && c.establishment == staff.establishment)
+        {
             result = Err(vec![("reception_type", "This person is already in custody here".into())]);
         }
     }

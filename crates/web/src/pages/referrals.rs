@@ -35,13 +35,26 @@ fn days_waited(since: Timestamp, now: Timestamp) -> i64 {
 }
 
 /// Records one event now, for the person, with its obligations and audit entry.
-async fn record(state: &AppState, staff: &CurrentStaff, person: &Person, kind: EventKind) -> Result<EventId, AppError> {
+pub(crate) async fn record(
+    state: &AppState,
+    staff: &CurrentStaff,
+    person: &Person,
+    kind: EventKind,
+) -> Result<EventId, AppError> {
+    // A step comes after the one before it even when both happen within the same instant (a
+    // fixed clock, two quick clicks): the timeline orders by when it happened, then when it was
+    // recorded, so the later step is recorded a microsecond after the last.
     let now = state.now();
+    let latest = state.db.timeline(&person.prison_number).await?.all().iter().map(|e| e.recorded_at).max();
+    let recorded = match latest {
+        Some(t) if t >= now => t + jiff::SignedDuration::from_micros(1),
+        _ => now,
+    };
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: person.prison_number.clone(),
         occurred_at: now,
-        recorded_at: now,
+        recorded_at: recorded,
         recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
         kind,
@@ -110,18 +123,27 @@ pub async fn refer(
 ) -> Result<Response, AppError> {
     let (person, _) = reachable(&state, &staff, &pn).await?;
     let mut errors: Errors = Vec::new();
-    let service = Service::parse_code(&form.service).map_err(|_| errors.push(("service", "Select the service".into()))).ok();
-    let priority =
-        Priority::parse_code(&form.priority).map_err(|_| errors.push(("priority", "Select how urgent it is".into()))).ok();
+    let service =
+        Service::parse_code(&form.service).map_err(|_| errors.push(("service", "Select the service".into()))).ok();
+    let priority = Priority::parse_code(&form.priority)
+        .map_err(|_| errors.push(("priority", "Select how urgent it is".into())))
+        .ok();
     let reason = form.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > 500 {
         errors.push(("reason", "Say why you are referring, in 500 characters or fewer".into()));
     }
     let (Some(service), Some(priority), true) = (service, priority, errors.is_empty()) else {
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, refer_page(staff, &person, form, errors)).into_response());
+        return Ok(
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, refer_page(staff, &person, form, errors)).into_response()
+        );
     };
-    let id = record(&state, &staff, &person, EventKind::ReferralMade { service, priority, self_referral: false, reason: Some(reason) })
-        .await?;
+    let id = record(
+        &state,
+        &staff,
+        &person,
+        EventKind::ReferralMade { service, priority, self_referral: false, reason: Some(reason) },
+    )
+    .await?;
     Ok(super::flash::redirect(&format!("/referrals/{id}"), "referred"))
 }
 
@@ -195,7 +217,14 @@ pub async fn queue(
         }
     }
     rows.sort_by_key(|(t, _)| *t);
-    crate::auth::audit(&state, &staff.username, "viewed-referrals", None, &format!("queue: {}", service.map_or("all", |s| s.code()))).await?;
+    crate::auth::audit(
+        &state,
+        &staff.username,
+        "viewed-referrals",
+        None,
+        &format!("queue: {}", service.map_or("all", |s| s.code())),
+    )
+    .await?;
     Ok(QueuePage {
         establishment: staff.establishment.as_ref().map_or(String::new(), |e| names.establishment(e)),
         services: Service::ALL
@@ -290,9 +319,15 @@ impl ReferralPage {
 fn actions(r: &Referral) -> Vec<(&'static str, &'static str)> {
     use Stage::*;
     match (r.is_hospital_transfer(), r.stage) {
-        (true, Made) => vec![("triage", "Triaged"), ("first_assessment", "First psychiatric assessment done"), ("decline", "Declined")],
+        (true, Made) => vec![
+            ("triage", "Triaged"),
+            ("first_assessment", "First psychiatric assessment done"),
+            ("decline", "Declined"),
+        ],
         (true, Triaged) => vec![("first_assessment", "First psychiatric assessment done"), ("decline", "Declined")],
-        (true, FirstAssessment) => vec![("second_assessment", "Second psychiatric assessment done"), ("decline", "Declined")],
+        (true, FirstAssessment) => {
+            vec![("second_assessment", "Second psychiatric assessment done"), ("decline", "Declined")]
+        }
         (true, SecondAssessment) => vec![("bed", "Hospital bed identified"), ("decline", "Declined")],
         (true, BedIdentified) => vec![("warrant", "Warrant issued")],
         (true, WarrantIssued) => vec![("transferred", "Transferred to hospital")],
@@ -304,7 +339,11 @@ fn actions(r: &Referral) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-async fn load(state: &AppState, staff: &CurrentStaff, id: &str) -> Result<(Person, Referral, throughcare_core::timeline::Timeline), AppError> {
+async fn load(
+    state: &AppState,
+    staff: &CurrentStaff,
+    id: &str,
+) -> Result<(Person, Referral, throughcare_core::timeline::Timeline), AppError> {
     let id = EventId::parse(id).map_err(|_| AppError::NotFound)?;
     let found = state.db.event_summaries(&[id]).await?;
     let (summary, _) = found.get(&id).ok_or(AppError::NotFound)?;
@@ -344,7 +383,14 @@ async fn referral_page(
         .filter(|e| e.id == r.id || e.kind.answers().is_some_and(|(t, _)| t == r.id))
         .map(|e| (when(e.occurred_at, now), names.sentence(e, &timeline)))
         .collect();
-    crate::auth::audit(state, &staff.username, "viewed-referral", Some(person.prison_number.as_str()), r.service.code()).await?;
+    crate::auth::audit(
+        state,
+        &staff.username,
+        "viewed-referral",
+        Some(person.prison_number.as_str()),
+        r.service.code(),
+    )
+    .await?;
     Ok(ReferralPage {
         id: r.id.to_string(),
         name: name(&person),

@@ -152,7 +152,9 @@ pub async fn submit(
                 (e.item, message)
             })
             .collect();
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(staff, &person, def, &form, errors)).into_response());
+        return Ok(
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(staff, &person, def, &form, errors)).into_response()
+        );
     }
     let kind = state.engine.instruments.result(def.instrument, answers).map_err(|_| AppError::NotFound)?;
     let now = state.now();
@@ -194,8 +196,17 @@ pub async fn result(
 ) -> Result<ResultPage, AppError> {
     let timeline = state.db.timeline(&person.prison_number).await?;
     let e = timeline.live().find(|e| e.id == id).ok_or(AppError::NotFound)?;
-    let EventKind::ScreeningCompleted { instrument, version, answers, outcome, total, band, suicide_risk, critical_medication, suggested } =
-        &e.kind
+    let EventKind::ScreeningCompleted {
+        instrument,
+        version,
+        answers,
+        outcome,
+        total,
+        band,
+        suicide_risk,
+        critical_medication,
+        suggested,
+    } = &e.kind
     else {
         return Err(AppError::NotFound);
     };
@@ -206,7 +217,9 @@ pub async fn result(
     match (total, band) {
         (Some(t), Some(b)) => summary.push(("Score".into(), format!("{t}: {b}"))),
         (Some(t), None) => summary.push(("Score".into(), t.to_string())),
-        (None, _) if def.is_some_and(|d| d.sums) => summary.push(("Score".into(), "Not scored: a question was declined or not asked".into())),
+        (None, _) if def.is_some_and(|d| d.sums) => {
+            summary.push(("Score".into(), "Not scored: a question was declined or not asked".into()))
+        }
         _ => {}
     }
     if let Some(o) = outcome {
@@ -240,7 +253,14 @@ pub async fn result(
             (text, given)
         })
         .collect();
-    crate::auth::audit(state, &staff.username, "viewed-screening", Some(person.prison_number.as_str()), &instrument.code().to_lowercase()).await?;
+    crate::auth::audit(
+        state,
+        &staff.username,
+        "viewed-screening",
+        Some(person.prison_number.as_str()),
+        &instrument.code().to_lowercase(),
+    )
+    .await?;
     Ok(ResultPage {
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
