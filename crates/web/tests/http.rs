@@ -925,7 +925,7 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
             ("c_ethnicity", "W3".into()),
             ("c_religion", "NS".into()),
             ("format", "EASY_READ".into()),
-            ("format", "STANDARD".into()),
+            ("format", "WRITTEN".into()),
             ("language", "xx1".into()),
             ("interpreter", "yes".into()),
         ];

@@ -231,7 +231,8 @@ pub async fn book_in_form(
         }
         None => None,
     };
-    let mut form = vec![("language".to_string(), "en".to_string()), ("format".to_string(), "STANDARD".to_string())];
+    let mut form =
+        vec![("language".to_string(), "en".to_string()), ("format".to_string(), Format::Written.code().to_string())];
     if let Some(p) = &existing {
         form.push(("pn".into(), p.prison_number.to_string()));
     }
@@ -345,8 +346,14 @@ fn parse(
             }
         }
     }
-    let formats: Vec<Format> =
-        form.iter().filter(|(k, _)| k == "format").filter_map(|(_, v)| Format::parse_code(v).ok()).collect();
+    let mut formats: Vec<Format> = Vec::new();
+    for (_, v) in form.iter().filter(|(k, _)| k == "format") {
+        match Format::parse_code(v) {
+            Ok(f) if !formats.contains(&f) => formats.push(f),
+            Ok(_) => {}
+            Err(_) => errors.push(("format", "Select the formats from the list".into())),
+        }
+    }
     let language = value("language").to_lowercase();
     match (formats.is_empty(), Language::parse(&language)) {
         (true, _) => errors.push(("format", "Select at least one format the person can use".into())),
