@@ -4,78 +4,29 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 
-const BIN = process.env.THROUGHCARE_BIN || path.resolve(__dirname, '../../target/debug/throughcare');
-const PASSWORD = 'e2e demo password';
-// The application's clock for the whole run: nothing here reads the wall clock. CI runs the suite
-// at 00:30 and 23:30 London time, in winter and in summer (.ci/run sets THROUGHCARE_E2E_NOW).
-const NOW = new Date(process.env.THROUGHCARE_E2E_NOW || '2026-12-02T08:30:00Z');
-const SHOTS = process.env.THROUGHCARE_E2E_SHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-shots-'));
+const { BIN, PASSWORD, SHOTS, londonDate, freePort, waitFor, startDemo, axe } = require('./support');
+const support = require('./support');
 
-/** The London calendar date `days` before NOW, as [day, month, year]. */
-function londonDate(days) {
-  const t = new Date(NOW.getTime() - days * 86400000);
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'numeric', year: 'numeric' }).formatToParts(t);
-  const get = (type) => parts.find((p) => p.type === type).value;
-  return [get('day'), get('month'), get('year')];
-}
-let server, base, browser, dir;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-async function waitFor(url, attempts = 300) {
-  // Counted attempts 200 ms apart (about a minute): no reading of the wall clock.
-  for (let i = 0; i < attempts; i++) {
-    try { if ((await fetch(url)).ok) return; } catch (_) { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer`);
-}
+let base, browser, demo;
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-e2e-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['--database-url', `sqlite://${dir}/demo.db`, 'demo', '--addr', `127.0.0.1:${port}`, '--password', PASSWORD, '--now', NOW.toISOString()],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor(`${base}/healthz`);
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  demo = await startDemo();
+  ({ base, browser } = demo);
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (server) server.kill();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (demo) await demo.stop();
 });
 
 async function newPage() {
-  // axe is injected as a script, which the service's Content-Security-Policy would rightly block.
-  const context = await browser.newContext({ bypassCSP: true });
-  return context.newPage();
+  return support.newPage(browser);
 }
 
 async function signIn(page, role, at = base, username = `demo.${role}`) {
-  await page.goto(`${at}/sign-in`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${at}/`);
-}
-
-async function axe(page, name) {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
-  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(problems, [], `${name} has accessibility violations`);
+  return support.signIn(page, role, at, username);
 }
 
 async function firstPerson(page) {
@@ -213,7 +164,7 @@ test('the keyboard alone signs in, finds a person and records an event', async (
 // Each role signs in to the demo and finds its own work on its home page; every page its
 // navigation offers passes axe, and nothing scrolls sideways at 1280 or 390 pixels.
 const OWN_WORK = {
-  'reception-nurse': 'Overdue and due today', 'mental-health': 'Referrals waiting', 'key-worker': 'Your people',
+  'reception-officer': 'Received in the last 24 hours', 'reception-nurse': 'Overdue and due today', 'mental-health': 'Referrals waiting', 'key-worker': 'Your people',
   'safer-custody': 'Open ACCT cases', 'mbu-officer': 'Overdue and due today', 'equality-lead': 'Discrimination complaints',
   chaplaincy: 'requests waiting', resettlement: 'Releases in the next 12 weeks', 'voluntary-partner': 'Sessions you recorded',
   governor: 'Equality findings', analyst: 'Equality findings', administrator: 'Latest entries in the audit trail',

@@ -89,6 +89,80 @@ impl Referral {
     }
 }
 
+impl Referral {
+    /// When the service answered the need: first seen, or transferred to hospital.
+    pub fn answered_at(&self) -> Option<Timestamp> {
+        match self.is_hospital_transfer() {
+            true => self.steps.iter().find(|(_, k)| *k == "transferred_to_hospital").map(|(t, _)| *t),
+            false => self.first_seen,
+        }
+    }
+}
+
+/// One service's waiting times, for referrals made in a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waits {
+    pub service: Service,
+    pub made: usize,
+    /// First seen (or, for a transfer to hospital, transferred).
+    pub answered: usize,
+    pub declined: usize,
+    pub median_days: Option<f64>,
+    pub p90_days: Option<f64>,
+    /// Made in the period and still waiting at `now`, and the longest of those waits in days.
+    pub waiting: usize,
+    pub longest_waiting_days: Option<f64>,
+}
+
+/// Waiting times by service for referrals made from `from` to `to` (inclusive), as at `now`:
+/// days from referral to first seen, nearest-rank median and 90th percentile.
+pub fn waits<'a>(referrals: impl IntoIterator<Item = &'a Referral>, from: Timestamp, to: Timestamp, now: Timestamp) -> Vec<Waits> {
+    let day = 86_400.0;
+    let mut by: std::collections::BTreeMap<Service, (Waits, Vec<f64>)> = std::collections::BTreeMap::new();
+    for r in referrals.into_iter().filter(|r| r.made_at >= from && r.made_at <= to) {
+        let (w, days) = by.entry(r.service).or_insert_with(|| {
+            (
+                Waits {
+                    service: r.service,
+                    made: 0,
+                    answered: 0,
+                    declined: 0,
+                    median_days: None,
+                    p90_days: None,
+                    waiting: 0,
+                    longest_waiting_days: None,
+                },
+                Vec::new(),
+            )
+        });
+        w.made += 1;
+        match r.answered_at().filter(|t| *t <= now) {
+            Some(t) => {
+                w.answered += 1;
+                days.push((t - r.made_at).as_secs_f64() / day);
+            }
+            None if r.stage == Stage::Declined => w.declined += 1,
+            None if r.stage.waiting() => {
+                w.waiting += 1;
+                let d = (now - r.made_at).as_secs_f64() / day;
+                w.longest_waiting_days = Some(w.longest_waiting_days.map_or(d, |m: f64| m.max(d)));
+            }
+            None => {}
+        }
+    }
+    let rank = |v: &[f64], p: f64| {
+        (!v.is_empty()).then(|| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1])
+    };
+    by.into_values()
+        .map(|(mut w, mut days)| {
+            days.sort_by(f64::total_cmp);
+            w.median_days = rank(&days, 0.5);
+            w.p90_days = rank(&days, 0.9);
+            w
+        })
+        .collect()
+}
+
 /// Every referral on a timeline, oldest first.
 pub fn referrals(timeline: &Timeline) -> Vec<Referral> {
     let mut out: Vec<Referral> = Vec::new();
@@ -271,6 +345,36 @@ mod tests {
 
     fn r() -> EventId {
         EventId::from_random_bytes([1; 16])
+    }
+
+    #[test]
+    fn waiting_times_by_service_count_days_to_first_seen_and_the_longest_still_waiting() {
+        use EventKind as K;
+        let made = |n: u8, day: &str, service| Event {
+            occurred_at: format!("2026-03-{day}T10:00:00Z").parse().unwrap(),
+            ..event(n, K::ReferralMade { service, priority: Priority::Routine, self_referral: false, reason: None })
+        };
+        let step = |n: u8, day: &str, kind: K| Event { occurred_at: format!("2026-03-{day}T10:00:00Z").parse().unwrap(), ..event(n, kind) };
+        let id = |n: u8| EventId::from_random_bytes([n; 16]);
+        let t = Timeline::new(vec![
+            made(1, "01", Service::InReach),
+            step(11, "02", K::ReferralAccepted { referral: id(1) }),
+            step(12, "05", K::ReferralSeen { referral: id(1) }),
+            made(2, "01", Service::InReach),
+            step(21, "02", K::ReferralAccepted { referral: id(2) }),
+            step(22, "11", K::ReferralSeen { referral: id(2) }),
+            made(3, "10", Service::InReach),
+            made(4, "10", Service::Psychology),
+            step(41, "11", K::ReferralDeclined { referral: id(4), reason: "no".into() }),
+        ]);
+        let all = referrals(&t);
+        let w = waits(&all, "2026-03-01T00:00:00Z".parse().unwrap(), "2026-03-31T00:00:00Z".parse().unwrap(), "2026-03-20T10:00:00Z".parse().unwrap());
+        let in_reach = w.iter().find(|w| w.service == Service::InReach).unwrap();
+        assert_eq!((in_reach.made, in_reach.answered, in_reach.waiting), (3, 2, 1));
+        assert_eq!((in_reach.median_days, in_reach.p90_days), (Some(4.0), Some(10.0)));
+        assert_eq!(in_reach.longest_waiting_days, Some(10.0));
+        let psychology = w.iter().find(|w| w.service == Service::Psychology).unwrap();
+        assert_eq!((psychology.made, psychology.declined, psychology.median_days), (1, 1, None));
     }
 
     #[test]

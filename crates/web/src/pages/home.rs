@@ -242,6 +242,35 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
                 rows.into_iter().take(SHOWN).collect(),
             ));
         }
+        Role::ReceptionOfficer => {
+            // Everyone received here in the last day: who came through the door, and where to.
+            let since = now - SignedDuration::from_hours(24);
+            let mut rows: Vec<(Timestamp, Vec<Cell>)> = states
+                .iter()
+                .filter_map(|(p, _, s)| {
+                    let ep = s.current_episode()?;
+                    (ep.received_at >= since).then(|| {
+                        (
+                            ep.received_at,
+                            vec![
+                                person_cell(p),
+                                text(display::instant(ep.received_at)),
+                                text(ep.reception_type.label()),
+                                text(ep.location.clone().unwrap_or_else(|| "Not allocated".into())),
+                            ],
+                        )
+                    })
+                })
+                .collect();
+            rows.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
+            sections.push(section(
+                "arrivals",
+                format!("Received in the last 24 hours ({})", rows.len()),
+                "Nobody has been received in the last 24 hours.",
+                vec!["Person", "Received", "How", "Cell"],
+                rows.into_iter().map(|(_, r)| r).collect(),
+            ));
+        }
         Role::Resettlement => {
             let horizon = throughcare_core::time::date_in_england(now + SignedDuration::from_hours(24 * 7 * 12));
             let today = throughcare_core::time::date_in_england(now);
@@ -431,6 +460,7 @@ fn needs_people(role: Role) -> bool {
     matches!(
         role,
         Role::KeyWorker
+            | Role::ReceptionOfficer
             | Role::SaferCustody
             | Role::MentalHealth
             | Role::ReceptionNurse

@@ -302,6 +302,8 @@ pub struct ReferralPage {
     history: Vec<(String, String)>,
     actions: Vec<(&'static str, &'static str)>,
     hospital: bool,
+    /// Still waiting: a delay can be recorded (transfers to hospital).
+    open: bool,
     sections: Vec<(&'static str, &'static str)>,
     delays: Vec<(&'static str, &'static str)>,
     form: StepForm,
@@ -399,6 +401,7 @@ async fn referral_page(
         history,
         actions: actions(&r),
         hospital: r.is_hospital_transfer(),
+        open: r.stage.waiting(),
         sections: MhaSection::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         delays: DelayReason::ALL.iter().map(|d| (d.code(), d.label())).collect(),
         form,

@@ -215,7 +215,24 @@ pub struct ReportPage {
     to: String,
     /// "2 December 2025 to 2 December 2026", for the sentence above the table.
     period: String,
+    /// Waiting times for referrals made in the period, one row per service.
+    waits: Vec<WaitRow>,
     errors: Vec<(&'static str, String)>,
+}
+
+pub struct WaitRow {
+    service: &'static str,
+    made: usize,
+    answered: usize,
+    declined: usize,
+    median: String,
+    p90: String,
+    waiting: usize,
+    longest: String,
+}
+
+fn days(d: Option<f64>) -> String {
+    d.map_or("–".to_string(), |d| format!("{d:.1}"))
 }
 
 pub async fn report(
@@ -239,6 +256,27 @@ pub async fn report(
     };
     let (from, to) = (period.from, period.to);
     let report = state.db.compliance_report(&state.engine, from, to, establishment.as_ref(), state.now()).await?;
+    let now = state.now();
+    let mut all = Vec::new();
+    state
+        .db
+        .for_each_timeline(establishment.as_ref(), |_, t| all.extend(throughcare_core::pathways::referral::referrals(t)))
+        .await?;
+    let start = throughcare_core::time::start_of_day_in_england(from)?;
+    let end = throughcare_core::time::end_of_day_in_england(to)?;
+    let waits = throughcare_core::pathways::referral::waits(&all, start, end, now)
+        .into_iter()
+        .map(|w| WaitRow {
+            service: w.service.label(),
+            made: w.made,
+            answered: w.answered,
+            declined: w.declined,
+            median: days(w.median_days),
+            p90: days(w.p90_days),
+            waiting: w.waiting,
+            longest: days(w.longest_waiting_days),
+        })
+        .collect();
     Ok(ReportPage {
         place: match &establishment {
             Some(e) => Directory::load(&state).await?.establishment(e),
@@ -248,6 +286,7 @@ pub async fn report(
         from: q.from.unwrap_or_else(|| from.to_string()),
         to: q.to.unwrap_or_else(|| to.to_string()),
         report,
+        waits,
         errors,
         staff: Some(staff),
     })
