@@ -99,7 +99,7 @@ test('a key worker finds a person, records key work and sees it, without clinica
   await page.waitForURL(`${base}${person}`);
   assert.match(await page.textContent('.govuk-notification-banner--success'), /The event has been recorded/);
   await axe(page, 'person with a success banner');
-  const timeline = await page.textContent('table:last-of-type');
+  const timeline = await page.textContent('[aria-label="Timeline"] table');
   assert.match(timeline, /Key work session with Demo Key worker: 47 minutes/);
   const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
   assert.match(timeline, new RegExp(`${d} ${months[m - 1]} ${y} at 11:20am`), 'entered and shown in London time');
@@ -158,7 +158,7 @@ test('the keyboard alone signs in, finds a person and records an event', async (
   await page.keyboard.type('08:05');
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/people\/[A-Z0-9]{7}$/);
-  assert.match(await page.textContent('table:last-of-type'), /ACCT opened/);
+  assert.match(await page.textContent('[aria-label="Timeline"] table'), /ACCT opened/);
 });
 
 // Each role signs in to the demo and finds its own work on its home page; every page its
@@ -201,7 +201,7 @@ test('an analyst reads the equality report, and explains or reforms what it flag
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-eq-'));
   const db = `sqlite://${d}/eq.db`;
   const cli = (...args) => execFileSync(BIN, ['--database-url', db, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  cli('seed', '--people', '2500', '--establishments', '4', '--outcomes', 'planted-use-of-force', '--end', '2026-03-31');
+  cli('seed', '--people', '4000', '--establishments', '4', '--outcomes', 'planted-use-of-force', '--end', '2026-03-31');
   cli('user', 'add', 'eq.analyst', '--name', 'Equality Analyst', '--role', 'analyst', '--password', PASSWORD);
   cli('report', 'equality', '--establishment', 'estate', '--period', '2025-04-01..2026-03-31', '--publish', '--output', `${d}/published.html`);
   const port = await freePort();

@@ -650,6 +650,8 @@ impl<'a> PersonBuilder<'a> {
                 _ => None,
             };
             if let Some(t) = when.filter(|t| *t < leaves) {
+                // Medicines are reconciled at the assessment, as NICE NG57 asks.
+                self.push(t, nurse, EventKind::MedicinesReconciled {});
                 self.push(t, nurse, EventKind::HealthAssessmentCompleted {});
             }
         }

@@ -116,7 +116,12 @@ pub struct Waits {
 
 /// Waiting times by service for referrals made from `from` to `to` (inclusive), as at `now`:
 /// days from referral to first seen, nearest-rank median and 90th percentile.
-pub fn waits<'a>(referrals: impl IntoIterator<Item = &'a Referral>, from: Timestamp, to: Timestamp, now: Timestamp) -> Vec<Waits> {
+pub fn waits<'a>(
+    referrals: impl IntoIterator<Item = &'a Referral>,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+) -> Vec<Waits> {
     let day = 86_400.0;
     let mut by: std::collections::BTreeMap<Service, (Waits, Vec<f64>)> = std::collections::BTreeMap::new();
     for r in referrals.into_iter().filter(|r| r.made_at >= from && r.made_at <= to) {
@@ -150,9 +155,8 @@ pub fn waits<'a>(referrals: impl IntoIterator<Item = &'a Referral>, from: Timest
             None => {}
         }
     }
-    let rank = |v: &[f64], p: f64| {
-        (!v.is_empty()).then(|| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1])
-    };
+    let rank =
+        |v: &[f64], p: f64| (!v.is_empty()).then(|| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]);
     by.into_values()
         .map(|(mut w, mut days)| {
             days.sort_by(f64::total_cmp);
@@ -354,7 +358,10 @@ mod tests {
             occurred_at: format!("2026-03-{day}T10:00:00Z").parse().unwrap(),
             ..event(n, K::ReferralMade { service, priority: Priority::Routine, self_referral: false, reason: None })
         };
-        let step = |n: u8, day: &str, kind: K| Event { occurred_at: format!("2026-03-{day}T10:00:00Z").parse().unwrap(), ..event(n, kind) };
+        let step = |n: u8, day: &str, kind: K| Event {
+            occurred_at: format!("2026-03-{day}T10:00:00Z").parse().unwrap(),
+            ..event(n, kind)
+        };
         let id = |n: u8| EventId::from_random_bytes([n; 16]);
         let t = Timeline::new(vec![
             made(1, "01", Service::InReach),
@@ -368,7 +375,12 @@ mod tests {
             step(41, "11", K::ReferralDeclined { referral: id(4), reason: "no".into() }),
         ]);
         let all = referrals(&t);
-        let w = waits(&all, "2026-03-01T00:00:00Z".parse().unwrap(), "2026-03-31T00:00:00Z".parse().unwrap(), "2026-03-20T10:00:00Z".parse().unwrap());
+        let w = waits(
+            &all,
+            "2026-03-01T00:00:00Z".parse().unwrap(),
+            "2026-03-31T00:00:00Z".parse().unwrap(),
+            "2026-03-20T10:00:00Z".parse().unwrap(),
+        );
         let in_reach = w.iter().find(|w| w.service == Service::InReach).unwrap();
         assert_eq!((in_reach.made, in_reach.answered, in_reach.waiting), (3, 2, 1));
         assert_eq!((in_reach.median_days, in_reach.p90_days), (Some(4.0), Some(10.0)));

@@ -260,7 +260,9 @@ pub async fn report(
     let mut all = Vec::new();
     state
         .db
-        .for_each_timeline(establishment.as_ref(), |_, t| all.extend(throughcare_core::pathways::referral::referrals(t)))
+        .for_each_timeline(establishment.as_ref(), |_, t| {
+            all.extend(throughcare_core::pathways::referral::referrals(t))
+        })
         .await?;
     let start = throughcare_core::time::start_of_day_in_england(from)?;
     let end = throughcare_core::time::end_of_day_in_england(to)?;
