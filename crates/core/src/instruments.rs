@@ -514,43 +514,28 @@ impl InstrumentSet {
             vec![AnswerError { item: "instrument".into(), message: format!("{} is not loaded", instrument.code()) }]
         })?;
         let s = Self::score(def, &answers)?;
-        Ok(EventKind::ScreeningCompleted {
-            instrument,
-            version: s.version,
-            answers,
-            outcome: Some(s.outcome),
-            total: s.total,
-            band: s.band,
-            suicide_risk: s.suicide_risk,
-            critical_medication: s.critical_medication,
-            suggested: s.suggested,
-        })
+        Ok(recorded(instrument, answers, s))
+    }
+
+    /// The answers of a recorded version scored again, or why they cannot be.
+    fn rescore(&self, instrument: Instrument, version: u16, answers: Answers) -> Result<EventKind, String> {
+        let def = self
+            .version(instrument, version)
+            .ok_or_else(|| format!("{} version {version} is not a loaded instrument version", instrument.code()))?;
+        let s = Self::score(def, &answers).map_err(|e| {
+            format!(
+                "the answers cannot be scored: {}",
+                e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            )
+        })?;
+        Ok(recorded(instrument, answers, s))
     }
 
     /// Checks a recorded result (from a file or the API) against its own answers: the version
     /// must be loaded, and the total, band, outcome and flags must be what the answers give.
     pub fn check_result(&self, kind: &EventKind) -> Result<(), String> {
         let EventKind::ScreeningCompleted { instrument, version, answers, .. } = kind else { return Ok(()) };
-        let def = self
-            .version(*instrument, *version)
-            .ok_or_else(|| format!("{} version {version} is not a loaded instrument version", instrument.code()))?;
-        let s = Self::score(def, answers).map_err(|e| {
-            format!(
-                "the answers cannot be scored: {}",
-                e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-            )
-        })?;
-        let expected = EventKind::ScreeningCompleted {
-            instrument: *instrument,
-            version: *version,
-            answers: answers.clone(),
-            outcome: Some(s.outcome),
-            total: s.total,
-            band: s.band,
-            suicide_risk: s.suicide_risk,
-            critical_medication: s.critical_medication,
-            suggested: s.suggested,
-        };
+        let expected = self.rescore(*instrument, *version, answers.clone())?;
         if &expected == kind {
             return Ok(());
         }
@@ -574,45 +559,33 @@ impl InstrumentSet {
                 instrument,
                 version,
                 answers,
-                outcome,
-                total,
-                band,
-                suicide_risk,
-                critical_medication,
+                outcome: None,
+                total: None,
+                band: None,
+                suicide_risk: false,
+                critical_medication: false,
                 suggested,
-            } if total.is_none()
-                && band.is_none()
-                && !suicide_risk
-                && !critical_medication
-                && suggested.is_empty()
-                && outcome.is_none() =>
-            {
-                let def = self.version(instrument, version).ok_or_else(|| {
-                    format!("{} version {version} is not a loaded instrument version", instrument.code())
-                })?;
-                let s = Self::score(def, &answers).map_err(|e| {
-                    format!(
-                        "the answers cannot be scored: {}",
-                        e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-                    )
-                })?;
-                Ok(EventKind::ScreeningCompleted {
-                    instrument,
-                    version,
-                    answers,
-                    outcome: Some(s.outcome),
-                    total: s.total,
-                    band: s.band,
-                    suicide_risk: s.suicide_risk,
-                    critical_medication: s.critical_medication,
-                    suggested: s.suggested,
-                })
-            }
+            } if suggested.is_empty() => self.rescore(instrument, version, answers),
             other => {
                 self.check_result(&other)?;
                 Ok(other)
             }
         }
+    }
+}
+
+/// The event for answers and their result; the version is the one they were scored with.
+fn recorded(instrument: Instrument, answers: Answers, s: Scored) -> EventKind {
+    EventKind::ScreeningCompleted {
+        instrument,
+        version: s.version,
+        answers,
+        outcome: Some(s.outcome),
+        total: s.total,
+        band: s.band,
+        suicide_risk: s.suicide_risk,
+        critical_medication: s.critical_medication,
+        suggested: s.suggested,
     }
 }
 
