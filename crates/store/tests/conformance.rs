@@ -363,3 +363,90 @@ async fn reading_every_timeline_for_one_establishment_gives_exactly_the_people_r
         }
     }
 }
+
+/// A screening arrives as answers and is scored on import; a forged score and a pathway step out
+/// of order are refused, naming line and column; nothing is written until the whole file passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn screenings_are_scored_from_their_answers_and_steps_must_come_in_order_on_import() {
+    const HEAD: &str =
+        "event_id,prison_number,kind,occurred_at,recorded_at,recorded_by,supersedes,correction_reason,details\n";
+    const REFERRAL: &str = "00000000-0000-4000-8000-0000000000a1";
+    let q = |s: &str| s.replace('"', "\"\"");
+    let phq = r#"{"instrument":"PHQ9","answers":{"q1":"3","q2":"3","q3":"0","q4":"0","q5":"0","q6":"0","q7":"0","q8":"0","q9":"1"}}"#;
+    let forged = phq.replace(r#""answers""#, r#""total":27,"outcome":"NO_CONCERNS","answers""#);
+    let row = |id: &str, kind: &str, at: &str, details: &str| {
+        format!("{id},A1234BC,{kind},{at},{at},nurse.lei,,,\"{}\"\n", q(details))
+    };
+    for db in every_backend().await {
+        exchange::import_establishments(&db, &b"code,name,population\nLEI,HMP Leeds,MEN\n"[..]).await.unwrap();
+        exchange::import_people(
+            &db,
+            &b"prison_number,given_name,family_name,date_of_birth,nhs_number\nA1234BC,Ann,Lee,1990-01-31,\n"[..],
+            now(),
+        )
+        .await
+        .unwrap();
+        let engine = Engine::builtin();
+        let bad = format!(
+            "{HEAD}{}{}{}{}",
+            row("00000000-0000-4000-8000-0000000000b1", "screening_completed", "2026-01-06T09:00:00Z", &forged),
+            row(
+                REFERRAL,
+                "referral_made",
+                "2026-01-06T10:00:00Z",
+                r#"{"service":"HOSPITAL_TRANSFER","priority":"URGENT"}"#
+            ),
+            row(
+                "00000000-0000-4000-8000-0000000000b2",
+                "transferred_to_hospital",
+                "2026-01-07T10:00:00Z",
+                &format!(r#"{{"referral":"{REFERRAL}","section":"S47"}}"#)
+            ),
+            row(
+                "00000000-0000-4000-8000-0000000000b3",
+                "referral_accepted",
+                "2026-01-07T11:00:00Z",
+                &format!(r#"{{"referral":"{REFERRAL}"}}"#)
+            ),
+        );
+        let before = counts(&db).await;
+        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), now(), &engine, true).await);
+        assert_eq!(errors.len(), 1, "the forged score first, alone: {errors:#?}");
+        assert!(
+            errors[0].starts_with("line 2, column details: the result does not match its answers"),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[0].contains("\"total\":7"), "{}", errors[0]);
+        // With the score left out it is filled in; the steps out of order are then named.
+        let bad = bad.replace(&q(&forged), &q(phq));
+        let errors = rejected(exchange::import_events(&db, bad.as_bytes(), now(), &engine, true).await);
+        assert_eq!(
+            errors,
+            [
+                "line 4, column kind: a transfer to hospital needs the assessments, a bed and a warrant first",
+                "line 5, column kind: a transfer to hospital goes by two assessments, a bed, a warrant and the transfer",
+            ],
+            "{}",
+            db.backend()
+        );
+        assert_eq!(counts(&db).await, before, "nothing written");
+        let good: String = bad.lines().take(3).map(|l| format!("{l}\n")).collect();
+        assert_eq!(exchange::import_events(&db, good.as_bytes(), now(), &engine, true).await.unwrap(), 2);
+        let t = db.timeline(&PrisonNumber::parse("A1234BC").unwrap()).await.unwrap();
+        let scored = t.live().find(|e| e.kind.name() == "screening_completed").unwrap().kind.details_value();
+        assert_eq!((scored["total"].as_u64(), scored["suicide_risk"].as_bool()), (Some(7), Some(true)));
+        let open: Vec<String> = db
+            .obligations_of(&PrisonNumber::parse("A1234BC").unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|o| o.standard.to_string())
+            .collect();
+        assert!(
+            open.contains(&"suicide-risk-assessment".to_string())
+                && open.contains(&"hospital-transfer-28-days".to_string()),
+            "{open:?}"
+        );
+    }
+}
