@@ -196,12 +196,12 @@ for (const [role, section] of Object.entries(OWN_WORK)) {
 }
 
 test('an analyst reads the equality report, and explains or reforms what it flags', async () => {
-  // Its own database: an estate where use of force is planted at twice the rate for Black people,
+  // Its own database: an estate where use of force is planted at three times the rate for Black people,
   // an analyst, and the report run once from the command line (which records the findings).
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-eq-'));
   const db = `sqlite://${d}/eq.db`;
   const cli = (...args) => execFileSync(BIN, ['--database-url', db, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  cli('seed', '--people', '4000', '--establishments', '4', '--outcomes', 'planted-use-of-force', '--end', '2026-03-31');
+  cli('seed', '--people', '2500', '--establishments', '4', '--outcomes', 'planted-use-of-force', '--end', '2026-03-31');
   cli('user', 'add', 'eq.analyst', '--name', 'Equality Analyst', '--role', 'analyst', '--password', PASSWORD);
   cli('report', 'equality', '--establishment', 'estate', '--period', '2025-04-01..2026-03-31', '--publish', '--output', `${d}/published.html`);
   const port = await freePort();

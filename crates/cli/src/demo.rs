@@ -291,9 +291,45 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
 
     // 3. Safer custody: two open ACCT cases, one reviewed.
     for (i, pn) in pick(&|_, t| !now_state(t).acct_open, 2, &men).iter().enumerate() {
-        s.add(pn, days(3 + i as i64), Role::SaferCustody, EventKind::AcctOpened {});
+        let concern = if i == 0 {
+            "Told his officer he had nothing left to live for"
+        } else {
+            "Found with a ligature in his cell"
+        };
+        let acct = s.add(
+            pn,
+            days(3 + i as i64),
+            Role::SaferCustody,
+            EventKind::AcctOpened {
+                concern: Some(concern.into()),
+                immediate_action: Some("Checks every hour; a Listener offered".into()),
+            },
+        );
+        let manager = StaffRef::parse(&username(Role::SaferCustody))?;
+        s.add(
+            pn,
+            days(2 + i as i64) + hours(6),
+            Role::SaferCustody,
+            EventKind::AcctAssessmentInterview { acct, assessor: manager.clone() },
+        );
         if i == 0 {
-            s.add(pn, days(1), Role::SaferCustody, EventKind::AcctReviewed {});
+            let review = throughcare_core::event::AcctReview {
+                case_manager: manager,
+                attended: "wing officer, a nurse, the chaplain, the person".into(),
+                healthcare_present: true,
+                person_present: true,
+                family_involved: false,
+                observations_day: throughcare_core::event::ObservationLevel::Hourly,
+                observations_night: throughcare_core::event::ObservationLevel::TwoHourly,
+                conversations_day: 2,
+                conversations_night: 0,
+                next_review: throughcare_core::time::date_in_england(now),
+                triggers: Some("Calls from home not answered; news about his court date".into()),
+            };
+            s.add(pn, days(1), Role::SaferCustody, EventKind::AcctReviewed { acct: Some(acct), review: Some(review) });
+            for h in [20, 19, 18, 16] {
+                s.add(pn, hours(h), Role::SaferCustody, EventKind::AcctObservation { acct, conversation: h == 18 });
+            }
         }
     }
 

@@ -290,6 +290,8 @@ enum ReportFormat {
 enum SeedOutcomes {
     Realistic,
     Equal,
+    /// Use of force at three times the rate for Black people: a disparity the report must find
+    /// among every measure and group it tests (the family grows with each pathway's measures).
     PlantedUseOfForce,
 }
 
@@ -400,7 +402,7 @@ async fn run(cli: Cli) -> Result<()> {
                 SeedOutcomes::Equal => Outcomes::Equal,
                 SeedOutcomes::PlantedUseOfForce => Outcomes::PlantedUseOfForce {
                     group: throughcare_core::characteristics::EthnicGroup::Black,
-                    factor: 2.0,
+                    factor: 3.0,
                 },
             };
             let estate = Estate::new(EstateSpec { establishments, people, years, seed, end }).with_outcomes(outcomes);

@@ -374,10 +374,51 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::RequestAnswered { request: r, outcome } => {
             format!("{} answered: {}", request(*r).to_uppercase_first(), outcome.label().to_lowercase_first())
         }
-        K::SelfHarmIncident {} => "Self-harm incident".into(),
-        K::AcctOpened {} => "ACCT opened (Assessment, Care in Custody and Teamwork)".into(),
-        K::AcctReviewed {} => "ACCT case review held".into(),
-        K::AcctClosed {} => "ACCT closed".into(),
+        K::SelfHarmIncident { method, severity } => {
+            let mut parts = Vec::new();
+            if let Some(m) = method {
+                parts.push(m.label().to_lowercase_first());
+            }
+            if let Some(sv) = severity {
+                parts.push(sv.label().to_lowercase_first());
+            }
+            if parts.is_empty() {
+                "Self-harm incident".into()
+            } else {
+                format!("Self-harm incident: {}", parts.join("; "))
+            }
+        }
+        K::AcctOpened { concern, .. } => match concern {
+            Some(c) => format!("ACCT opened (Assessment, Care in Custody and Teamwork): {c}"),
+            None => "ACCT opened (Assessment, Care in Custody and Teamwork)".into(),
+        },
+        K::AcctConsidered { reason } => format!("Opening an ACCT considered and not opened: {reason}"),
+        K::AcctCaseManagerNamed { case_manager, .. } => format!("ACCT case manager: {}", who(case_manager)),
+        K::AcctAssessmentInterview { assessor, .. } => format!("ACCT assessment interview by {}", who(assessor)),
+        K::AcctReviewed { review: Some(r), .. } => format!(
+            "ACCT case review chaired by {}: observations {} by day and {} by night; next review by {}",
+            who(&r.case_manager),
+            r.observations_day.label().to_lowercase_first(),
+            r.observations_night.label().to_lowercase_first(),
+            date(r.next_review)
+        ),
+        K::AcctReviewed { review: None, .. } => "ACCT case review held".into(),
+        K::AcctCarePlanAction { action, owner, due, .. } => {
+            format!("ACCT care plan action: {action} ({owner}, by {})", date(*due))
+        }
+        K::AcctCarePlanActionDone { action } => match linked(*action) {
+            Some(K::AcctCarePlanAction { action, .. }) => format!("ACCT care plan action done: {action}"),
+            _ => "ACCT care plan action done".into(),
+        },
+        K::AcctObservation { conversation, .. } => {
+            yes_no(*conversation, "ACCT conversation recorded", "ACCT observation recorded")
+        }
+        K::AcctTriggerRecorded { trigger, .. } => {
+            format!("ACCT trigger: {}", trigger.label().to_lowercase_first())
+        }
+        K::AcctClosed { reason: Some(r), .. } => format!("ACCT closed: {r}"),
+        K::AcctClosed { reason: None, .. } => "ACCT closed".into(),
+        K::AcctPostClosureReview { .. } => "ACCT post-closure review held".into(),
         K::UseOfForce { planned } => yes_no(*planned, "Planned use of force", "Unplanned use of force"),
         K::IncentiveLevelChanged { level } => format!("Incentive level now {}", level.label()),
         K::Adjudication { proven } => yes_no(*proven, "Adjudication: charge proven", "Adjudication: charge not proven"),

@@ -132,6 +132,89 @@ code_set! {
 }
 
 code_set! {
+    /// How often a person on an ACCT is observed, as set at a case review (day and night apart).
+    pub enum ObservationLevel as "observation level" {
+        Constant = "CONSTANT": "Constant supervision",
+        Every15Minutes = "EVERY_15_MIN": "At least every 15 minutes",
+        Every30Minutes = "EVERY_30_MIN": "At least every 30 minutes",
+        Hourly = "HOURLY": "At least once an hour",
+        TwoHourly = "TWO_HOURLY": "At least every 2 hours",
+        FourHourly = "FOUR_HOURLY": "At least every 4 hours",
+    }
+}
+
+impl ObservationLevel {
+    /// The longest gap between observations the level allows; None for constant supervision,
+    /// which is not recorded observation by observation.
+    pub fn max_gap_minutes(self) -> Option<i64> {
+        match self {
+            Self::Constant => None,
+            Self::Every15Minutes => Some(15),
+            Self::Every30Minutes => Some(30),
+            Self::Hourly => Some(60),
+            Self::TwoHourly => Some(120),
+            Self::FourHourly => Some(240),
+        }
+    }
+}
+
+code_set! {
+    /// Something that should prompt an immediate ACCT case review (the plan's triggers).
+    pub enum AcctTrigger as "ACCT trigger" {
+        BadNews = "BAD_NEWS": "Bad news (a bereavement, a relationship ending)",
+        MbuRefused = "MBU_REFUSED": "A Mother and Baby Unit place refused",
+        CourtDate = "COURT_DATE": "A court date or sentence",
+        Anniversary = "ANNIVERSARY": "An anniversary (of a bereavement or an offence)",
+        Transfer = "TRANSFER": "A transfer, or news of one",
+        Segregation = "SEGREGATION": "Segregation",
+        WarningSign = "WARNING_SIGN": "A warning sign in the person's plan",
+        Other = "OTHER": "Something else",
+    }
+}
+
+code_set! {
+    pub enum SelfHarmMethod as "self-harm method" {
+        Cutting = "CUTTING": "Cutting or scratching",
+        Ligature = "LIGATURE": "Ligature",
+        Overdose = "OVERDOSE": "Overdose or swallowing",
+        Burning = "BURNING": "Burning",
+        Head = "HEAD_BANGING": "Head banging or hitting",
+        Other = "OTHER": "Another method",
+    }
+}
+
+code_set! {
+    pub enum InjurySeverity as "injury severity" {
+        None = "NONE": "No injury",
+        Minor = "MINOR": "Minor: treated on the wing",
+        Healthcare = "HEALTHCARE": "Treated by healthcare",
+        Hospital = "HOSPITAL": "Taken to hospital",
+    }
+}
+
+/// What a case review decides: who came, the levels set day and night, and the next review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcctReview {
+    pub case_manager: StaffRef,
+    /// Who attended, in words ("wing officer, chaplain, the person's Listener").
+    pub attended: String,
+    pub healthcare_present: bool,
+    pub person_present: bool,
+    /// Family took part: only with the person's consent, recorded as their family of choice.
+    #[serde(default)]
+    pub family_involved: bool,
+    pub observations_day: ObservationLevel,
+    pub observations_night: ObservationLevel,
+    pub conversations_day: u8,
+    pub conversations_night: u8,
+    pub next_review: Date,
+    /// The person's triggers and warning signs, as reviewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<String>,
+}
+
+code_set! {
     pub enum MhaSection as "Mental Health Act section" {
         S47 = "S47": "Section 47 (sentenced)",
         S48 = "S48": "Section 48 (remand or unsentenced)",
@@ -376,10 +459,67 @@ pub enum EventKind {
         request: EventId,
         outcome: RequestOutcome,
     },
-    SelfHarmIncident {},
-    AcctOpened {},
-    AcctReviewed {},
-    AcctClosed {},
+    SelfHarmIncident {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        method: Option<SelfHarmMethod>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<InjurySeverity>,
+    },
+    /// An ACCT opened by any member of staff: the concern in their words and what they did.
+    AcctOpened {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        concern: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        immediate_action: Option<String>,
+    },
+    /// Opening an ACCT was considered (after self-harm) and decided against, and why.
+    AcctConsidered {
+        reason: String,
+    },
+    AcctCaseManagerNamed {
+        acct: EventId,
+        case_manager: StaffRef,
+    },
+    AcctAssessmentInterview {
+        acct: EventId,
+        assessor: StaffRef,
+    },
+    /// A case review. Older records carry neither link nor decisions.
+    AcctReviewed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acct: Option<EventId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        review: Option<AcctReview>,
+    },
+    AcctCarePlanAction {
+        acct: EventId,
+        issue: String,
+        goal: String,
+        action: String,
+        owner: String,
+        due: Date,
+    },
+    AcctCarePlanActionDone {
+        action: EventId,
+    },
+    /// One entry in the ongoing record: an observation, or a conversation. Never its content.
+    AcctObservation {
+        acct: EventId,
+        conversation: bool,
+    },
+    AcctTriggerRecorded {
+        acct: EventId,
+        trigger: AcctTrigger,
+    },
+    AcctClosed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        acct: Option<EventId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    AcctPostClosureReview {
+        acct: EventId,
+    },
     UseOfForce {
         planned: bool,
     },
@@ -477,8 +617,16 @@ impl EventKind {
         "request_answered",
         "self_harm_incident",
         "acct_opened",
+        "acct_considered",
+        "acct_case_manager_named",
+        "acct_assessment_interview",
         "acct_reviewed",
+        "acct_care_plan_action",
+        "acct_care_plan_action_done",
+        "acct_observation",
+        "acct_trigger_recorded",
         "acct_closed",
+        "acct_post_closure_review",
         "use_of_force",
         "incentive_level_changed",
         "adjudication",
@@ -584,8 +732,16 @@ impl EventKind {
             Self::RequestAnswered { .. } => "request_answered",
             Self::SelfHarmIncident { .. } => "self_harm_incident",
             Self::AcctOpened { .. } => "acct_opened",
+            Self::AcctConsidered { .. } => "acct_considered",
+            Self::AcctCaseManagerNamed { .. } => "acct_case_manager_named",
+            Self::AcctAssessmentInterview { .. } => "acct_assessment_interview",
             Self::AcctReviewed { .. } => "acct_reviewed",
+            Self::AcctCarePlanAction { .. } => "acct_care_plan_action",
+            Self::AcctCarePlanActionDone { .. } => "acct_care_plan_action_done",
+            Self::AcctObservation { .. } => "acct_observation",
+            Self::AcctTriggerRecorded { .. } => "acct_trigger_recorded",
             Self::AcctClosed { .. } => "acct_closed",
+            Self::AcctPostClosureReview { .. } => "acct_post_closure_review",
             Self::UseOfForce { .. } => "use_of_force",
             Self::IncentiveLevelChanged { .. } => "incentive_level_changed",
             Self::Adjudication { .. } => "adjudication",
@@ -644,6 +800,25 @@ impl EventKind {
             Self::HospitalBedIdentified { hospital, .. } => text("hospital", hospital, 120),
             Self::HospitalTransferDelayed { note: Some(n), .. } => text("note", n, 500),
             Self::MedicineReported { name, dose, .. } => text("name", name, 120).and_then(|()| text("dose", dose, 120)),
+            Self::AcctOpened { concern, immediate_action } => {
+                concern.as_deref().map_or(Ok(()), |c| text("concern", c, 1000))?;
+                immediate_action.as_deref().map_or(Ok(()), |a| text("immediate_action", a, 1000))
+            }
+            Self::AcctConsidered { reason } | Self::AcctClosed { reason: Some(reason), .. } => {
+                text("reason", reason, 500)
+            }
+            Self::AcctReviewed { review: Some(r), .. } => {
+                text("attended", &r.attended, 500)?;
+                r.triggers.as_deref().map_or(Ok(()), |t| text("triggers", t, 1000))?;
+                if r.conversations_day > 24 || r.conversations_night > 24 {
+                    return Err("conversations must be 0-24 a day or a night".into());
+                }
+                Ok(())
+            }
+            Self::AcctCarePlanAction { issue, goal, action, owner, .. } => text("issue", issue, 500)
+                .and_then(|()| text("goal", goal, 500))
+                .and_then(|()| text("action", action, 500))
+                .and_then(|()| text("owner", owner, 120)),
             Self::KeyWorkSession { minutes, .. } | Self::ActivityAttended { minutes, .. } => {
                 if (1..=720).contains(minutes) { Ok(()) } else { Err(format!("minutes must be 1-720, got {minutes}")) }
             }
@@ -690,6 +865,15 @@ impl EventKind {
             Self::MedicineConfirmed { medicine, .. } | Self::MedicationGiven { medicine: Some(medicine), .. } => {
                 (*medicine, &["medicine_reported"])
             }
+            Self::AcctCaseManagerNamed { acct, .. }
+            | Self::AcctAssessmentInterview { acct, .. }
+            | Self::AcctReviewed { acct: Some(acct), .. }
+            | Self::AcctCarePlanAction { acct, .. }
+            | Self::AcctObservation { acct, .. }
+            | Self::AcctTriggerRecorded { acct, .. }
+            | Self::AcctClosed { acct: Some(acct), .. }
+            | Self::AcctPostClosureReview { acct } => (*acct, &["acct_opened"]),
+            Self::AcctCarePlanActionDone { action } => (*action, &["acct_care_plan_action"]),
             Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
             Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
             Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
@@ -839,6 +1023,19 @@ mod tests {
                 "medicine_confirmed" => format!(r#"{{"medicine":"{id}","against":"COMMUNITY_RECORD"}}"#),
                 "medicines_supplied" => r#"{"occasion":"RELEASE","supply":"PRESCRIPTION"}"#.into(),
                 "medication_given" => r#"{"critical":true}"#.into(),
+                "acct_considered" => r#"{"reason":"Spoke with her; no current risk"}"#.into(),
+                "acct_case_manager_named" => format!(r#"{{"acct":"{id}","case_manager":"sc.lee"}}"#),
+                "acct_assessment_interview" => format!(r#"{{"acct":"{id}","assessor":"sc.lee"}}"#),
+                "acct_reviewed" => format!(
+                    r#"{{"acct":"{id}","review":{{"case_manager":"sc.lee","attended":"wing officer","healthcare_present":true,"person_present":true,"observations_day":"HOURLY","observations_night":"TWO_HOURLY","conversations_day":2,"conversations_night":0,"next_review":"2026-03-10"}}}}"#
+                ),
+                "acct_care_plan_action" => format!(
+                    r#"{{"acct":"{id}","issue":"No contact with her son","goal":"A phone call","action":"Arrange a call","owner":"family liaison","due":"2026-03-12"}}"#
+                ),
+                "acct_care_plan_action_done" => format!(r#"{{"action":"{id}"}}"#),
+                "acct_observation" => format!(r#"{{"acct":"{id}","conversation":true}}"#),
+                "acct_trigger_recorded" => format!(r#"{{"acct":"{id}","trigger":"BAD_NEWS"}}"#),
+                "acct_post_closure_review" => format!(r#"{{"acct":"{id}"}}"#),
                 "key_worker_allocated" => r#"{"key_worker":"officer.smith"}"#.into(),
                 "key_work_session" => r#"{"key_worker":"officer.smith","minutes":45}"#.into(),
                 "mbu_booklet_given" => r#"{"format":"EASY_READ"}"#.into(),

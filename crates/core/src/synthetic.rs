@@ -875,7 +875,7 @@ impl<'a> PersonBuilder<'a> {
             let incidents = 1 + (self.rng.random::<f64>().ln() / 0.72f64.ln()) as u32;
             for _ in 0..incidents.min(40) {
                 let t = within(self);
-                self.push(t, &format!("officer.{code}"), EventKind::SelfHarmIncident {});
+                self.push(t, &format!("officer.{code}"), EventKind::SelfHarmIncident { method: None, severity: None });
                 if self.chance(0.7) {
                     self.acct(t, until, &code);
                 }
@@ -1008,16 +1008,47 @@ impl<'a> PersonBuilder<'a> {
     }
 
     fn acct(&mut self, opened: Timestamp, until: Timestamp, code: &str) {
+        use crate::event::{AcctReview, ObservationLevel};
         let by = format!("safer.custody.{code}");
-        self.push(opened, &by, EventKind::AcctOpened {});
+        let Some(acct) = self.push(opened, &by, EventKind::AcctOpened { concern: None, immediate_action: None }) else {
+            return;
+        };
+        let manager = Self::staff(&by);
+        self.push(
+            opened + SignedDuration::from_hours(20),
+            &by,
+            EventKind::AcctAssessmentInterview { acct, assessor: manager.clone() },
+        );
         let closes = opened + days(self.rng.random_range(7..42));
-        let mut review = opened + days(1);
+        // Weekly reviews, each setting the next; most held by the date set, some a day late.
+        let mut review = opened + SignedDuration::from_hours(22);
         while review < closes.min(until) {
-            self.push(review, &by, EventKind::AcctReviewed {});
-            review += days(7);
+            let next = review + days(7);
+            let details = AcctReview {
+                case_manager: manager.clone(),
+                attended: "wing officer, healthcare, the person".into(),
+                healthcare_present: self.chance(0.7),
+                person_present: true,
+                family_involved: false,
+                observations_day: ObservationLevel::Hourly,
+                observations_night: ObservationLevel::TwoHourly,
+                conversations_day: 2,
+                conversations_night: 0,
+                next_review: crate::time::date_in_england(next),
+                triggers: None,
+            };
+            self.push(review, &by, EventKind::AcctReviewed { acct: Some(acct), review: Some(details) });
+            review = next + days(i64::from(self.chance(0.15)));
         }
         if closes < until {
-            self.push(closes, &by, EventKind::AcctClosed {});
+            let reason = "Risk reduced: settled on the wing, in work".to_string();
+            self.push(closes, &by, EventKind::AcctClosed { acct: Some(acct), reason: Some(reason) });
+            if self.chance(0.8) {
+                let t = self.after(closes, 24, 10 * 24);
+                if t < until {
+                    self.push(t, &by, EventKind::AcctPostClosureReview { acct });
+                }
+            }
         }
     }
 
@@ -1037,7 +1068,7 @@ impl<'a> PersonBuilder<'a> {
                 EventKind::CharacteristicDeclared(Declaration::Ethnicity(_)) => EventKind::CharacteristicDeclared(
                     Declaration::Ethnicity(declared(&mut self.rng, ETHNICITY, 0.0, 0.0)),
                 ),
-                EventKind::ActivityAttended { .. } | EventKind::AcctReviewed {} => EventKind::EnteredInError {},
+                EventKind::ActivityAttended { .. } | EventKind::AcctReviewed { .. } => EventKind::EnteredInError {},
                 _ => continue,
             };
             let reason = if kind == (EventKind::EnteredInError {}) {

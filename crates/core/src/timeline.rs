@@ -188,8 +188,8 @@ impl PersonState {
             EventKind::FamilyContactRemoved { contact } => self.family.retain(|(id, _)| id != contact),
             EventKind::KeyWorkerAllocated { key_worker } => self.key_worker = Some(key_worker.clone()),
             EventKind::KeyWorkerDeallocated {} => self.key_worker = None,
-            EventKind::AcctOpened {} => self.acct_open = true,
-            EventKind::AcctClosed {} => self.acct_open = false,
+            EventKind::AcctOpened { .. } => self.acct_open = true,
+            EventKind::AcctClosed { .. } => self.acct_open = false,
             EventKind::IncentiveLevelChanged { level } => self.incentive_level = Some(*level),
             EventKind::ReferralMade { service, .. } => {
                 self.referrals.insert(e.id, *service);

@@ -48,6 +48,8 @@ pub enum Access {
     Reception,
     /// Clinical work: screening, referrals, hospital transfers and medicines.
     Clinical,
+    /// ACCT case detail and the register of open cases.
+    Acct,
 }
 
 impl Role {
@@ -65,6 +67,8 @@ impl Role {
             Access::Findings => matches!(self, Governor | EqualityLead | Analyst),
             Access::Reception => matches!(self, ReceptionOfficer | ReceptionNurse),
             Access::Clinical => self.sees_clinical_detail(),
+            // Safer custody runs ACCT; healthcare takes part in every review.
+            Access::Acct => matches!(self, SaferCustody | ReceptionNurse | MentalHealth),
         }
     }
 
@@ -192,6 +196,13 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/referrals/{id}", Access::Clinical),
     r("POST", "/referrals/{id}", Access::Clinical),
     r("GET", "/hospital-transfers", Access::Clinical),
+    r("GET", "/people/{pn}/self-harm", Access::Record),
+    r("POST", "/people/{pn}/self-harm", Access::Record),
+    r("GET", "/people/{pn}/acct", Access::Record),
+    r("POST", "/people/{pn}/acct", Access::Record),
+    r("GET", "/acct", Access::Acct),
+    r("GET", "/acct/{id}", Access::Acct),
+    r("POST", "/acct/{id}", Access::Acct),
     r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),
@@ -208,6 +219,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/worklist", "Worklist"),
     ("/referrals", "Referrals"),
     ("/hospital-transfers", "Hospital transfers"),
+    ("/acct", "ACCT register"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

@@ -473,7 +473,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 26);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 34);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -637,6 +637,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
     let id = |n: u8| EventId::from_random_bytes([n; 16]);
     let (referral, request, application, leave, complaint, contact, hospital, medicine) =
         (id(201), id(202), id(203), id(204), id(205), id(206), id(207), id(208));
+    let (acct, plan) = (id(209), id(210));
     use throughcare_core::event::Instrument;
     let screening = |i, answers: &[(&str, &str)]| throughcare_core::synthetic::screening(i, answers).details_json();
     let examples: Vec<(EventId, &str, String)> = vec![
@@ -675,10 +676,18 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),
         (request, "request_raised", r#"{"category":"CULTURE","confidential":true}"#.into()),
         (id(21), "request_answered", format!(r#"{{"request":"{request}","outcome":"PARTLY_GRANTED"}}"#)),
-        (id(22), "self_harm_incident", String::new()),
-        (id(23), "acct_opened", String::new()),
-        (id(24), "acct_reviewed", String::new()),
-        (id(25), "acct_closed", String::new()),
+        (id(22), "self_harm_incident", r#"{"method":"CUTTING","severity":"MINOR"}"#.into()),
+        (acct, "acct_opened", r#"{"concern":"Said she could not go on"}"#.into()),
+        (id(24), "acct_reviewed", format!(r#"{{"acct":"{acct}","review":{{"case_manager":"t.safer-custody","attended":"wing officer","healthcare_present":true,"person_present":true,"observations_day":"HOURLY","observations_night":"TWO_HOURLY","conversations_day":2,"conversations_night":0,"next_review":"2026-02-10"}}}}"#)),
+        (id(25), "acct_closed", format!(r#"{{"acct":"{acct}","reason":"Risk reduced"}}"#)),
+        (id(50), "acct_considered", r#"{"reason":"Spoke with her; no current risk"}"#.into()),
+        (id(51), "acct_case_manager_named", format!(r#"{{"acct":"{acct}","case_manager":"t.safer-custody"}}"#)),
+        (id(52), "acct_assessment_interview", format!(r#"{{"acct":"{acct}","assessor":"t.safer-custody"}}"#)),
+        (plan, "acct_care_plan_action", format!(r#"{{"acct":"{acct}","issue":"No contact with her son","goal":"A call","action":"Arrange a call","owner":"family liaison","due":"2026-02-12"}}"#)),
+        (id(53), "acct_care_plan_action_done", format!(r#"{{"action":"{plan}"}}"#)),
+        (id(54), "acct_observation", format!(r#"{{"acct":"{acct}","conversation":true}}"#)),
+        (id(55), "acct_trigger_recorded", format!(r#"{{"acct":"{acct}","trigger":"BAD_NEWS"}}"#)),
+        (id(56), "acct_post_closure_review", format!(r#"{{"acct":"{acct}"}}"#)),
         (id(26), "use_of_force", r#"{"planned":false}"#.into()),
         (id(27), "incentive_level_changed", r#"{"level":"BASIC"}"#.into()),
         (id(28), "adjudication", r#"{"proven":true}"#.into()),
@@ -747,7 +756,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
     let admin = signed_in(&app, Role::Administrator).await;
     let nurse = signed_in(&app, Role::ReceptionNurse).await;
     let mut text = String::new();
-    for page in 1..=3 {
+    for page in 1..=4 {
         // The administrator reaches someone now released; the nurse could not.
         let html =
             admin.get(format!("{}/people/{pn}?page={page}", app.base)).send().await.unwrap().text().await.unwrap();

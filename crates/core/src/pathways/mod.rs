@@ -1,6 +1,7 @@
 //! Pathways: jobs done over days or weeks (a referral, a transfer to hospital, a person's
-//! medicines), each derived from the timeline, with the rule for which step may follow which.
+//! medicines, an ACCT case), each derived from the timeline, with the rule for which step may follow which.
 
+pub mod acct;
 pub mod medicines;
 pub mod referral;
 
@@ -11,5 +12,6 @@ use crate::timeline::Timeline;
 /// belong to no pathway always pass. The reason names what must happen first.
 pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
     referral::check_step(timeline, event)?;
-    medicines::check_step(timeline, event)
+    medicines::check_step(timeline, event)?;
+    acct::check_step(timeline, event)
 }

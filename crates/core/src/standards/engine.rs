@@ -151,9 +151,20 @@ fn holds(
 
 /// When an obligation opened at `opened` falls due; None when it cannot be known (no expected
 /// release) or lies past the calendar's end, so the engine never panics on a date.
-fn due_at(due: Due, opened: Timestamp, expected_release: Option<Date>, calendar: &Calendar) -> Option<Timestamp> {
+fn due_at(
+    due: Due,
+    opened: Timestamp,
+    expected_release: Option<Date>,
+    calendar: &Calendar,
+    details: &serde_json::Value,
+) -> Option<Timestamp> {
     let day = date_in_england(opened);
     match due {
+        Due::ByEventDate(path) => {
+            let v = path.split('.').try_fold(details, |v, k| v.get(k))?;
+            let date: Date = v.as_str()?.parse().ok()?;
+            end_of_day_in_england(date).ok()
+        }
         Due::Hours(h) => add_duration(opened, SignedDuration::from_hours(i64::from(h))).ok(),
         Due::Days(n) => end_of_day_in_england(add_days(day, i64::from(n)).ok()?).ok(),
         Due::WorkingDays(n) => end_of_day_in_england(calendar.add_working_days(day, n)?).ok(),
@@ -236,7 +247,8 @@ pub fn obligations(
         let fact = facts(person, &state, at, ctx);
         let details = OnceCell::new();
         let mut met_now: Vec<StandardId> = Vec::new();
-        let answered = e.kind.answers().map(|(t, _)| case_of.get(&t).copied().unwrap_or(t));
+        let target = e.kind.answers().map(|(t, _)| t);
+        let answered = target.map(|t| case_of.get(&t).copied().unwrap_or(t));
         case_of.insert(e.id, answered.unwrap_or(e.id));
         // The person's open obligations go with them: to the prison they move to, and to the one
         // that receives them, instead of staying on the old prison's worklist.
@@ -248,7 +260,13 @@ pub fn obligations(
 
         for ob in out.iter_mut().filter(|o| o.outcome == Outcome::Open) {
             let std = standards.get(ob.standard.as_str()).expect("obligations come from the set");
-            let this_case = !std.same_case || answered.is_none_or(|c| Some(&c) == case_of.get(&ob.trigger));
+            // The same case: the step answers the trigger itself, or answers the root of the
+            // trigger's case (a transfer answers the referral its assessment followed). A step
+            // answering another part of the case (another care plan action) is not this one.
+            let this_case = !std.same_case
+                || target.is_none_or(|t| {
+                    t == ob.trigger || (case_of.get(&t) == Some(&t) && case_of.get(&ob.trigger) == Some(&t))
+                });
             if !this_case {
                 continue;
             }
@@ -290,7 +308,9 @@ pub fn obligations(
             }
             let due = match std.recurs {
                 Some(period) => add_duration(at, period).ok(),
-                None => due_at(std.due, at, expected_release, ctx.calendar),
+                None => {
+                    due_at(std.due, at, expected_release, ctx.calendar, details.get_or_init(|| e.kind.details_value()))
+                }
             };
             let Some(due_at) = due else { continue };
             if std.recurs.is_some() {

@@ -74,6 +74,18 @@ pub enum Due {
     WeeksBeforeRelease(u32),
     /// By the expected release date.
     ByRelease,
+    /// By the end of a date the trigger event sets (`by event.review.next_review`): the next
+    /// ACCT review, a care plan action's due date.
+    ByEventDate(&'static str),
+}
+
+/// The dates an event of a kind sets, which `due = "by event.PATH"` may name.
+pub fn event_dates(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "acct_reviewed" => &["review.next_review"],
+        "acct_care_plan_action" => &["due"],
+        _ => &[],
+    }
 }
 
 impl Due {
@@ -81,6 +93,13 @@ impl Due {
         let words: Vec<&str> = s.split_whitespace().collect();
         let n = || words[0].parse::<u32>().map_err(|_| format!("{:?} is not a whole number", words[0]));
         Ok(match words.as_slice() {
+            ["by", path] if path.starts_with("event.") => {
+                let path = &path["event.".len()..];
+                let known = ["review.next_review", "due"];
+                Due::ByEventDate(
+                    known.iter().copied().find(|k| *k == path).ok_or_else(|| format!("no event date {path:?}"))?,
+                )
+            }
             ["same", "day"] => Due::SameDay,
             ["by", "release"] => Due::ByRelease,
             [_, "hour" | "hours"] => Due::Hours(n()?),
@@ -90,7 +109,7 @@ impl Due {
             [_, "week" | "weeks", "before", "release"] => Due::WeeksBeforeRelease(n()?),
             _ => {
                 return Err(format!(
-                    "due {s:?} must be \"N hours\", \"N days\", \"N weeks\", \"N working days\", \"same day\", \"N weeks before release\" or \"by release\""
+                    "due {s:?} must be \"N hours\", \"N days\", \"N weeks\", \"N working days\", \"same day\", \"N weeks before release\", \"by release\" or \"by event.DATE\""
                 ));
             }
         })
@@ -190,6 +209,17 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "medicine_confirmed" => &[("medicine", Text), ("against", Text)],
         "medication_given" => &[("critical", Bool), ("medicine", Text)],
         "medicines_supplied" => &[("occasion", Text), ("supply", Text)],
+        "self_harm_incident" => &[("method", Text), ("severity", Text)],
+        "acct_considered" => &[("reason", Text)],
+        "acct_case_manager_named" => &[("acct", Text), ("case_manager", Text)],
+        "acct_assessment_interview" => &[("acct", Text), ("assessor", Text)],
+        "acct_reviewed" => &[("acct", Text)],
+        "acct_care_plan_action" => &[("acct", Text), ("owner", Text)],
+        "acct_care_plan_action_done" => &[("action", Text)],
+        "acct_observation" => &[("acct", Text), ("conversation", Bool)],
+        "acct_trigger_recorded" => &[("acct", Text), ("trigger", Text)],
+        "acct_closed" => &[("acct", Text), ("reason", Text)],
+        "acct_post_closure_review" => &[("acct", Text)],
         "key_worker_allocated" => &[("key_worker", Text)],
         "key_work_session" => &[("key_worker", Text), ("minutes", Number)],
         "mbu_booklet_given" => &[("format", Text)],
@@ -357,7 +387,18 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
             }
         };
         let due = match (&s.due, recurs) {
-            (Some(d), None) => Due::parse(d.get_ref()).map_err(|m| err(d.span().start, format!("{id}: {m}")))?,
+            (Some(d), None) => {
+                let due = Due::parse(d.get_ref()).map_err(|m| err(d.span().start, format!("{id}: {m}")))?;
+                if let Due::ByEventDate(path) = due {
+                    if trigger_kinds.is_empty() || !trigger_kinds.iter().all(|k| event_dates(k).contains(&path)) {
+                        return Err(err(
+                            d.span().start,
+                            format!("{id}: the trigger does not set the date event.{path}"),
+                        ));
+                    }
+                }
+                due
+            }
             (None, Some(period)) => Due::Hours((period.as_secs() / 3600) as u32),
             (Some(d), Some(_)) => {
                 return Err(err(
@@ -405,6 +446,7 @@ pub fn builtin_files() -> Vec<(String, String)> {
         ("standards/release.toml", include_str!("../../../../standards/release.toml")),
         ("standards/referrals.toml", include_str!("../../../../standards/referrals.toml")),
         ("standards/medicines.toml", include_str!("../../../../standards/medicines.toml")),
+        ("standards/safer-custody.toml", include_str!("../../../../standards/safer-custody.toml")),
     ]
     .into_iter()
     .map(|(n, t)| (n.to_string(), t.to_string()))

@@ -101,6 +101,14 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "critical-medicine-first-dose",
         "medicine-confirmed-7-days",
         "medicines-reconciliation",
+        "acct-assessment-24-hours",
+        "acct-first-review-24-hours",
+        "acct-review-by-date-set",
+        "acct-care-plan-action",
+        "acct-review-after-trigger",
+        "acct-review-on-arrival",
+        "acct-post-closure-review",
+        "consider-acct-after-self-harm",
         "release-accommodation",
         "release-gp-registration",
         "release-medication",
@@ -109,7 +117,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 26);
+    assert_eq!(set.len(), 34);
 }
 
 #[test]
@@ -721,4 +729,55 @@ fn open_obligations_move_with_the_person_to_the_next_prison() {
         .find(|o| o.standard.as_str() == "first-night-screen" && o.opened_at == at("2026-01-05T18:00:00Z"))
         .unwrap();
     assert_eq!(first.establishment.as_ref().map(|e| e.as_str()), Some("LEI"));
+}
+
+#[test]
+fn acct_reviews_by_the_date_set_care_plan_actions_post_closure_and_after_self_harm() {
+    let acct = id(1);
+    let review = |next: &str| {
+        format!(
+            r#"{{"acct":"{acct}","review":{{"case_manager":"sc.lee","attended":"wing officer","healthcare_present":true,"person_present":true,"observations_day":"HOURLY","observations_night":"TWO_HOURLY","conversations_day":2,"conversations_night":0,"next_review":"{next}"}}}}"#
+        )
+    };
+    let (r1, r2) = (review("2026-03-05"), review("2026-03-12"));
+    let assess = format!(r#"{{"acct":"{acct}","assessor":"sc.lee"}}"#);
+    let plan = |n: &str, due: &str| {
+        format!(r#"{{"acct":"{acct}","issue":"i{n}","goal":"g","action":"a{n}","owner":"o","due":"{due}"}}"#)
+    };
+    let (p1, p2) = (plan("1", "2026-03-04"), plan("2", "2026-03-20"));
+    let done = format!(r#"{{"action":"{}"}}"#, id(5));
+    let closed = format!(r#"{{"acct":"{acct}","reason":"Risk reduced"}}"#);
+    let post = format!(r#"{{"acct":"{acct}"}}"#);
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            ("2026-03-01T10:00:00Z", "acct_opened", r#"{"concern":"Said she can't go on"}"#),
+            ("2026-03-01T20:00:00Z", "acct_assessment_interview", assess.as_str()),
+            ("2026-03-02T11:00:00Z", "acct_reviewed", r1.as_str()),
+            ("2026-03-02T11:30:00Z", "acct_care_plan_action", p1.as_str()),
+            ("2026-03-02T11:40:00Z", "acct_care_plan_action", p2.as_str()),
+            // The second action is done; the first, due 4 March, never is.
+            ("2026-03-03T09:00:00Z", "acct_care_plan_action_done", done.as_str()),
+            ("2026-03-06T09:00:00Z", "acct_reviewed", r2.as_str()),
+            ("2026-03-10T10:00:00Z", "acct_closed", closed.as_str()),
+            ("2026-03-16T10:00:00Z", "acct_post_closure_review", post.as_str()),
+            ("2026-03-20T10:00:00Z", "self_harm_incident", r#"{"method":"CUTTING","severity":"MINOR"}"#),
+        ],
+        "2026-04-01T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "acct-assessment-24-hours"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "acct-first-review-24-hours"), ["met_late"], "25 hours after opening");
+    assert_eq!(
+        outcomes(&r, "acct-review-by-date-set"),
+        ["met_late", "not_applicable"],
+        "held on 6 March, set for 5 March"
+    );
+    let mut plan = outcomes(&r, "acct-care-plan-action");
+    plan.sort();
+    assert_eq!(plan, ["met_on_time", "unmet"], "only its own action meets each");
+    assert_eq!(outcomes(&r, "acct-post-closure-review"), ["met_on_time"]);
+    // Self-harm after closure, and nothing considered: overdue by the end of that day.
+    let consider: Vec<_> = r.iter().filter(|o| o.standard.as_str() == "consider-acct-after-self-harm").collect();
+    assert_eq!(consider.len(), 1);
+    assert!(consider[0].is_overdue(at("2026-03-21T00:00:00Z")) && !consider[0].is_overdue(at("2026-03-20T23:59:00Z")));
 }

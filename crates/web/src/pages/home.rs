@@ -201,22 +201,24 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
         Role::SaferCustody => {
             let rows: Vec<Vec<Cell>> = states
                 .iter()
-                .filter(|(_, _, s)| s.acct_open)
-                .map(|(p, t, _)| {
-                    let opened = t.live().filter(|e| matches!(e.kind, EventKind::AcctOpened {})).last();
-                    let review = t.live().filter(|e| matches!(e.kind, EventKind::AcctReviewed {})).last();
-                    vec![
-                        person_cell(p),
-                        text(opened.map_or("Not known".into(), |e| display::instant(e.occurred_at))),
-                        text(review.map_or("No review yet".into(), |e| display::instant(e.occurred_at))),
-                    ]
+                .flat_map(|(p, t, _)| {
+                    throughcare_core::pathways::acct::cases(t).into_iter().filter(|c| c.is_open()).map(|c| {
+                        vec![
+                            link(
+                                format!("{} {} ({})", p.given_name.as_str(), p.family_name.as_str(), p.prison_number),
+                                format!("/acct/{}", c.id),
+                            ),
+                            text(display::instant(c.opened_at)),
+                            text(c.next_review().map_or("No review yet".into(), display::date)),
+                        ]
+                    })
                 })
                 .collect();
             sections.push(section(
                 "acct",
                 format!("Open ACCT cases ({})", rows.len()),
                 "No ACCT case is open.",
-                vec!["Person", "Opened", "Last case review"],
+                vec!["Person", "Opened", "Next case review"],
                 rows,
             ));
         }

@@ -1,5 +1,6 @@
 //! Staff pages: each route's handler, form and template side by side.
 
+pub mod acct;
 pub mod equality;
 pub mod home;
 pub mod medicines;
@@ -80,6 +81,7 @@ pub(crate) mod flash {
         ("referred", "The referral has been made"),
         ("step", "The referral has been updated"),
         ("medicine", "The medicines record has been updated"),
+        ("acct", "The ACCT has been updated"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

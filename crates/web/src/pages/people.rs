@@ -198,6 +198,8 @@ pub struct PersonPage {
     can_audit: bool,
     /// Screening, referral and medicines links: clinical roles only.
     clinical: bool,
+    /// The open ACCT case, for roles that may see its detail.
+    acct: Option<String>,
     obligations: Vec<DueRow>,
     saved: Option<&'static str>,
 }
@@ -382,6 +384,11 @@ async fn person_page(
     Ok(PersonPage {
         obligations,
         clinical: staff.role.can(Access::Clinical),
+        acct: throughcare_core::pathways::acct::cases(&timeline)
+            .into_iter()
+            .find(|c| c.is_open())
+            .filter(|_| staff.role.can(Access::Acct))
+            .map(|c| c.id.to_string()),
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),
         location: custody.and_then(|c| c.location),

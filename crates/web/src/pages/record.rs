@@ -24,8 +24,6 @@ const KINDS: &[(&str, &str)] = &[
     ("health_assessment_completed", "Second-stage health assessment completed"),
     ("self_harm_incident", "Self-harm incident"),
     ("acct_opened", "ACCT opened"),
-    ("acct_reviewed", "ACCT review held"),
-    ("acct_closed", "ACCT closed"),
     ("mbu_booklet_given", "'All About MBUs' booklet given"),
     ("mbu_officer_visit", "MBU officer visit"),
     ("mbu_visit_requested", "Asked for another MBU officer visit"),
