@@ -39,7 +39,7 @@ async function waitFor(url, attempts = 300) {
   throw new Error(`${url} did not answer`);
 }
 
-/** Starts a demo server on its own database and a browser; `stop()` ends both. */
+/** Starts a demo server on its own database (`db`, for the CLI) and a browser; `stop()` ends both. */
 async function startDemo() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-e2e-'));
   const port = await freePort();
@@ -53,7 +53,7 @@ async function startDemo() {
     server.kill();
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { base, browser, stop };
+  return { base, browser, stop, db: `sqlite://${dir}/demo.db` };
 }
 
 /** A page whose Content-Security-Policy lets axe's injected script run. */

@@ -1080,3 +1080,122 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         }
     }
 }
+
+/// An ACCT over HTTP, on both databases: opened from a self-harm incident by a key worker, run by
+/// safer custody (a review without a next date refused, beside its field), the register and the
+/// safer-custody worklist, closed and reviewed after closure; a key worker never sees the case.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_acct_from_self_harm_to_its_post_closure_review() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let kw = signed_in(&app, Role::KeyWorker).await;
+        let sc = signed_in(&app, Role::SaferCustody).await;
+        let pn = app.at_home.clone();
+        let post = |c: &reqwest::Client, path: String, form: Vec<(&'static str, String)>| {
+            let c = c.clone();
+            let url = format!("{}{}", app.base, path);
+            async move {
+                let res = c.post(url).form(&form).send().await.unwrap();
+                let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+                (res.status(), to, res.text().await.unwrap())
+            }
+        };
+        let get = |c: &reqwest::Client, path: String| {
+            let c = c.clone();
+            let url = format!("{}{}", app.base, path);
+            async move {
+                let res = c.get(url).send().await.unwrap();
+                (res.status(), res.text().await.unwrap())
+            }
+        };
+        // Self-harm without a decision is re-shown; with one, the ACCT opens.
+        let incident =
+            vec![("page", "self-harm".to_string()), ("method", "CUTTING".into()), ("severity", "MINOR".into())];
+        let (status, _, html) = post(&kw, format!("/people/{pn}/self-harm"), incident.clone()).await;
+        // The seeded person may already have an ACCT open: then the incident joins it.
+        let opened_here = status == StatusCode::UNPROCESSABLE_ENTITY;
+        assert!(opened_here, "the seeded person has no ACCT open: {status}");
+        if opened_here {
+            assert!(html.contains("Choose whether to open an ACCT"), "{html}");
+            let mut open = incident.clone();
+            open.extend([
+                ("decision", "open".to_string()),
+                ("concern", "Cut her arm after a phone call home".into()),
+                ("immediate_action", "Wound dressed; checks every hour".into()),
+            ]);
+            let (status, to, _) = post(&kw, format!("/people/{pn}/self-harm"), open).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            assert_eq!(to, Some(format!("/people/{pn}")), "the key worker goes back to the record, not the case");
+        }
+        let timeline = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap();
+        let case = throughcare_core::pathways::acct::cases(&timeline).into_iter().find(|c| c.is_open()).unwrap();
+        let url = format!("/acct/{}", case.id);
+        // The key worker may open an ACCT but not read the case.
+        assert_eq!(get(&kw, url.clone()).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(get(&kw, "/acct".into()).await.0, StatusCode::FORBIDDEN);
+        let (_, register) = get(&sc, "/acct".into()).await;
+        assert!(register.contains(&format!("href=\"{url}\"")), "on the register");
+
+        // A review without a next date is refused beside the field, and nothing is written.
+        let before = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap().all().len();
+        let mut review = vec![
+            ("action", "review".to_string()),
+            ("case_manager", "t.safer-custody".into()),
+            ("attended", "wing officer, a nurse, the person".into()),
+            ("healthcare_present", "yes".into()),
+            ("person_present", "yes".into()),
+            ("observations_day", "HOURLY".into()),
+            ("observations_night", "TWO_HOURLY".into()),
+            ("conversations_day", "2".into()),
+            ("conversations_night", "0".into()),
+        ];
+        let (status, _, html) = post(&sc, url.clone(), review.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("id=\"next-error\"") && html.contains("Enter the date of the next review"),
+            "beside the field"
+        );
+        // A next date before the review's own day is refused by core, also beside the field.
+        review.extend([("next_day", "1".to_string()), ("next_month", "1".into()), ("next_year", "2026".into())]);
+        let (status, _, html) = post(&sc, url.clone(), review.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("The next review date must be on or after the day of this review"), "{html}");
+        assert_eq!(
+            app.db.timeline(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap().all().len(),
+            before
+        );
+        review.retain(|(k, _)| !k.starts_with("next_"));
+        review.extend([("next_day", "8".to_string()), ("next_month", "4".into()), ("next_year", "2026".into())]);
+        let (status, _, html) = post(&sc, url.clone(), review.clone()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        // The review's next date is on the safer-custody worklist.
+        let items: Vec<serde_json::Value> =
+            sc.get(format!("{}/api/v1/worklist", app.base)).send().await.unwrap().json().await.unwrap();
+        assert!(
+            items.iter().any(|i| i["prison_number"] == pn.as_str() && i["standard"] == "acct-review-by-date-set"),
+            "the next review is due"
+        );
+        // Closing needs a reason; then the post-closure review, once.
+        let (status, _, html) = post(&sc, url.clone(), vec![("action", "close".into())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Say why the ACCT is closed"));
+        let close = vec![("action", "close".to_string()), ("reason", "Risk reduced: in work, calls home again".into())];
+        assert_eq!(post(&sc, url.clone(), close).await.0, StatusCode::SEE_OTHER);
+        let (status, _, html) = post(&sc, url.clone(), vec![("action", "observation".into())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("That cannot be recorded: the ACCT is closed"));
+        assert_eq!(post(&sc, url.clone(), vec![("action", "post_closure".into())]).await.0, StatusCode::SEE_OTHER);
+        let (_, page) = get(&sc, url.clone()).await;
+        assert!(page.contains("Closed") && page.contains("Risk reduced: in work, calls home again"));
+        assert!(!page.contains("I held the post-closure review"), "held once");
+        let ob = app.db.obligations_of(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap();
+        let outcome = |id: &str| ob.iter().filter(|o| o.standard.as_str() == id).map(|o| o.outcome.code()).last();
+        assert_eq!(outcome("acct-post-closure-review"), Some("met_on_time"));
+        if opened_here {
+            assert_eq!(outcome("acct-first-review-24-hours"), Some("met_on_time"));
+        }
+        // The key worker's view of the person: the incident, no case detail.
+        let (_, person) = get(&kw, format!("/people/{pn}")).await;
+        assert!(!person.contains(&url), "no link to the case for the key worker");
+    }
+}

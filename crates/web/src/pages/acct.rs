@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
-use serde::Deserialize;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::display;
 use throughcare_core::event::{AcctReview, AcctTrigger, EventKind, InjurySeverity, ObservationLevel, SelfHarmMethod};
@@ -167,8 +166,11 @@ pub async fn open(
             opened = Some(id);
         }
     }
+    // Anyone may open an ACCT; only those who run it go on to the case.
     let to = match (opened, already) {
-        (Some(id), _) | (None, Some(AcctCase { id, .. })) => format!("/acct/{id}"),
+        (Some(id), _) | (None, Some(AcctCase { id, .. })) if staff.role.can(crate::roles::Access::Acct) => {
+            format!("/acct/{id}")
+        }
         _ => format!("/people/{}", person.prison_number),
     };
     Ok(super::flash::redirect(&to, "acct"))
@@ -287,6 +289,7 @@ pub struct CasePage {
     triggers: Vec<(String, &'static str)>,
     incidents: Vec<(String, String)>,
     can_post_closure: bool,
+    assessed: bool,
     levels: Vec<(&'static str, &'static str)>,
     trigger_codes: Vec<(&'static str, &'static str)>,
     form: Pairs,
@@ -463,6 +466,7 @@ async fn case_page(
         triggers: c.triggers.iter().map(|(at, tr)| (when(*at, now), tr.label())).collect(),
         incidents,
         can_post_closure: c.closed.is_some() && c.post_closure_review.is_none(),
+        assessed: c.assessment.is_some(),
         levels: codes::<ObservationLevel>(),
         trigger_codes: codes::<AcctTrigger>(),
         form,
