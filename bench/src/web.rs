@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use throughcare_bench::{flags, national_estate, secs, unknown};
+use throughcare_bench::{flags, load, national_estate, secs, unknown};
 
 use anyhow::{Context, Result, bail};
 use throughcare_core::synthetic::{Estate, EstateSpec};
@@ -36,40 +36,6 @@ fn args() -> Result<Args> {
         }
     }
     Ok(a)
-}
-
-/// Sends `paths` round-robin with `concurrency` clients; returns (requests per second, p50 ms, p99 ms).
-async fn load(
-    client: reqwest::Client,
-    base: String,
-    paths: Arc<Vec<String>>,
-    requests: usize,
-    concurrency: usize,
-) -> Result<(f64, f64, f64)> {
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..concurrency {
-        let (client, base, paths) = (client.clone(), base.clone(), paths.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            for i in (w..requests).step_by(concurrency) {
-                let t = Instant::now();
-                let res = client.get(format!("{base}{}", paths[i % paths.len()])).send().await?;
-                anyhow::ensure!(res.status().is_success(), "{} answered {}", paths[i % paths.len()], res.status());
-                res.bytes().await?;
-                lat.push(secs(t) * 1000.0);
-            }
-            anyhow::Ok(lat)
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    let elapsed = secs(started);
-    all.sort_by(f64::total_cmp);
-    let pct = |p: f64| all[((p * all.len() as f64).ceil() as usize).clamp(1, all.len()) - 1];
-    Ok((all.len() as f64 / elapsed, pct(0.5), pct(0.99)))
 }
 
 async fn run(backend: &str, args: &Args, dir: &std::path::Path) -> Result<()> {

@@ -110,6 +110,8 @@ pub struct PersonState {
     pub family: Vec<(EventId, FamilyContact)>,
     pub key_worker: Option<StaffRef>,
     pub acct_open: bool,
+    /// The observation levels the latest ACCT review set (day, night), while the ACCT is open.
+    pub acct_levels: Option<(crate::event::ObservationLevel, crate::event::ObservationLevel)>,
     pub incentive_level: Option<IncentiveLevel>,
     /// Every referral made, by the event that made it, so answers can name the service.
     pub referrals: HashMap<EventId, Service>,
@@ -189,7 +191,13 @@ impl PersonState {
             EventKind::KeyWorkerAllocated { key_worker } => self.key_worker = Some(key_worker.clone()),
             EventKind::KeyWorkerDeallocated {} => self.key_worker = None,
             EventKind::AcctOpened { .. } => self.acct_open = true,
-            EventKind::AcctClosed { .. } => self.acct_open = false,
+            EventKind::AcctReviewed { review: Some(r), .. } => {
+                self.acct_levels = Some((r.observations_day, r.observations_night))
+            }
+            EventKind::AcctClosed { .. } => {
+                self.acct_open = false;
+                self.acct_levels = None;
+            }
             EventKind::IncentiveLevelChanged { level } => self.incentive_level = Some(*level),
             EventKind::ReferralMade { service, .. } => {
                 self.referrals.insert(e.id, *service);

@@ -279,6 +279,53 @@ impl Db {
             .collect())
     }
 
+    /// The people in custody at an establishment who have at least one event of the `kinds` a
+    /// pathway starts with, each with the pathway's events only (`kinds` and `steps`, and any
+    /// correction): a register reads the people on it and their cases, not the whole prison.
+    pub async fn pathway_timelines(
+        &self,
+        establishment: &EstablishmentCode,
+        kinds: &[&str],
+        steps: &[&str],
+    ) -> Result<Vec<(Person, Timeline)>, StoreError> {
+        // Kinds are the fixed names of event kinds, so they can be written into the query.
+        let quoted = |ks: &[&str]| {
+            ks.iter().copied().filter(|k| EventKind::NAMES.contains(k)).map(|k| format!("'{k}'")).collect::<Vec<_>>()
+        };
+        let (list, all) = (quoted(kinds), quoted(&[kinds, steps].concat()));
+        if list.is_empty() {
+            return Ok(vec![]);
+        }
+        let (list, all) = (list.join(", "), all.join(", "));
+        let rows: Vec<EventRow> = on_db!(
+            self,
+            read | p
+                | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    // From the kind's index to custody, not custody to each person's events: SQLite
+                    // runs a correlated EXISTS here in 0.7 s at 6,000 people, the join in 4 ms.
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number IN \
+                     (SELECT DISTINCT k.prison_number FROM events k JOIN custody c ON c.prison_number = k.prison_number \
+                      WHERE k.kind IN ({list}) AND c.establishment = $1 AND c.in_custody) \
+                     AND (kind IN ({all}) OR supersedes IS NOT NULL) \
+                     ORDER BY prison_number, occurred_at, recorded_at, id"
+                )))
+                .bind(establishment.as_str())
+                .fetch_all(p)
+                .await?
+        );
+        let mut by_person: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
+        for row in rows {
+            let e = event_from_row(row)?;
+            by_person.entry(e.person.clone()).or_default().push(e);
+        }
+        Ok(self
+            .caseload(establishment)
+            .await?
+            .into_iter()
+            .filter_map(|(p, _)| by_person.remove(&p.prison_number).map(|events| (p, Timeline::new(events))))
+            .collect())
+    }
+
     /// Events a member of staff recorded since an instant, newest first: a partner's recent sessions.
     pub async fn events_recorded_by(
         &self,

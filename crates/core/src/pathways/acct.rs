@@ -84,6 +84,21 @@ impl AcctCase {
     }
 }
 
+/// Every event kind an ACCT case is made of (and self-harm, which it links), for reading only them.
+pub const KINDS: &[&str] = &[
+    "acct_opened",
+    "acct_case_manager_named",
+    "acct_assessment_interview",
+    "acct_reviewed",
+    "acct_care_plan_action",
+    "acct_care_plan_action_done",
+    "acct_observation",
+    "acct_trigger_recorded",
+    "acct_closed",
+    "acct_post_closure_review",
+    "self_harm_incident",
+];
+
 /// The hours counted as day for observation levels (08:00 to 20:00 London time): a local
 /// default, since the plan sets day and night levels without fixing the hours.
 pub const DAY_STARTS: i8 = 8;

@@ -7,6 +7,22 @@ use crate::event::{DelayReason, Event, EventKind, MhaSection, Priority, Service}
 use crate::ids::{EventId, StaffRef};
 use crate::timeline::Timeline;
 
+/// Every event kind a referral or a transfer to hospital is made of, for reading only them.
+pub const KINDS: &[&str] = &[
+    "referral_made",
+    "referral_triaged",
+    "referral_accepted",
+    "referral_declined",
+    "referral_seen",
+    "referral_discharged",
+    "hospital_transfer_assessed",
+    "hospital_second_assessment",
+    "hospital_bed_identified",
+    "hospital_warrant_issued",
+    "hospital_transfer_delayed",
+    "transferred_to_hospital",
+];
+
 /// Where a referral has got to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {

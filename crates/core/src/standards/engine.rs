@@ -157,9 +157,17 @@ fn due_at(
     expected_release: Option<Date>,
     calendar: &Calendar,
     details: &serde_json::Value,
+    state: &PersonState,
 ) -> Option<Timestamp> {
     let day = date_in_england(opened);
     match due {
+        Due::ObservationLevel => {
+            let (by_day, by_night) = state.acct_levels?;
+            let hour = crate::time::london().to_datetime(opened).hour();
+            let day_hours = crate::pathways::acct::DAY_STARTS..crate::pathways::acct::NIGHT_STARTS;
+            let level = if day_hours.contains(&hour) { by_day } else { by_night };
+            add_duration(opened, SignedDuration::from_mins(level.max_gap_minutes()?)).ok()
+        }
         Due::ByEventDate(path) => {
             let v = path.split('.').try_fold(details, |v, k| v.get(k))?;
             let date: Date = v.as_str()?.parse().ok()?;
@@ -309,7 +317,8 @@ pub fn obligations(
             let due = match std.recurs {
                 Some(period) => add_duration(at, period).ok(),
                 None => {
-                    due_at(std.due, at, expected_release, ctx.calendar, details.get_or_init(|| e.kind.details_value()))
+                    let details = details.get_or_init(|| e.kind.details_value());
+                    due_at(std.due, at, expected_release, ctx.calendar, details, &state)
                 }
             };
             let Some(due_at) = due else { continue };

@@ -77,6 +77,9 @@ pub enum Due {
     /// By the end of a date the trigger event sets (`by event.review.next_review`): the next
     /// ACCT review, a care plan action's due date.
     ByEventDate(&'static str),
+    /// Within the longest gap the ACCT observation level in force allows (the day level from
+    /// 08:00 to 20:00 London time, otherwise the night level); none under constant supervision.
+    ObservationLevel,
 }
 
 /// The dates an event of a kind sets, which `due = "by event.PATH"` may name.
@@ -101,6 +104,7 @@ impl Due {
                 )
             }
             ["same", "day"] => Due::SameDay,
+            ["observation", "level"] => Due::ObservationLevel,
             ["by", "release"] => Due::ByRelease,
             [_, "hour" | "hours"] => Due::Hours(n()?),
             [_, "day" | "days"] => Due::Days(n()?),
@@ -109,7 +113,7 @@ impl Due {
             [_, "week" | "weeks", "before", "release"] => Due::WeeksBeforeRelease(n()?),
             _ => {
                 return Err(format!(
-                    "due {s:?} must be \"N hours\", \"N days\", \"N weeks\", \"N working days\", \"same day\", \"N weeks before release\", \"by release\" or \"by event.DATE\""
+                    "due {s:?} must be \"N hours\", \"N days\", \"N weeks\", \"N working days\", \"same day\", \"N weeks before release\", \"by release\", \"by event.DATE\" or \"observation level\""
                 ));
             }
         })

@@ -109,6 +109,8 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "acct-review-on-arrival",
         "acct-post-closure-review",
         "consider-acct-after-self-harm",
+        "acct-observation-after-review",
+        "acct-observation-gap",
         "release-accommodation",
         "release-gp-registration",
         "release-medication",
@@ -117,7 +119,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 34);
+    assert_eq!(set.len(), 36);
 }
 
 #[test]
@@ -780,4 +782,33 @@ fn acct_reviews_by_the_date_set_care_plan_actions_post_closure_and_after_self_ha
     let consider: Vec<_> = r.iter().filter(|o| o.standard.as_str() == "consider-acct-after-self-harm").collect();
     assert_eq!(consider.len(), 1);
     assert!(consider[0].is_overdue(at("2026-03-21T00:00:00Z")) && !consider[0].is_overdue(at("2026-03-20T23:59:00Z")));
+}
+
+#[test]
+fn an_acct_observation_one_minute_late_is_a_breach_one_minute_early_is_not() {
+    let acct = id(1);
+    // Hourly by day, every 2 hours by night; 10:00 UTC in March is 10:00 in London.
+    let review = format!(
+        r#"{{"acct":"{acct}","review":{{"case_manager":"sc.lee","attended":"wing officer","healthcare_present":true,"person_present":true,"observations_day":"HOURLY","observations_night":"TWO_HOURLY","conversations_day":2,"conversations_night":0,"next_review":"2026-03-09"}}}}"#
+    );
+    let obs = format!(r#"{{"acct":"{acct}","conversation":false}}"#);
+    let r = run(
+        &[
+            ("2026-03-01T09:00:00Z", "acct_opened", "{}"),
+            ("2026-03-02T10:00:00Z", "acct_reviewed", review.as_str()),
+            ("2026-03-02T10:59:00Z", "acct_observation", obs.as_str()),
+            ("2026-03-02T12:00:00Z", "acct_observation", obs.as_str()),
+            ("2026-03-02T13:01:00Z", "acct_observation", obs.as_str()),
+            // 21:00 is night: two hours allowed, and 22:59 is within them.
+            ("2026-03-02T21:00:00Z", "acct_observation", obs.as_str()),
+            ("2026-03-02T22:59:00Z", "acct_observation", obs.as_str()),
+        ],
+        "2026-03-02T23:30:00Z",
+    );
+    assert_eq!(outcomes(&r, "acct-observation-after-review"), ["met_on_time"]);
+    // 10:59 to 12:00 is 61 minutes: late. 12:00 to 13:01: late. 13:01 to 21:00: late (hourly by day).
+    // 21:00 to 22:59 is within the night's two hours; the last is still open.
+    assert_eq!(outcomes(&r, "acct-observation-gap"), ["met_late", "met_late", "met_late", "met_on_time", "open"]);
+    let last = r.iter().filter(|o| o.standard.as_str() == "acct-observation-gap").last().unwrap();
+    assert_eq!(last.due_at, at("2026-03-03T00:59:00Z"), "two hours after 22:59 at night");
 }

@@ -207,7 +207,7 @@ pub async fn register(
     let today = throughcare_core::time::date_in_england(now);
     let names = Directory::load(&state).await?;
     let held = match &staff.establishment {
-        Some(e) => state.db.timelines_in_custody(e).await?,
+        Some(e) => state.db.pathway_timelines(e, &["acct_opened"], throughcare_core::pathways::acct::KINDS).await?,
         None => vec![],
     };
     let mut rows: Vec<(Option<jiff::civil::Date>, RegisterRow)> = Vec::new();

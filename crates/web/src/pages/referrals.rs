@@ -201,7 +201,9 @@ pub async fn queue(
     let names = Directory::load(&state).await?;
     let service = Service::parse_code(&q.service).ok();
     let held = match &staff.establishment {
-        Some(e) => state.db.timelines_in_custody(e).await?,
+        Some(e) => {
+            state.db.pathway_timelines(e, &["referral_made"], throughcare_core::pathways::referral::KINDS).await?
+        }
         None => vec![],
     };
     let mut rows: Vec<(Timestamp, QueueRow)> = Vec::new();
@@ -253,7 +255,9 @@ pub async fn hospital_transfers(
     let now = state.now();
     let names = Directory::load(&state).await?;
     let held = match &staff.establishment {
-        Some(e) => state.db.timelines_in_custody(e).await?,
+        Some(e) => {
+            state.db.pathway_timelines(e, &["referral_made"], throughcare_core::pathways::referral::KINDS).await?
+        }
         None => vec![],
     };
     let mut rows: Vec<QueueRow> = held
