@@ -40,6 +40,16 @@ pub(crate) fn person_from_row((pn, given, family, dob, nhs): PersonRow) -> Resul
     })
 }
 
+/// Rows read in person order, as each person's events.
+fn by_person(rows: Vec<EventRow>) -> Result<HashMap<PrisonNumber, Vec<Event>>, StoreError> {
+    let mut out: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
+    for row in rows {
+        let e = event_from_row(row)?;
+        out.entry(e.person.clone()).or_default().push(e);
+    }
+    Ok(out)
+}
+
 pub(crate) fn event_from_row(row: EventRow) -> Result<Event, StoreError> {
     let (id, pn, kind, occurred, recorded, by, supersedes, reason, details) = row;
     let correction = match (supersedes, reason) {
@@ -265,11 +275,7 @@ impl Db {
                 .fetch_all(p)
                 .await?
         );
-        let mut by_person: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
-        for row in rows {
-            let e = event_from_row(row)?;
-            by_person.entry(e.person.clone()).or_default().push(e);
-        }
+        let mut by_person = by_person(rows)?;
         Ok(people
             .into_iter()
             .map(|(p, _)| {
@@ -313,11 +319,7 @@ impl Db {
                 .fetch_all(p)
                 .await?
         );
-        let mut by_person: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
-        for row in rows {
-            let e = event_from_row(row)?;
-            by_person.entry(e.person.clone()).or_default().push(e);
-        }
+        let mut by_person = by_person(rows)?;
         Ok(self
             .caseload(establishment)
             .await?

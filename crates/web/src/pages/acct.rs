@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::people::reachable;
+use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
 
 type Errors = Vec<(&'static str, String)>;
@@ -161,7 +162,7 @@ pub async fn open(
     let mut opened = None;
     for kind in kinds {
         let is_open = matches!(kind, EventKind::AcctOpened { .. });
-        let id = crate::pages::referrals::record(&state, &staff, &person, kind).await?;
+        let id = record_step(&state, &staff, &person, kind).await?;
         if is_open {
             opened = Some(id);
         }
@@ -578,16 +579,7 @@ pub async fn step(
         }
     };
     if let Some(k) = &kind {
-        let probe = throughcare_core::Event {
-            id: EventId::from_random_bytes([0; 16]),
-            person: person.prison_number.clone(),
-            occurred_at: state.now(),
-            recorded_at: state.now(),
-            recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
-            correction: None,
-            kind: k.clone(),
-        };
-        if let Err(m) = throughcare_core::pathways::check_step(&t, &probe) {
+        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
             // Core names the field first ("next_review: ..."): show it beside that field.
             match m.split_once(": ") {
                 Some(("next_review", rest)) => errors.push(("next", capital(rest))),
@@ -599,7 +591,7 @@ pub async fn step(
     }
     match kind {
         Some(kind) if errors.is_empty() => {
-            crate::pages::referrals::record(&state, &staff, &person, kind).await?;
+            record_step(&state, &staff, &person, kind).await?;
             Ok(super::flash::redirect(&format!("/acct/{id}"), "acct"))
         }
         _ => {

@@ -182,6 +182,6 @@ pub async fn step(
         let page = render(&state, staff, &pn, form, errors).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    crate::pages::referrals::record(&state, &staff, &person, kind).await?;
+    crate::pages::record::record_step(&state, &staff, &person, kind).await?;
     Ok(super::flash::redirect(&format!("/people/{pn}/medicines"), "medicine"))
 }

@@ -214,3 +214,54 @@ pub async fn append(state: &AppState, staff: &CurrentStaff, mut event: Event) ->
     tx.commit().await?;
     Ok(())
 }
+
+/// Records a pathway step now, for the person, through [`append`]. A step comes after the one
+/// before it even when both happen within the same instant (a fixed clock, two quick clicks): the
+/// timeline orders by when it happened, then when it was recorded, so the later step is recorded
+/// a microsecond after the last.
+pub(crate) async fn record_step(
+    state: &AppState,
+    staff: &CurrentStaff,
+    person: &throughcare_core::Person,
+    kind: EventKind,
+) -> Result<EventId, AppError> {
+    let now = state.now();
+    let latest = state.db.timeline(&person.prison_number).await?.all().iter().map(|e| e.recorded_at).max();
+    let recorded = match latest {
+        Some(t) if t >= now => t + jiff::SignedDuration::from_micros(1),
+        _ => now,
+    };
+    let event = Event {
+        id: EventId::from_uuid(uuid::Uuid::new_v4()),
+        person: person.prison_number.clone(),
+        occurred_at: now,
+        recorded_at: recorded,
+        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        correction: None,
+        kind,
+    };
+    let id = event.id;
+    append(state, staff, event).await?;
+    Ok(id)
+}
+
+/// Why the pathway would refuse this step now, if it would: for a form to show beside its
+/// fields before anything is written.
+pub(crate) fn step_refused(
+    state: &AppState,
+    staff: &CurrentStaff,
+    person: &throughcare_core::Person,
+    timeline: &throughcare_core::timeline::Timeline,
+    kind: &EventKind,
+) -> Result<Option<String>, AppError> {
+    let probe = Event {
+        id: EventId::from_random_bytes([0; 16]),
+        person: person.prison_number.clone(),
+        occurred_at: state.now(),
+        recorded_at: state.now(),
+        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        correction: None,
+        kind: kind.clone(),
+    };
+    Ok(throughcare_core::pathways::check_step(timeline, &probe).err())
+}

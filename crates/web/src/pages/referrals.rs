@@ -11,12 +11,13 @@ use serde::Deserialize;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{DelayReason, EventKind, MhaSection, Priority, Service};
 use throughcare_core::pathways::referral::{Referral, Stage, referrals};
-use throughcare_core::{Event, EventId, Person, StaffRef};
+use throughcare_core::{EventId, Person};
 
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::people::reachable;
+use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
 
 type Errors = Vec<(&'static str, String)>;
@@ -32,36 +33,6 @@ fn name(p: &Person) -> String {
 fn days_waited(since: Timestamp, now: Timestamp) -> i64 {
     let d = (throughcare_core::time::date_in_england(now) - throughcare_core::time::date_in_england(since)).get_days();
     i64::from(d.max(0))
-}
-
-/// Records one event now, for the person, with its obligations and audit entry.
-pub(crate) async fn record(
-    state: &AppState,
-    staff: &CurrentStaff,
-    person: &Person,
-    kind: EventKind,
-) -> Result<EventId, AppError> {
-    // A step comes after the one before it even when both happen within the same instant (a
-    // fixed clock, two quick clicks): the timeline orders by when it happened, then when it was
-    // recorded, so the later step is recorded a microsecond after the last.
-    let now = state.now();
-    let latest = state.db.timeline(&person.prison_number).await?.all().iter().map(|e| e.recorded_at).max();
-    let recorded = match latest {
-        Some(t) if t >= now => t + jiff::SignedDuration::from_micros(1),
-        _ => now,
-    };
-    let event = Event {
-        id: EventId::from_uuid(uuid::Uuid::new_v4()),
-        person: person.prison_number.clone(),
-        occurred_at: now,
-        recorded_at: recorded,
-        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
-        correction: None,
-        kind,
-    };
-    let id = event.id;
-    crate::pages::record::append(state, staff, event).await?;
-    Ok(id)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -137,7 +108,7 @@ pub async fn refer(
             (axum::http::StatusCode::UNPROCESSABLE_ENTITY, refer_page(staff, &person, form, errors)).into_response()
         );
     };
-    let id = record(
+    let id = record_step(
         &state,
         &staff,
         &person,
@@ -480,22 +451,13 @@ pub async fn step(
         }
     };
     if let Some(k) = &kind {
-        let probe = Event {
-            id: EventId::from_random_bytes([0; 16]),
-            person: person.prison_number.clone(),
-            occurred_at: state.now(),
-            recorded_at: state.now(),
-            recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
-            correction: None,
-            kind: k.clone(),
-        };
-        if let Err(m) = throughcare_core::pathways::check_step(&timeline, &probe) {
+        if let Some(m) = step_refused(&state, &staff, &person, &timeline, k)? {
             errors.push(("action", format!("That step cannot be recorded: {m}")));
         }
     }
     match kind {
         Some(kind) if errors.is_empty() => {
-            record(&state, &staff, &person, kind).await?;
+            record_step(&state, &staff, &person, kind).await?;
             Ok(super::flash::redirect(&format!("/referrals/{id}"), "step"))
         }
         _ => {
