@@ -312,11 +312,7 @@ async fn load(
     staff: &CurrentStaff,
     id: &str,
 ) -> Result<(Person, AcctCase, throughcare_core::timeline::Timeline), AppError> {
-    let id = EventId::parse(id).map_err(|_| AppError::NotFound)?;
-    let found = state.db.event_summaries(&[id]).await?;
-    let (summary, _) = found.get(&id).ok_or(AppError::NotFound)?;
-    let (person, _) = reachable(state, staff, summary.person.as_str()).await?;
-    let t = state.db.timeline(&person.prison_number).await?;
+    let (person, t, id) = crate::pages::people::reachable_by_event(state, staff, id).await?;
     let c = cases(&t).into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
     Ok((person, c, t))
 }

@@ -113,6 +113,21 @@ pub async fn reachable(
     Ok((person, custody))
 }
 
+/// The person an event (a case: a referral, an ACCT) belongs to, if the member of staff may reach
+/// them, with their timeline; 404 otherwise, as for the person.
+pub async fn reachable_by_event(
+    state: &AppState,
+    staff: &CurrentStaff,
+    id: &str,
+) -> Result<(Person, Timeline, throughcare_core::EventId), AppError> {
+    let id = throughcare_core::EventId::parse(id).map_err(|_| AppError::NotFound)?;
+    let found = state.db.event_summaries(&[id]).await?;
+    let (summary, _) = found.get(&id).ok_or(AppError::NotFound)?;
+    let (person, _) = reachable(state, staff, summary.person.as_str()).await?;
+    let timeline = state.db.timeline(&person.prison_number).await?;
+    Ok((person, timeline, id))
+}
+
 /// Which part of the timeline an event belongs to, for the filter.
 pub fn category(kind: &str) -> &'static str {
     match kind {

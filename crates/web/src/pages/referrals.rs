@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use jiff::Timestamp;
 use serde::Deserialize;
+use throughcare_core::Person;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{DelayReason, EventKind, MhaSection, Priority, Service};
 use throughcare_core::pathways::referral::{Referral, Stage, referrals};
-use throughcare_core::{EventId, Person};
 
 use crate::AppState;
 use crate::auth::CurrentStaff;
@@ -321,11 +321,7 @@ async fn load(
     staff: &CurrentStaff,
     id: &str,
 ) -> Result<(Person, Referral, throughcare_core::timeline::Timeline), AppError> {
-    let id = EventId::parse(id).map_err(|_| AppError::NotFound)?;
-    let found = state.db.event_summaries(&[id]).await?;
-    let (summary, _) = found.get(&id).ok_or(AppError::NotFound)?;
-    let (person, _) = reachable(state, staff, summary.person.as_str()).await?;
-    let timeline = state.db.timeline(&person.prison_number).await?;
+    let (person, timeline, id) = crate::pages::people::reachable_by_event(state, staff, id).await?;
     let r = referrals(&timeline).into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
     Ok((person, r, timeline))
 }
