@@ -419,6 +419,29 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::AcctClosed { reason: Some(r), .. } => format!("ACCT closed: {r}"),
         K::AcctClosed { reason: None, .. } => "ACCT closed".into(),
         K::AcctPostClosureReview { .. } => "ACCT post-closure review held".into(),
+        K::PeerSupporterTrained { scheme, trained_on } => {
+            format!("Trained as a peer supporter: {}, on {}", scheme.label().to_lowercase_first(), date(*trained_on))
+        }
+        K::PeerSupporterStoodDown { scheme, reason } => format!(
+            "Stopped as a peer supporter ({}): {}",
+            scheme.label().to_lowercase_first(),
+            reason.label().to_lowercase_first()
+        ),
+        K::PeerMatchingConsent { backgrounds } if backgrounds.is_empty() => {
+            "Withdrew consent to be matched by background".into()
+        }
+        K::PeerMatchingConsent { backgrounds } => format!(
+            "Agreed to be matched by: {}",
+            backgrounds.iter().map(|b| b.label().to_lowercase_first()).collect::<Vec<_>>().join(", ")
+        ),
+        K::ListenerRequested { asked, .. } => format!("Asked for {}", asked.label().to_lowercase_first()),
+        K::ListenerRequestMet { .. } => "Listener or Samaritans request met".into(),
+        K::ListenerRequestWithdrawn { reason, .. } => {
+            format!("Listener or Samaritans request withdrawn: {}", reason.label().to_lowercase_first())
+        }
+        K::ListenerRequestNotMet { reason, .. } => {
+            format!("Listener or Samaritans request not met: {}", reason.label().to_lowercase_first())
+        }
         K::UseOfForce { planned } => yes_no(*planned, "Planned use of force", "Unplanned use of force"),
         K::IncentiveLevelChanged { level } => format!("Incentive level now {}", level.label()),
         K::Adjudication { proven } => yes_no(*proven, "Adjudication: charge proven", "Adjudication: charge not proven"),

@@ -132,6 +132,67 @@ code_set! {
 }
 
 code_set! {
+    /// Peer support schemes run in prisons in England and Wales (research/pathways.md section 2).
+    pub enum PeerScheme as "peer support scheme" {
+        Listener = "LISTENER": "Listener (trained by Samaritans)",
+        Insider = "INSIDER": "Insider (reception and first night)",
+        HealthTrainer = "HEALTH_TRAINER": "Health trainer",
+        HealthcareRepresentative = "HEALTHCARE_REP": "Healthcare representative",
+        PeerMentor = "PEER_MENTOR": "Peer mentor",
+        InformationDesk = "INFORMATION_DESK": "Prisoner information desk worker",
+        ResettlementAdviser = "RESETTLEMENT_ADVISER": "Resettlement peer adviser",
+    }
+}
+
+code_set! {
+    /// Why a peer supporter stopped.
+    pub enum StandDownReason as "reason for stopping" {
+        Chose = "CHOSE": "Chose to stop",
+        Scheme = "SCHEME": "Stood down by the scheme",
+        Left = "LEFT": "Left this prison",
+        Other = "OTHER": "Another reason",
+    }
+}
+
+code_set! {
+    /// A background a person may choose to share, to be matched with a Listener who shares it
+    /// (only with both people's consent).
+    pub enum SharedBackground as "shared background" {
+        Language = "LANGUAGE": "Language",
+        Faith = "FAITH": "Faith or belief",
+        Ethnicity = "ETHNICITY": "Ethnicity",
+        GypsyTraveller = "GYPSY_TRAVELLER": "Being a Gypsy, Roma or Traveller",
+        Mother = "MOTHER": "Being a mother",
+    }
+}
+
+code_set! {
+    /// What a person asked for: a Listener in person, or the Samaritans phone line.
+    pub enum SupportAsked as "support asked for" {
+        Listener = "LISTENER": "A Listener",
+        Samaritans = "SAMARITANS": "The Samaritans phone line",
+    }
+}
+
+code_set! {
+    /// Why a request ended without the support: the person's own choice or move, so the standard does not apply.
+    pub enum WithdrawnReason as "reason withdrawn" {
+        NoLongerWanted = "NO_LONGER_WANTED": "No longer wanted",
+        Left = "LEFT": "Moved or released first",
+    }
+}
+
+code_set! {
+    /// Why the prison did not give the support asked for: each is a breach of the standard.
+    pub enum NotMetReason as "reason not met" {
+        NoneAvailable = "NONE_AVAILABLE": "No Listener was available",
+        NoStaff = "NO_STAFF": "No staff to unlock or escort",
+        NoPhone = "NO_PHONE": "No phone available",
+        Other = "OTHER": "Another reason",
+    }
+}
+
+code_set! {
     /// How often a person on an ACCT is observed, as set at a case review (day and night apart).
     pub enum ObservationLevel as "observation level" {
         Constant = "CONSTANT": "Constant supervision",
@@ -520,6 +581,42 @@ pub enum EventKind {
     AcctPostClosureReview {
         acct: EventId,
     },
+    /// On the peer supporter's own timeline: trained for a scheme.
+    PeerSupporterTrained {
+        scheme: PeerScheme,
+        trained_on: Date,
+    },
+    PeerSupporterStoodDown {
+        scheme: PeerScheme,
+        reason: StandDownReason,
+    },
+    /// A peer supporter's consent to be matched by these backgrounds; each replaces the last, and
+    /// an empty list withdraws it.
+    PeerMatchingConsent {
+        backgrounds: Vec<SharedBackground>,
+    },
+    /// A person asked for a Listener or the Samaritans. Only the fact and the time: never why,
+    /// never what was said (a Listener's confidentiality is the Samaritans').
+    ListenerRequested {
+        asked: SupportAsked,
+        /// Backgrounds the person chose to share, to be matched by: their consent, for this request.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        match_on: Vec<SharedBackground>,
+    },
+    /// The support came (at the event's time): which Listener, for the coordinator's rota only.
+    ListenerRequestMet {
+        request: EventId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listener: Option<PrisonNumber>,
+    },
+    ListenerRequestWithdrawn {
+        request: EventId,
+        reason: WithdrawnReason,
+    },
+    ListenerRequestNotMet {
+        request: EventId,
+        reason: NotMetReason,
+    },
     UseOfForce {
         planned: bool,
     },
@@ -627,6 +724,13 @@ impl EventKind {
         "acct_trigger_recorded",
         "acct_closed",
         "acct_post_closure_review",
+        "peer_supporter_trained",
+        "peer_supporter_stood_down",
+        "peer_matching_consent",
+        "listener_requested",
+        "listener_request_met",
+        "listener_request_withdrawn",
+        "listener_request_not_met",
         "use_of_force",
         "incentive_level_changed",
         "adjudication",
@@ -742,6 +846,13 @@ impl EventKind {
             Self::AcctTriggerRecorded { .. } => "acct_trigger_recorded",
             Self::AcctClosed { .. } => "acct_closed",
             Self::AcctPostClosureReview { .. } => "acct_post_closure_review",
+            Self::PeerSupporterTrained { .. } => "peer_supporter_trained",
+            Self::PeerSupporterStoodDown { .. } => "peer_supporter_stood_down",
+            Self::PeerMatchingConsent { .. } => "peer_matching_consent",
+            Self::ListenerRequested { .. } => "listener_requested",
+            Self::ListenerRequestMet { .. } => "listener_request_met",
+            Self::ListenerRequestWithdrawn { .. } => "listener_request_withdrawn",
+            Self::ListenerRequestNotMet { .. } => "listener_request_not_met",
             Self::UseOfForce { .. } => "use_of_force",
             Self::IncentiveLevelChanged { .. } => "incentive_level_changed",
             Self::Adjudication { .. } => "adjudication",
@@ -823,6 +934,14 @@ impl EventKind {
                 if (1..=720).contains(minutes) { Ok(()) } else { Err(format!("minutes must be 1-720, got {minutes}")) }
             }
             Self::InformationGiven { item, .. } => text("item", item, 200),
+            Self::PeerMatchingConsent { backgrounds: b } | Self::ListenerRequested { match_on: b, .. }
+                if (1..b.len()).any(|i| b[..i].contains(&b[i])) =>
+            {
+                Err("backgrounds: each background once".into())
+            }
+            Self::ListenerRequested { asked: SupportAsked::Samaritans, match_on } if !match_on.is_empty() => {
+                Err("match_on: matching is for a Listener; the Samaritans line is answered by whoever is on it".into())
+            }
             Self::FamilyContactNamed(contact) => contact.validate(),
             _ => Ok(()),
         }
@@ -874,6 +993,9 @@ impl EventKind {
             | Self::AcctClosed { acct: Some(acct), .. }
             | Self::AcctPostClosureReview { acct } => (*acct, &["acct_opened"]),
             Self::AcctCarePlanActionDone { action } => (*action, &["acct_care_plan_action"]),
+            Self::ListenerRequestMet { request, .. }
+            | Self::ListenerRequestWithdrawn { request, .. }
+            | Self::ListenerRequestNotMet { request, .. } => (*request, &["listener_requested"]),
             Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
             Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
             Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
@@ -1036,6 +1158,13 @@ mod tests {
                 "acct_observation" => format!(r#"{{"acct":"{id}","conversation":true}}"#),
                 "acct_trigger_recorded" => format!(r#"{{"acct":"{id}","trigger":"BAD_NEWS"}}"#),
                 "acct_post_closure_review" => format!(r#"{{"acct":"{id}"}}"#),
+                "peer_supporter_trained" => r#"{"scheme":"LISTENER","trained_on":"2026-01-20"}"#.into(),
+                "peer_supporter_stood_down" => r#"{"scheme":"INSIDER","reason":"LEFT"}"#.into(),
+                "peer_matching_consent" => r#"{"backgrounds":["LANGUAGE","MOTHER"]}"#.into(),
+                "listener_requested" => r#"{"asked":"LISTENER","match_on":["FAITH"]}"#.into(),
+                "listener_request_met" => format!(r#"{{"request":"{id}","listener":"A1234BC"}}"#),
+                "listener_request_withdrawn" => format!(r#"{{"request":"{id}","reason":"NO_LONGER_WANTED"}}"#),
+                "listener_request_not_met" => format!(r#"{{"request":"{id}","reason":"NONE_AVAILABLE"}}"#),
                 "key_worker_allocated" => r#"{"key_worker":"officer.smith"}"#.into(),
                 "key_work_session" => r#"{"key_worker":"officer.smith","minutes":45}"#.into(),
                 "mbu_booklet_given" => r#"{"format":"EASY_READ"}"#.into(),
@@ -1083,6 +1212,11 @@ mod tests {
             ("referral_declined", r#"{"referral":"00000000-0000-0000-0000-000000000000"}"#, "reason"),
             ("characteristic_declared", r#"{"characteristic":"ethnicity","value":"X1"}"#, "X1"),
             ("acct_opened", r#"[1]"#, "object"),
+            // Nothing of what was said can be kept, whatever field it is put in.
+            ("listener_requested", r#"{"asked":"LISTENER","content":"worried about court"}"#, "content"),
+            ("listener_requested", r#"{"asked":"SAMARITANS","match_on":["FAITH"]}"#, "match_on"),
+            ("listener_requested", r#"{"asked":"LISTENER","match_on":["FAITH","FAITH"]}"#, "each background once"),
+            ("listener_request_met", r#"{"request":"00000000-0000-0000-0000-000000000000","note":"x"}"#, "note"),
             ("acct_opened", r#"{"#, "JSON"),
             ("no_such_kind", "", "unknown event kind"),
         ];

@@ -120,6 +120,12 @@ pub enum MeasureKind {
     /// The sum of a field of the matching events (minutes), as hours per person per week in
     /// custody. Descriptive: shown with ratios, never tested.
     Amount { counts: EventMatch, field: &'static str },
+    /// People in custody in the period who held a status at some time in it: begun by a `counts`
+    /// event (before or in the period), ended by the next `until` event (a Listener until stood down).
+    Held { counts: EventMatch, until: EventMatch },
+    /// Of the people with obligations of a standard due in the period, those with every one met
+    /// on time: the person-level test for a standard whose obligations cluster in people.
+    StandardPeople { id: StandardId },
     /// A standard's obligations that fell due in the period, met on time. A recurring standard's
     /// periods cluster in people (one person, many weeks), so it is described, not flagged.
     Standard { id: StandardId, recurring: bool },
@@ -132,16 +138,32 @@ impl MeasureKind {
             Self::Answered { .. } => "answered",
             Self::Incidents { .. } => "incidents",
             Self::Amount { .. } => "amount",
+            Self::Held { .. } => "held",
+            Self::StandardPeople { .. } => "standard_people",
             Self::Standard { .. } => "standard",
         }
     }
     /// Proportions of independent units are tested and may be flagged; the rest are described.
     pub fn is_tested(&self) -> bool {
-        matches!(self, Self::People { .. } | Self::Answered { .. } | Self::Standard { recurring: false, .. })
+        matches!(
+            self,
+            Self::People { .. }
+                | Self::Answered { .. }
+                | Self::Held { .. }
+                | Self::StandardPeople { .. }
+                | Self::Standard { recurring: false, .. }
+        )
     }
     /// Rates of people or obligations (0-1), as against rates per person-time.
     pub fn is_proportion(&self) -> bool {
-        matches!(self, Self::People { .. } | Self::Answered { .. } | Self::Standard { .. })
+        matches!(
+            self,
+            Self::People { .. }
+                | Self::Answered { .. }
+                | Self::Held { .. }
+                | Self::StandardPeople { .. }
+                | Self::Standard { .. }
+        )
     }
 }
 
@@ -195,11 +217,14 @@ struct RawMeasure {
     source: Spanned<String>,
     worse: Spanned<String>,
     kind: Spanned<String>,
-    counts: Spanned<String>,
+    counts: Option<Spanned<String>>,
     counts_where: Option<Spanned<String>>,
     among: Option<Spanned<String>>,
     among_where: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+    until_where: Option<Spanned<String>>,
     field: Option<Spanned<String>>,
+    standard: Option<Spanned<String>>,
 }
 
 /// The measure files shipped with throughcare, built into the binary.
@@ -252,7 +277,7 @@ impl MeasureSet {
                 }
             }
             for m in raw.measure {
-                match parse_measure(m.into_inner(), &err) {
+                match parse_measure(m.into_inner(), standards, &err) {
                     Ok(m) => measures.push(m),
                     Err(e) => errors.push(e),
                 }
@@ -312,7 +337,11 @@ fn parse_match(
     Ok(EventMatch { kind: k, condition })
 }
 
-fn parse_measure(m: RawMeasure, err: &dyn Fn(usize, String) -> StandardsError) -> Result<Measure, StandardsError> {
+fn parse_measure(
+    m: RawMeasure,
+    standards: &StandardSet,
+    err: &dyn Fn(usize, String) -> StandardsError,
+) -> Result<Measure, StandardsError> {
     let id = MeasureId::parse(m.id.get_ref()).map_err(|e| err(m.id.span().start, e))?;
     for (name, v) in [("title", &m.title), ("counts_in_words", &m.counts_in_words), ("source", &m.source)] {
         if v.get_ref().trim().is_empty() {
@@ -329,13 +358,54 @@ fn parse_measure(m: RawMeasure, err: &dyn Fn(usize, String) -> StandardsError) -
             ));
         }
     };
-    let counts = parse_match(&id, &m.counts, &m.counts_where, err)?;
     let refuse = |v: &Option<Spanned<String>>, what: &str, kind: &str| match v {
         Some(v) => Err(err(v.span().start, format!("{id}: {what} does not go with kind = \"{kind}\""))),
         None => Ok(()),
     };
     let kind_name = m.kind.get_ref().as_str();
+    if kind_name == "standard_people" {
+        for (v, what) in
+            [(&m.counts, "counts"), (&m.counts_where, "counts_where"), (&m.among, "among"), (&m.field, "field")]
+        {
+            refuse(v, what, kind_name)?;
+        }
+        let Some(standard) = &m.standard else {
+            return Err(err(m.kind.span().start, format!("{id}: a standard_people measure needs standard (its id)")));
+        };
+        let sid = standards
+            .get(standard.get_ref())
+            .map(|s| s.id.clone())
+            .ok_or_else(|| err(standard.span().start, format!("{id}: no standard {:?}", standard.get_ref())))?;
+        return Ok(Measure {
+            id,
+            title: m.title.into_inner(),
+            counts_in_words: m.counts_in_words.into_inner(),
+            source: m.source.into_inner(),
+            worse,
+            kind: MeasureKind::StandardPeople { id: sid },
+        });
+    }
+    refuse(&m.standard, "standard", kind_name)?;
+    let Some(counts_kind) = &m.counts else {
+        return Err(err(m.kind.span().start, format!("{id}: a {kind_name} measure needs counts (an event kind)")));
+    };
+    let counts = parse_match(&id, counts_kind, &m.counts_where, err)?;
+    if kind_name != "held" {
+        refuse(&m.until, "until", kind_name)?;
+        refuse(&m.until_where, "until_where", kind_name)?;
+    }
     let kind = match kind_name {
+        "held" => {
+            refuse(&m.among, "among", kind_name)?;
+            refuse(&m.field, "field", kind_name)?;
+            let Some(until) = &m.until else {
+                return Err(err(
+                    m.kind.span().start,
+                    format!("{id}: a held measure needs until (the event that ends it)"),
+                ));
+            };
+            MeasureKind::Held { counts, until: parse_match(&id, until, &m.until_where, err)? }
+        }
         "people" | "incidents" => {
             refuse(&m.among, "among", kind_name)?;
             refuse(&m.among_where, "among_where", kind_name)?;
@@ -372,7 +442,9 @@ fn parse_measure(m: RawMeasure, err: &dyn Fn(usize, String) -> StandardsError) -
         other => {
             return Err(err(
                 m.kind.span().start,
-                format!("{id}: kind must be people, answered, incidents or amount, not {other:?}"),
+                format!(
+                    "{id}: kind must be people, answered, held, incidents, amount or standard_people, not {other:?}"
+                ),
             ));
         }
     };
@@ -428,5 +500,12 @@ mod tests {
                 .contains("no number field")
         );
         assert!(bad("kind = \"sometimes\"\ncounts = \"use_of_force\"\n").contains("kind must be"));
+        assert!(bad("kind = \"held\"\ncounts = \"peer_supporter_trained\"\n").contains("needs until"));
+        assert!(bad("kind = \"standard_people\"\nstandard = \"no-such-standard\"\n").contains("no standard"));
+        assert!(
+            bad("kind = \"standard_people\"\nstandard = \"acct-observation-gap\"\ncounts = \"acct_opened\"\n")
+                .contains("counts does not go with")
+        );
+        assert!(bad("kind = \"people\"\n").contains("needs counts"));
     }
 }

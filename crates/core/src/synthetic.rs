@@ -976,6 +976,7 @@ impl<'a> PersonBuilder<'a> {
                 );
             }
         }
+        self.peer_support(from, until, &code);
         // Release planning: items resolved over the stay; too many only in the final 12 weeks.
         if leaves <= self.estate.end {
             let on_caseload = self.events.iter().any(|e| matches!(e.kind, EventKind::ReferralAccepted { .. }));
@@ -1005,6 +1006,84 @@ impl<'a> PersonBuilder<'a> {
                 }
             }
         }
+    }
+
+    /// Listeners and requests for them, from a stream of their own so every other event of the
+    /// estate stays as it was. About 1,500 Listeners answer 50,000 requests a year among some
+    /// 80,000 people (research/pathways.md section 2): about 2 in 100 people, 0.6 requests a year.
+    fn peer_support(&mut self, from: Timestamp, until: Timestamp, code: &str) {
+        use crate::codes::CodeSet;
+        use crate::event::{
+            NotMetReason, PeerScheme, SharedBackground, StandDownReason, SupportAsked, WithdrawnReason,
+        };
+        if until <= from {
+            return;
+        }
+        let stream = self
+            .pn
+            .as_str()
+            .bytes()
+            .fold(from.as_second() as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let mut own = ChaCha8Rng::seed_from_u64(self.estate.spec.seed ^ 0x4c49_5354_454e_4552);
+        own.set_stream(stream);
+        let main = std::mem::replace(&mut self.rng, own);
+        let coordinator = format!("listeners.{code}");
+        let span = (until - from).as_secs();
+        if span > 60 * DAY && self.chance(0.03) {
+            let t = from + SignedDuration::from_secs(self.rng.random_range(30 * DAY..span));
+            let trained_on = crate::time::date_in_england(t - days(self.rng.random_range(1..14)));
+            self.push(t, &coordinator, EventKind::PeerSupporterTrained { scheme: PeerScheme::Listener, trained_on });
+            if self.chance(0.6) {
+                let backgrounds: Vec<SharedBackground> =
+                    SharedBackground::ALL.iter().copied().filter(|_| self.rng.random_bool(0.5)).collect();
+                self.push(t + days(1), &coordinator, EventKind::PeerMatchingConsent { backgrounds });
+            }
+            if self.chance(0.25) {
+                let stop =
+                    t + SignedDuration::from_secs(self.rng.random_range(DAY..(until - t).as_secs().max(DAY + 1)));
+                if stop < until {
+                    let reason = if self.chance(0.7) { StandDownReason::Chose } else { StandDownReason::Scheme };
+                    self.push(
+                        stop,
+                        &coordinator,
+                        EventKind::PeerSupporterStoodDown { scheme: PeerScheme::Listener, reason },
+                    );
+                }
+            }
+        }
+        let asks = if self.chance(0.12) { self.rng.random_range(1..5) } else { 0 };
+        for _ in 0..asks {
+            let t = from + SignedDuration::from_secs(self.rng.random_range(0..span.max(1)));
+            let asked = if self.chance(0.8) { SupportAsked::Listener } else { SupportAsked::Samaritans };
+            let match_on = if asked == SupportAsked::Listener && self.chance(0.15) {
+                vec![if self.chance(0.5) { SharedBackground::Language } else { SharedBackground::Faith }]
+            } else {
+                vec![]
+            };
+            let officer = format!("officer.{code}");
+            let Some(request) = self.push(t, &officer, EventKind::ListenerRequested { asked, match_on }) else {
+                continue;
+            };
+            let roll = self.rng.random::<f64>();
+            let later = |b: &mut Self, lo: i64, hi: i64| t + SignedDuration::from_mins(b.rng.random_range(lo..hi));
+            if roll < 0.82 {
+                let most = if self.chance(0.85) { 110 } else { 400 };
+                let met = later(self, 5, most);
+                self.push(met, &officer, EventKind::ListenerRequestMet { request, listener: None });
+            } else if roll < 0.9 {
+                let at = later(self, 5, 60);
+                self.push(
+                    at,
+                    &officer,
+                    EventKind::ListenerRequestWithdrawn { request, reason: WithdrawnReason::NoLongerWanted },
+                );
+            } else if roll < 0.96 {
+                let at = later(self, 120, 300);
+                let reason = if self.chance(0.6) { NotMetReason::NoneAvailable } else { NotMetReason::NoStaff };
+                self.push(at, &officer, EventKind::ListenerRequestNotMet { request, reason });
+            }
+        }
+        self.rng = main;
     }
 
     fn acct(&mut self, opened: Timestamp, until: Timestamp, code: &str) {

@@ -9,9 +9,9 @@ use serde::Serialize;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::measures::{Dimension, EventMatch, MeasureKind, MeasureSet, Worse};
 use throughcare_core::person::{Establishment, Population};
-use throughcare_core::standards::StandardSet;
 use throughcare_core::standards::calendar::Calendar;
-use throughcare_core::standards::engine::{Context, Outcome, obligations};
+use throughcare_core::standards::engine::{Context, Obligation, Outcome, obligations};
+use throughcare_core::standards::{StandardId, StandardSet};
 pub use throughcare_core::time::Period;
 use throughcare_core::time::format_instant;
 use throughcare_core::timeline::{PersonState, Timeline};
@@ -204,33 +204,65 @@ impl<'a> ReportBuilder<'a> {
                 MeasureKind::Amount { counts, field } => {
                     self.count_time(mi, person, &state, &intervals, &in_period, counts, Some(field));
                 }
+                MeasureKind::Held { counts, until } => {
+                    // Each spell runs from a `counts` event to the next `until` event (or for ever).
+                    let mut spells: Vec<(Timestamp, Timestamp)> = Vec::new();
+                    for e in &live {
+                        if counts.matches(e) && spells.last().is_none_or(|(_, end)| *end != Timestamp::MAX) {
+                            spells.push((e.occurred_at, Timestamp::MAX));
+                        } else if until.matches(e) {
+                            if let Some(last) = spells.last_mut().filter(|(_, end)| *end == Timestamp::MAX) {
+                                last.1 = e.occurred_at;
+                            }
+                        }
+                    }
+                    let held = spells.iter().any(|(s, t)| intervals.iter().any(|(a, b)| s < b && t > a));
+                    self.count_one(mi, person, &state, &mut groups, first_moment, held);
+                }
+                MeasureKind::StandardPeople { id } => {
+                    let duties = duties.get_or_insert_with(|| {
+                        let population = |c: &EstablishmentCode| self.populations.get(c).copied();
+                        let ctx = Context { calendar: self.setting.calendar, population: &population };
+                        obligations(person, timeline, self.setting.standards, &ctx, self.setting.as_at)
+                    });
+                    let mine = self.due_in_scope(duties, id);
+                    let Some(&(first, _)) = mine.first() else { continue };
+                    let all_on_time = mine.iter().all(|(_, met)| *met);
+                    self.count_one(mi, person, &state, &mut groups, first, all_on_time);
+                }
                 MeasureKind::Standard { id, .. } => {
                     let duties = duties.get_or_insert_with(|| {
                         let population = |c: &EstablishmentCode| self.populations.get(c).copied();
                         let ctx = Context { calendar: self.setting.calendar, population: &population };
                         obligations(person, timeline, self.setting.standards, &ctx, self.setting.as_at)
                     });
-                    let as_at = self.setting.as_at;
-                    let mine: Vec<(Timestamp, bool)> = duties
-                        .iter()
-                        .filter(|o| &o.standard == id && o.due_at >= self.start && o.due_at < self.end)
-                        .filter(|o| match &self.setting.scope {
-                            Scope::Estate => true,
-                            Scope::Establishment(code) => o.establishment.as_ref() == Some(code),
-                        })
-                        .filter_map(|o| match o.outcome_at(as_at) {
-                            Outcome::NotApplicable { .. } => None,
-                            Outcome::Open if o.due_at >= as_at => None,
-                            Outcome::MetOnTime { .. } => Some((o.opened_at, true)),
-                            _ => Some((o.opened_at, false)),
-                        })
-                        .collect();
+                    let mine = self.due_in_scope(duties, id);
                     for (opened, met) in mine {
                         self.count_one(mi, person, &state, &mut groups, opened, met);
                     }
                 }
             }
         }
+    }
+
+    /// A standard's obligations in scope that fell due in the period and can be judged as at the
+    /// report's date: when each opened, and whether it was met on time.
+    fn due_in_scope(&self, duties: &[Obligation], id: &StandardId) -> Vec<(Timestamp, bool)> {
+        let as_at = self.setting.as_at;
+        duties
+            .iter()
+            .filter(|o| &o.standard == id && o.due_at >= self.start && o.due_at < self.end)
+            .filter(|o| match &self.setting.scope {
+                Scope::Estate => true,
+                Scope::Establishment(code) => o.establishment.as_ref() == Some(code),
+            })
+            .filter_map(|o| match o.outcome_at(as_at) {
+                Outcome::NotApplicable { .. } => None,
+                Outcome::Open if o.due_at >= as_at => None,
+                Outcome::MetOnTime { .. } => Some((o.opened_at, true)),
+                _ => Some((o.opened_at, false)),
+            })
+            .collect()
     }
 
     /// One unit (a person, or an obligation) in the group in force at `at`.
@@ -365,7 +397,10 @@ impl<'a> ReportBuilder<'a> {
 
 fn unit_of(kind: &MeasureKind) -> &'static str {
     match kind {
-        MeasureKind::People { .. } | MeasureKind::Answered { .. } => "people",
+        MeasureKind::People { .. }
+        | MeasureKind::Answered { .. }
+        | MeasureKind::Held { .. }
+        | MeasureKind::StandardPeople { .. } => "people",
         MeasureKind::Standard { .. } => "obligations",
         MeasureKind::Incidents { .. } => "per 100 person-years",
         MeasureKind::Amount { .. } => "hours per person per week",
@@ -527,7 +562,11 @@ fn group_result(
 ) -> GroupResult {
     let mut g = empty_group(code, label, acc);
     match kind {
-        MeasureKind::People { .. } | MeasureKind::Answered { .. } | MeasureKind::Standard { .. } => {
+        MeasureKind::People { .. }
+        | MeasureKind::Answered { .. }
+        | MeasureKind::Held { .. }
+        | MeasureKind::StandardPeople { .. }
+        | MeasureKind::Standard { .. } => {
             if let Ok(w) = wilson(acc.events, acc.units, LEVEL) {
                 (g.rate, g.rate_lower, g.rate_upper) = (Some(w.estimate), Some(w.lower), Some(w.upper));
             }

@@ -89,3 +89,85 @@ fn bad_input_gets_a_clear_message_and_no_nan() {
     }
     assert!(finite(&json));
 }
+
+/// The two person-level kinds added for safer custody and peer support, counted again here from
+/// the timelines by the plain rule each one states.
+#[test]
+fn listeners_and_people_met_on_time_are_counted_by_their_rules() {
+    use jiff::Timestamp;
+    use throughcare_core::EventKind;
+    use throughcare_core::event::PeerScheme;
+    use throughcare_core::standards::StandardSet;
+    use throughcare_core::standards::calendar::Calendar;
+    use throughcare_core::standards::engine::{Context, Outcome, obligations};
+    use throughcare_core::timeline::Timeline;
+
+    let e = estate(3000, 11, Outcomes::Realistic);
+    let r = report(&e, Scope::Estate, YEAR).unwrap();
+    let overall = |id: &str| {
+        let m = r.measures.iter().find(|m| m.id == id).unwrap();
+        assert!(m.tested, "{id} is person-level, so tested");
+        (m.overall.numerator.unwrap(), m.overall.denominator.unwrap())
+    };
+    let (start, end): (Timestamp, Timestamp) =
+        ("2025-04-01T00:00:00+01:00".parse().unwrap(), "2026-04-01T00:00:00+01:00".parse().unwrap());
+    let standards = StandardSet::builtin();
+    let calendar = Calendar::england_and_wales();
+    let as_at: Timestamp = "2026-04-30T12:00:00Z".parse().unwrap();
+    let (mut listeners, mut asked, mut all_on_time) = (0u64, 0u64, 0u64);
+    for i in 0..e.people_count() {
+        let (person, events) = e.person(i);
+        let timeline = Timeline::new(events);
+        let state = timeline.state_at(Timestamp::MAX);
+        let custody: Vec<(Timestamp, Timestamp)> = state
+            .episodes
+            .iter()
+            .map(|ep| (ep.received_at.max(start), ep.ended.as_ref().map_or(end, |(t, _)| (*t).min(end))))
+            .filter(|(a, b)| a < b)
+            .collect();
+        if custody.is_empty() {
+            continue;
+        }
+        // Active from training until stood down.
+        let mut active_from = None;
+        let mut was_listener = false;
+        for ev in timeline.live() {
+            match &ev.kind {
+                EventKind::PeerSupporterTrained { scheme: PeerScheme::Listener, .. } => {
+                    active_from.get_or_insert(ev.occurred_at);
+                }
+                EventKind::PeerSupporterStoodDown { scheme: PeerScheme::Listener, .. } => {
+                    if let Some(from) = active_from.take() {
+                        was_listener |= custody.iter().any(|(a, b)| from < *b && ev.occurred_at > *a);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = active_from {
+            was_listener |= custody.iter().any(|(_, b)| from < *b);
+        }
+        listeners += u64::from(was_listener);
+
+        let population = |_: &throughcare_core::EstablishmentCode| None;
+        let ctx = Context { calendar: &calendar, population: &population };
+        let judged: Vec<bool> = obligations(&person, &timeline, &standards, &ctx, as_at)
+            .iter()
+            .filter(|o| o.standard.as_str() == "listener-request-met-2-hours" && o.due_at >= start && o.due_at < end)
+            .filter_map(|o| match o.outcome_at(as_at) {
+                Outcome::NotApplicable { .. } => None,
+                Outcome::Open if o.due_at >= as_at => None,
+                Outcome::MetOnTime { .. } => Some(true),
+                _ => Some(false),
+            })
+            .collect();
+        if !judged.is_empty() {
+            asked += 1;
+            all_on_time += u64::from(judged.iter().all(|m| *m));
+        }
+    }
+    assert!(listeners > 10 && asked > 100, "the synthetic estate has Listeners ({listeners}) and requests ({asked})");
+    assert_eq!(overall("listeners"), (listeners, r.people));
+    assert_eq!(overall("listener-met-in-time"), (all_on_time, asked));
+    assert!(all_on_time < asked, "some people waited longer than 2 hours");
+}

@@ -473,7 +473,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 36);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 37);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))

@@ -34,6 +34,7 @@ code_set! {
         Mbu = "mbu": "MBU officer",
         SaferCustody = "safer-custody": "Safer custody",
         Resettlement = "resettlement": "Resettlement",
+        PeerSupport = "peer-support": "Listener coordinator",
     }
 }
 
@@ -224,6 +225,10 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "acct_trigger_recorded" => &[("acct", Text), ("trigger", Text)],
         "acct_closed" => &[("acct", Text), ("reason", Text)],
         "acct_post_closure_review" => &[("acct", Text)],
+        "peer_supporter_trained" | "peer_supporter_stood_down" => &[("scheme", Text)],
+        "listener_requested" => &[("asked", Text)],
+        "listener_request_met" => &[("request", Text)],
+        "listener_request_withdrawn" | "listener_request_not_met" => &[("request", Text), ("reason", Text)],
         "key_worker_allocated" => &[("key_worker", Text)],
         "key_work_session" => &[("key_worker", Text), ("minutes", Number)],
         "mbu_booklet_given" => &[("format", Text)],
@@ -451,6 +456,7 @@ pub fn builtin_files() -> Vec<(String, String)> {
         ("standards/referrals.toml", include_str!("../../../../standards/referrals.toml")),
         ("standards/medicines.toml", include_str!("../../../../standards/medicines.toml")),
         ("standards/safer-custody.toml", include_str!("../../../../standards/safer-custody.toml")),
+        ("standards/peer-support.toml", include_str!("../../../../standards/peer-support.toml")),
     ]
     .into_iter()
     .map(|(n, t)| (n.to_string(), t.to_string()))

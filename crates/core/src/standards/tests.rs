@@ -119,7 +119,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 36);
+    assert_eq!(set.len(), 37);
 }
 
 #[test]
