@@ -420,13 +420,11 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::AcctClosed { reason: None, .. } => "ACCT closed".into(),
         K::AcctPostClosureReview { .. } => "ACCT post-closure review held".into(),
         K::PeerSupporterTrained { scheme, trained_on } => {
-            format!("Trained as a peer supporter: {}, on {}", scheme.label().to_lowercase_first(), date(*trained_on))
+            format!("Trained as a peer supporter: {}, on {}", scheme.label(), date(*trained_on))
         }
-        K::PeerSupporterStoodDown { scheme, reason } => format!(
-            "Stopped as a peer supporter ({}): {}",
-            scheme.label().to_lowercase_first(),
-            reason.label().to_lowercase_first()
-        ),
+        K::PeerSupporterStoodDown { scheme, reason } => {
+            format!("Stopped as a peer supporter ({}): {}", scheme.label(), reason.label().to_lowercase_first())
+        }
         K::PeerMatchingConsent { backgrounds } if backgrounds.is_empty() => {
             "Withdrew consent to be matched by background".into()
         }

@@ -16,7 +16,7 @@ use throughcare_core::{Characteristic, Event, EventId, StaffRef};
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::{AppError, json_error};
-use crate::pages::people::{category, flags, reachable};
+use crate::pages::people::{flags, reachable};
 
 const OPENAPI: &str = include_str!("../openapi.json");
 
@@ -175,7 +175,7 @@ pub async fn events(
         .live()
         .filter(|e| match &e.kind {
             EventKind::CharacteristicDeclared(d) => staff.role.sees(d.characteristic()),
-            _ => true,
+            k => staff.role.reads(k.name()) != crate::roles::Reading::Hidden,
         })
         .map(|e| EventView {
             id: e.id.to_string(),
@@ -184,8 +184,7 @@ pub async fn events(
             recorded_at: format_instant(e.recorded_at),
             recorded_by: e.recorded_by.to_string(),
             supersedes: e.correction.as_ref().map(|c| c.supersedes.to_string()),
-            details: (category(e.kind.name()) != "health" || staff.role.sees_clinical_detail())
-                .then(|| e.kind.details_value()),
+            details: (staff.role.reads(e.kind.name()) == crate::roles::Reading::Full).then(|| e.kind.details_value()),
         })
         .collect();
     crate::auth::audit(

@@ -12,6 +12,7 @@ code_set! {
         MentalHealth = "mental-health": "Mental health in-reach",
         KeyWorker = "key-worker": "Key worker",
         SaferCustody = "safer-custody": "Safer custody",
+        ListenerCoordinator = "listener-coordinator": "Listener coordinator",
         MbuOfficer = "mbu-officer": "MBU officer",
         EqualityLead = "equality-lead": "Equality and diversity lead",
         Chaplaincy = "chaplaincy": "Chaplaincy",
@@ -50,6 +51,23 @@ pub enum Access {
     Clinical,
     /// ACCT case detail and the register of open cases.
     Acct,
+    /// The register of Listeners and peer supporters, and requests for a Listener or the Samaritans.
+    PeerSupport,
+}
+
+/// How much of an event a role may read: all of it, a line in place of the detail, or nothing
+/// (that there was an event is itself the confidential part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Full,
+    Summary(&'static str),
+    Hidden,
+}
+
+/// ACCT kinds whose detail (the concern, reviews, the plan, triggers) is for safer custody,
+/// healthcare and the case's own reviewers; others see that a case exists and is observed.
+pub fn is_acct_detail(kind: &str) -> bool {
+    kind.starts_with("acct_") && kind != "acct_observation"
 }
 
 impl Role {
@@ -69,7 +87,28 @@ impl Role {
             Access::Clinical => self.sees_clinical_detail(),
             // Safer custody runs ACCT; healthcare takes part in every review.
             Access::Acct => matches!(self, SaferCustody | ReceptionNurse | MentalHealth),
+            // Samaritans' confidentiality: who asked for a Listener is for the coordinator alone.
+            Access::PeerSupport => matches!(self, ListenerCoordinator),
         }
+    }
+
+    /// How much of an event of this kind the role may read, on the record and through the API.
+    pub fn reads(self, kind: &str) -> Reading {
+        use throughcare_core::pathways::peer_support::REQUEST_KINDS;
+        if REQUEST_KINDS.contains(&kind) || kind == "peer_matching_consent" {
+            return if self.can(Access::PeerSupport) { Reading::Full } else { Reading::Hidden };
+        }
+        if throughcare_core::EventKind::is_clinical(kind) && !self.sees_clinical_detail() {
+            return Reading::Summary("Health care contact (details for clinical staff)");
+        }
+        if is_acct_detail(kind) && !self.can(Access::Acct) {
+            return Reading::Summary(match kind {
+                "acct_opened" => "ACCT opened",
+                "acct_closed" => "ACCT closed",
+                _ => "ACCT case work (details for safer custody and healthcare)",
+            });
+        }
+        Reading::Full
     }
 
     /// Whether a team's obligations may appear on this role's worklist: which standard is due for
@@ -79,6 +118,8 @@ impl Role {
             "healthcare" | "mental-health" => {
                 self.sees_clinical_detail() || matches!(self, Role::Governor | Role::Administrator)
             }
+            // Listener requests are the coordinator's alone, even as a count on a worklist.
+            "peer-support" => self == Role::ListenerCoordinator,
             "mbu" => {
                 self.sees(Characteristic::PregnancyMaternity) || matches!(self, Role::Governor | Role::Administrator)
             }
@@ -95,6 +136,7 @@ impl Role {
             Role::SaferCustody => "safer-custody",
             Role::MbuOfficer => "mbu",
             Role::Resettlement => "resettlement",
+            Role::ListenerCoordinator => "peer-support",
             _ => return None,
         })
     }
@@ -134,6 +176,10 @@ impl Role {
         if !self.can(Access::Record) {
             return false;
         }
+        // Anyone a person asks may pass on a request for a Listener, and say when it was met.
+        if matches!(kind, "listener_requested" | "listener_request_met") {
+            return true;
+        }
         let clinical = throughcare_core::EventKind::is_clinical(kind);
         match self {
             ReceptionNurse | MentalHealth => true,
@@ -143,6 +189,10 @@ impl Role {
                 matches!(kind, "reception" | "characteristic_declared" | "communication_recorded" | "location_changed")
             }
             VoluntaryPartner => matches!(kind, "activity_attended" | "information_given"),
+            ListenerCoordinator => {
+                throughcare_core::pathways::peer_support::SUPPORTER_KINDS.contains(&kind)
+                    || throughcare_core::pathways::peer_support::REQUEST_KINDS.contains(&kind)
+            }
             KeyWorker | SaferCustody | MbuOfficer | EqualityLead | Chaplaincy | Resettlement => true,
             _ => false,
         }
@@ -201,8 +251,18 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/people/{pn}/acct", Access::Record),
     r("POST", "/people/{pn}/acct", Access::Record),
     r("GET", "/acct", Access::Acct),
-    r("GET", "/acct/{id}", Access::Acct),
-    r("POST", "/acct/{id}", Access::Acct),
+    // A case's own reviewers (its case managers and assessor) open it whatever their role; the
+    // handler lets in the others with ACCT access only.
+    r("GET", "/acct/{id}", Access::Record),
+    r("POST", "/acct/{id}", Access::Record),
+    r("POST", "/people/{pn}/acct-check", Access::Record),
+    r("GET", "/listeners", Access::PeerSupport),
+    r("GET", "/listeners/requests/{id}", Access::PeerSupport),
+    r("POST", "/listeners/requests/{id}", Access::PeerSupport),
+    r("GET", "/people/{pn}/peer-supporter", Access::PeerSupport),
+    r("POST", "/people/{pn}/peer-supporter", Access::PeerSupport),
+    r("GET", "/people/{pn}/listener", Access::Record),
+    r("POST", "/people/{pn}/listener", Access::Record),
     r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),
@@ -220,6 +280,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/referrals", "Referrals"),
     ("/hospital-transfers", "Hospital transfers"),
     ("/acct", "ACCT register"),
+    ("/listeners", "Listeners"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

@@ -126,7 +126,7 @@ async fn every_route_for_every_role_is_allowed_or_refused_as_the_table_says() {
                         } else if role.may_record("location_changed") {
                             serde_json::json!({"kind": "location_changed", "occurred_at": "2026-03-30T10:00:00Z", "details": {"location": "R-1-02"}})
                         } else {
-                            serde_json::json!({"kind": "activity_attended", "occurred_at": "2026-03-30T10:00:00Z", "details": {"activity": "ARTS", "minutes": 60}})
+                            serde_json::json!({"kind": "listener_requested", "occurred_at": "2026-03-30T10:00:00Z", "details": {"asked": "LISTENER"}})
                         };
                         c.post(&url).json(&body).send().await.unwrap()
                     }
@@ -688,6 +688,15 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(54), "acct_observation", format!(r#"{{"acct":"{acct}","conversation":true}}"#)),
         (id(55), "acct_trigger_recorded", format!(r#"{{"acct":"{acct}","trigger":"BAD_NEWS"}}"#)),
         (id(56), "acct_post_closure_review", format!(r#"{{"acct":"{acct}"}}"#)),
+        (id(57), "peer_supporter_trained", r#"{"scheme":"LISTENER","trained_on":"2026-01-20"}"#.into()),
+        (id(58), "peer_matching_consent", r#"{"backgrounds":["LANGUAGE","MOTHER"]}"#.into()),
+        (id(59), "peer_supporter_stood_down", r#"{"scheme":"LISTENER","reason":"CHOSE"}"#.into()),
+        (id(60), "listener_requested", r#"{"asked":"LISTENER","match_on":["FAITH"]}"#.into()),
+        (id(61), "listener_request_met", format!(r#"{{"request":"{}","listener":"A1234BC"}}"#, id(60))),
+        (id(62), "listener_requested", r#"{"asked":"SAMARITANS"}"#.into()),
+        (id(63), "listener_request_not_met", format!(r#"{{"request":"{}","reason":"NO_PHONE"}}"#, id(62))),
+        (id(64), "listener_requested", r#"{"asked":"LISTENER"}"#.into()),
+        (id(65), "listener_request_withdrawn", format!(r#"{{"request":"{}","reason":"NO_LONGER_WANTED"}}"#, id(64))),
         (id(26), "use_of_force", r#"{"planned":false}"#.into()),
         (id(27), "incentive_level_changed", r#"{"level":"BASIC"}"#.into()),
         (id(28), "adjudication", r#"{"proven":true}"#.into()),
@@ -796,6 +805,11 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
     assert!(text.contains("British Sign Language"), "a language by name");
     assert!(text.contains("14 July 2025 at 2:30pm"), "BST shown as local time (13:30 UTC is 2:30pm)");
     assert!(text.contains("a correction: wrong person"), "corrections say why");
+    assert!(text.contains("Trained as a peer supporter: Listener (trained by Samaritans), on 20 January 2026"));
+    assert!(
+        !text.contains("Asked for a Listener") && !text.contains("Samaritans phone") && !text.contains("matched by"),
+        "Listener requests and consent are the coordinator's"
+    );
     assert!(
         text.contains("Health care contact (details for clinical staff)"),
         "clinical detail withheld from the administrator"
@@ -1130,8 +1144,8 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         let timeline = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap();
         let case = throughcare_core::pathways::acct::cases(&timeline).into_iter().find(|c| c.is_open()).unwrap();
         let url = format!("/acct/{}", case.id);
-        // The key worker may open an ACCT but not read the case.
-        assert_eq!(get(&kw, url.clone()).await.0, StatusCode::FORBIDDEN);
+        // The key worker may open an ACCT but not read the case (it does not exist for them).
+        assert_eq!(get(&kw, url.clone()).await.0, StatusCode::NOT_FOUND);
         assert_eq!(get(&kw, "/acct".into()).await.0, StatusCode::FORBIDDEN);
         let (_, register) = get(&sc, "/acct".into()).await;
         assert!(register.contains(&format!("href=\"{url}\"")), "on the register");
@@ -1175,6 +1189,31 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
             items.iter().any(|i| i["prison_number"] == pn.as_str() && i["standard"] == "acct-review-by-date-set"),
             "the next review is due"
         );
+        // Wing staff see the observations asked of them, not the case, and record a check.
+        let (_, person) = get(&kw, format!("/people/{pn}")).await;
+        assert!(
+            person.contains("ACCT: observations asked of staff") && person.contains("At least once an hour by day")
+        );
+        assert!(person.contains("ACCT case work (details for safer custody and healthcare)"));
+        assert!(!person.contains("Cut her arm"), "the concern is ACCT detail");
+        let chaplain = signed_in(&app, Role::Chaplaincy).await;
+        let api: Vec<serde_json::Value> =
+            chaplain.get(format!("{}/api/v1/people/{pn}/events", app.base)).send().await.unwrap().json().await.unwrap();
+        let opened = api.iter().find(|e| e["kind"] == "acct_opened").unwrap();
+        assert!(opened["details"].is_null(), "the API keeps ACCT detail from other roles too: {opened}");
+        let (status, to, _) =
+            post(&kw, format!("/people/{pn}/acct-check"), vec![("check", "observation".into())]).await;
+        assert_eq!((status, to), (StatusCode::SEE_OTHER, Some(format!("/people/{pn}"))));
+        let t = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap();
+        let c = throughcare_core::pathways::acct::cases(&t).into_iter().find(|c| c.id == case.id).unwrap();
+        assert_eq!(c.record, vec![(now(), false)], "one observation, at the fixed clock");
+        // Named case manager, the key worker is one of the case's own reviewers and reads it.
+        let name = vec![("action", "case_manager".to_string()), ("new_case_manager", "t.key-worker".into())];
+        assert_eq!(post(&sc, url.clone(), name).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(get(&kw, url.clone()).await.0, StatusCode::OK);
+        let (_, person) = get(&kw, format!("/people/{pn}")).await;
+        assert!(person.contains("Cut her arm") && person.contains(&format!("href=\"{url}\"")));
+        assert_eq!(get(&kw, "/acct".into()).await.0, StatusCode::FORBIDDEN, "the register stays safer custody's");
         // Closing needs a reason; then the post-closure review, once.
         let (status, _, html) = post(&sc, url.clone(), vec![("action", "close".into())]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1194,8 +1233,179 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         if opened_here {
             assert_eq!(outcome("acct-first-review-24-hours"), Some("met_on_time"));
         }
-        // The key worker's view of the person: the incident, no case detail.
+        // Once closed, the person page links no open case and asks no checks.
         let (_, person) = get(&kw, format!("/people/{pn}")).await;
-        assert!(!person.contains(&url), "no link to the case for the key worker");
+        assert!(!person.contains(&url) && !person.contains("ACCT: observations asked of staff"));
+    }
+}
+
+async fn post_form(
+    app: &App,
+    c: &reqwest::Client,
+    path: String,
+    form: Vec<(&'static str, String)>,
+) -> (StatusCode, Option<String>, String) {
+    let res = c.post(format!("{}{}", app.base, path)).form(&form).send().await.unwrap();
+    let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (res.status(), to, res.text().await.unwrap())
+}
+
+async fn get_page(app: &App, c: &reqwest::Client, path: String) -> (StatusCode, String) {
+    let res = c.get(format!("{}{}", app.base, path)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listener_request_goes_to_the_coordinator_alone_and_is_matched_only_with_consent() {
+    use throughcare_core::pathways::peer_support::{RequestOutcome, requests, supporter};
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let (kw, lc) = (signed_in(&app, Role::KeyWorker).await, signed_in(&app, Role::ListenerCoordinator).await);
+        let pn = app.at_home.clone();
+        let person = throughcare_core::PrisonNumber::parse(&pn).unwrap();
+        let mut listener = None;
+        for (p, _) in app.db.caseload(&"AAB".parse().unwrap()).await.unwrap() {
+            let t = app.db.timeline(&p.prison_number).await.unwrap();
+            if p.prison_number != person && supporter(&t).training.is_empty() {
+                listener = Some(p.prison_number.to_string());
+                break;
+            }
+        }
+        let l = listener.expect("someone else at AAB who has never been a peer supporter");
+
+        // The coordinator finds the Listener-to-be from the register, and records the training.
+        let (status, html) = get_page(&app, &lc, "/listeners?add=Z9999ZZ".into()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            html.contains("id=\"add-error\"") && html.contains("No one with that prison number is in custody here")
+        );
+        let res = lc.get(format!("{}/listeners?add={}", app.base, l.to_lowercase())).send().await.unwrap();
+        assert_eq!(res.headers()["location"], format!("/people/{l}/peer-supporter").as_str());
+        let train = |day: &str| {
+            vec![
+                ("action", "train".to_string()),
+                ("scheme", "LISTENER".into()),
+                ("day", day.into()),
+                ("month", "4".into()),
+                ("year", "2026".into()),
+            ]
+        };
+        let (status, _, html) = post_form(&app, &lc, format!("/people/{l}/peer-supporter"), train("2")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("id=\"date-error\"")
+                && html.contains("The training date cannot be after the day it is recorded")
+        );
+        assert_eq!(
+            post_form(&app, &lc, format!("/people/{l}/peer-supporter"), train("1")).await.0,
+            StatusCode::SEE_OTHER
+        );
+        let (status, _, html) = post_form(&app, &lc, format!("/people/{l}/peer-supporter"), train("1")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"scheme-error\"") && html.contains("Already active as a Listener"), "{html}");
+        let consent = vec![
+            ("action", "consent".to_string()),
+            ("backgrounds", "MOTHER".into()),
+            ("backgrounds", "LANGUAGE".into()),
+        ];
+        assert_eq!(post_form(&app, &lc, format!("/people/{l}/peer-supporter"), consent).await.0, StatusCode::SEE_OTHER);
+
+        // A key worker passes on a request; a bad form writes nothing.
+        let before = app.db.timeline(&person).await.unwrap().all().len();
+        let (status, _, html) = post_form(&app, &kw, format!("/people/{pn}/listener"), vec![]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("Select what the person asked for")
+                && html.contains("Say whether the support has already come")
+        );
+        let samaritans_matched =
+            vec![("asked", "SAMARITANS".to_string()), ("match_on", "FAITH".into()), ("already", "no".into())];
+        let (status, _, html) = post_form(&app, &kw, format!("/people/{pn}/listener"), samaritans_matched).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"match_on-error\""));
+        assert_eq!(app.db.timeline(&person).await.unwrap().all().len(), before, "nothing written");
+        let ask = vec![("asked", "LISTENER".to_string()), ("match_on", "MOTHER".into()), ("already", "no".into())];
+        let (status, to, _) = post_form(&app, &kw, format!("/people/{pn}/listener"), ask).await;
+        assert_eq!((status, to), (StatusCode::SEE_OTHER, Some(format!("/people/{pn}"))));
+        let t = app.db.timeline(&person).await.unwrap();
+        let request = requests(&t).into_iter().find(|r| r.at == now() && r.is_waiting()).unwrap();
+
+        // Nobody but the coordinator sees it: not the key worker who passed it on, not safer custody.
+        let sc = signed_in(&app, Role::SaferCustody).await;
+        for c in [&kw, &sc] {
+            let (_, page) = get_page(&app, c, format!("/people/{pn}")).await;
+            assert!(!page.contains("Asked for a Listener") && !page.contains("Listener coordinator)"), "{page}");
+            let events: Vec<serde_json::Value> =
+                c.get(format!("{}/api/v1/people/{pn}/events", app.base)).send().await.unwrap().json().await.unwrap();
+            assert!(events.iter().all(|e| !e["kind"].as_str().unwrap().starts_with("listener_")));
+            let items: Vec<serde_json::Value> =
+                c.get(format!("{}/api/v1/worklist", app.base)).send().await.unwrap().json().await.unwrap();
+            assert!(items.iter().all(|i| i["standard"] != "listener-request-met-2-hours"));
+            assert_eq!(get_page(&app, c, "/listeners".into()).await.0, StatusCode::FORBIDDEN);
+            assert_eq!(get_page(&app, c, format!("/listeners/requests/{}", request.id)).await.0, StatusCode::FORBIDDEN);
+        }
+        let items: Vec<serde_json::Value> =
+            lc.get(format!("{}/api/v1/worklist", app.base)).send().await.unwrap().json().await.unwrap();
+        assert!(
+            items.iter().any(|i| i["prison_number"] == pn.as_str() && i["standard"] == "listener-request-met-2-hours")
+        );
+        let (_, register) = get_page(&app, &lc, "/listeners".into()).await;
+        assert!(register.contains(&format!("/listeners/requests/{}", request.id)), "waiting on the coordinator's page");
+
+        // The request page: the new Listener shares being a mother, since both chose it; not language.
+        let url = format!("/listeners/requests/{}", request.id);
+        let (_, page) = get_page(&app, &lc, url.clone()).await;
+        assert!(page.contains("shares being a mother"), "{page}");
+        assert!(!page.contains("shares language"), "the person did not ask to be matched by language");
+        // A time before the request is refused beside the field; now is 1pm in London (BST).
+        let met = |time: &str| {
+            vec![
+                ("what", "met".to_string()),
+                ("day", "1".into()),
+                ("month", "4".into()),
+                ("year", "2026".into()),
+                ("time", time.into()),
+                ("listener", l.clone()),
+            ]
+        };
+        let (status, _, html) = post_form(&app, &lc, url.clone(), met("11:30am")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("id=\"time-error\"") && html.contains("The support came after it was asked for"),
+            "{html}"
+        );
+        let (status, _, html) = post_form(&app, &lc, url.clone(), met("25:00")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Enter a real time, for example 21:30 or 9:30pm"));
+        let (status, to, _) = post_form(&app, &lc, url.clone(), met("1:00pm")).await;
+        assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some("/listeners")));
+        let t = app.db.timeline(&person).await.unwrap();
+        let done = requests(&t).into_iter().find(|r| r.id == request.id).unwrap();
+        assert_eq!(
+            done.outcome,
+            RequestOutcome::Met { at: now(), listener: Some(throughcare_core::PrisonNumber::parse(&l).unwrap()) }
+        );
+        let ob = app.db.obligations_of(&person).await.unwrap();
+        let o = ob
+            .iter()
+            .find(|o| o.standard.as_str() == "listener-request-met-2-hours" && o.trigger == request.id)
+            .unwrap();
+        assert_eq!(o.outcome.code(), "met_on_time");
+        let (status, _, _) = post_form(&app, &lc, url.clone(), met("1:00pm")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a request is met once");
+
+        // Passed on after the Listener has already come: both recorded at once, the wait from the form.
+        let already = vec![
+            ("asked", "SAMARITANS".to_string()),
+            ("already", "yes".into()),
+            ("day", "1".into()),
+            ("month", "4".into()),
+            ("year", "2026".into()),
+            ("time", "12:40pm".into()),
+        ];
+        assert_eq!(post_form(&app, &kw, format!("/people/{pn}/listener"), already).await.0, StatusCode::SEE_OTHER);
+        let t = app.db.timeline(&person).await.unwrap();
+        let at: jiff::Timestamp = "2026-04-01T11:40:00Z".parse().unwrap();
+        assert!(requests(&t).iter().any(|r| r.at == at && r.outcome == RequestOutcome::Met { at, listener: None }));
     }
 }

@@ -114,6 +114,28 @@ pub struct Gap {
     pub allowed_minutes: i64,
 }
 
+/// The level in force at `from` (day or night, as the latest review before it set), and the
+/// longest gap it allows in minutes; None before any review set levels, or under constant supervision.
+fn level_at(case: &AcctCase, from: Timestamp) -> Option<(crate::event::ObservationLevel, i64)> {
+    let r = case.reviews.iter().rev().filter(|r| r.at <= from).find_map(|r| r.review.as_ref())?;
+    let hour = crate::time::london().to_datetime(from).hour();
+    let level = if (DAY_STARTS..NIGHT_STARTS).contains(&hour) { r.observations_day } else { r.observations_night };
+    level.max_gap_minutes().map(|allowed| (level, allowed))
+}
+
+/// When the next check is due on an open case: the gap the level allows after the latest check
+/// (or after the first review that set levels). None when closed, before levels are set, or
+/// under constant supervision.
+pub fn next_check_due(case: &AcctCase, now: Timestamp) -> Option<Timestamp> {
+    if !case.is_open() {
+        return None;
+    }
+    let first = case.reviews.iter().find(|r| r.review.is_some())?.at;
+    let from = case.record.iter().map(|(t, _)| *t).filter(|t| *t <= now).max().map_or(first, |t| t.max(first));
+    let (_, allowed) = level_at(case, from)?;
+    Some(from + jiff::SignedDuration::from_mins(allowed))
+}
+
 /// Every gap between checks (observations and conversations alike) longer than the level set at
 /// the latest review allows, from the first review that set levels until closure or `until`.
 /// The level is the day or night one in force when the gap began.
@@ -129,12 +151,7 @@ pub fn observation_gaps(case: &AcctCase, until: Timestamp) -> Vec<Gap> {
     points.push(end);
     for pair in points.windows(2) {
         let (from, to) = (pair[0], pair[1]);
-        let Some(r) = case.reviews.iter().rev().filter(|r| r.at <= from).find_map(|r| r.review.as_ref()) else {
-            continue;
-        };
-        let hour = crate::time::london().to_datetime(from).hour();
-        let level = if (DAY_STARTS..NIGHT_STARTS).contains(&hour) { r.observations_day } else { r.observations_night };
-        let Some(allowed) = level.max_gap_minutes() else { continue };
+        let Some((level, allowed)) = level_at(case, from) else { continue };
         if (to - from).as_secs() > allowed * 60 {
             out.push(Gap { from, to, level, allowed_minutes: allowed });
         }

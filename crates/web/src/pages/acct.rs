@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::pages::people::reachable;
 use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
+use crate::roles::Access;
 
 type Errors = Vec<(&'static str, String)>;
 type Pairs = Vec<(String, String)>;
@@ -314,7 +315,62 @@ async fn load(
 ) -> Result<(Person, AcctCase, throughcare_core::timeline::Timeline), AppError> {
     let (person, t, id) = crate::pages::people::reachable_by_event(state, staff, id).await?;
     let c = cases(&t).into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+    if !staff.role.can(Access::Acct) && !reviews_case(staff, &c) {
+        return Err(AppError::NotFound);
+    }
     Ok((person, c, t))
+}
+
+/// The case's own reviewers: its case managers and its assessor, who read and record on the case
+/// whatever their role (a residential officer named case manager).
+pub fn reviews_case(staff: &CurrentStaff, case: &AcctCase) -> bool {
+    case.case_managers.iter().any(|(_, s)| s.as_str() == staff.username)
+        || case.assessment.as_ref().is_some_and(|(_, s)| s.as_str() == staff.username)
+}
+
+/// The observations asked of wing staff, for the person page: the levels in force and when the
+/// next check is due, without the case's detail.
+pub struct WingChecks {
+    pub levels: String,
+    pub last: String,
+    pub next: Option<String>,
+    pub overdue: bool,
+}
+
+pub fn asked_of_wing(case: &AcctCase, now: jiff::Timestamp) -> Option<WingChecks> {
+    let r = case.latest_review().filter(|_| case.is_open())?;
+    let last = case.record.iter().map(|(t, _)| *t).max();
+    let next = throughcare_core::pathways::acct::next_check_due(case, now);
+    Some(WingChecks {
+        levels: format!(
+            "{} by day, {} at night",
+            r.observations_day.label(),
+            r.observations_night.label().to_lowercase()
+        ),
+        last: last.map_or("No check recorded yet".into(), |t| when(t, now)),
+        next: next.map(|t| display::instant_seen_from(t, now)),
+        overdue: next.is_some_and(|t| t < now),
+    })
+}
+
+/// One observation or conversation, recorded from the person's page by whoever made it.
+pub async fn check(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+    Form(form): Form<Pairs>,
+) -> Result<Response, AppError> {
+    let (person, _) = reachable(&state, &staff, &pn).await?;
+    if !staff.role.may_record("acct_observation") {
+        return Err(AppError::Unprocessable("Your role does not record ACCT observations".into()));
+    }
+    let t = state.db.timeline(&person.prison_number).await?;
+    let Some(c) = cases(&t).into_iter().find(AcctCase::is_open) else {
+        return Err(AppError::Unprocessable("No ACCT is open for this person".into()));
+    };
+    let conversation = value(&form, "check") == "conversation";
+    record_step(&state, &staff, &person, EventKind::AcctObservation { acct: c.id, conversation }).await?;
+    Ok(super::flash::redirect(&format!("/people/{}", person.prison_number), "acct-check"))
 }
 
 async fn case_page(

@@ -392,6 +392,7 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             worklist::items(&state, &staff, &WorklistQuery { team: Some("all".into()), ..Default::default() }).await?;
         let rows = throughcare_core::standards::Team::ALL
             .iter()
+            .filter(|t| role.sees_team(t.code()))
             .map(|t| {
                 let of: Vec<_> = items.iter().filter(|i| i.team == t.code()).collect();
                 let overdue = of.iter().filter(|i| i.when == "overdue").count();

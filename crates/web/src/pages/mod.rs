@@ -3,6 +3,7 @@
 pub mod acct;
 pub mod equality;
 pub mod home;
+pub mod listeners;
 pub mod medicines;
 pub mod people;
 pub mod reception;
@@ -39,6 +40,38 @@ pub(crate) fn date_input(day: &str, month: &str, year: &str) -> Result<jiff::civ
         return Err("The year must include 4 numbers".into());
     }
     jiff::civil::Date::new(y, m, d).map_err(|_| real())
+}
+
+/// A moment from a date input's three boxes and a time box ("21:30", "9:30pm"), in London time,
+/// or the field at fault and the message to show beside it.
+pub(crate) fn moment_input(
+    day: &str,
+    month: &str,
+    year: &str,
+    time: &str,
+) -> Result<jiff::Timestamp, (&'static str, String)> {
+    let date = date_input(day, month, year).map_err(|m| ("date", m))?;
+    let t = time.trim().to_ascii_lowercase().replace(' ', "");
+    let bad = || ("time", "Enter a real time, for example 21:30 or 9:30pm".to_string());
+    if t.is_empty() {
+        return Err(("time", "Enter the time".into()));
+    }
+    let (digits, pm) = match (t.strip_suffix("pm"), t.strip_suffix("am")) {
+        (Some(d), _) => (d, Some(true)),
+        (_, Some(d)) => (d, Some(false)),
+        _ => (t.as_str(), None),
+    };
+    let (h, m) = digits.split_once([':', '.']).unwrap_or((digits, "0"));
+    let (Ok(mut h), Ok(m)) = (h.parse::<i8>(), m.parse::<i8>()) else { return Err(bad()) };
+    match pm {
+        Some(_) if !(1..=12).contains(&h) => return Err(bad()),
+        Some(true) if h != 12 => h += 12,
+        Some(false) if h == 12 => h = 0,
+        _ => {}
+    }
+    let time = jiff::civil::Time::new(h, m, 0, 0).map_err(|_| bad())?;
+    // A time the clocks skip or repeat takes the earlier reading, as a person would.
+    throughcare_core::time::london().to_ambiguous_timestamp(date.to_datetime(time)).compatible().map_err(|_| bad())
 }
 
 /// A period from a page's `from` and `to` fields: each blank one takes its default, each bad one
@@ -82,6 +115,10 @@ pub(crate) mod flash {
         ("step", "The referral has been updated"),
         ("medicine", "The medicines record has been updated"),
         ("acct", "The ACCT has been updated"),
+        ("listener", "Passed to the Listener coordinator. Only the time is kept, never what was said"),
+        ("listener-met", "Recorded. Only the time is kept, never what was said"),
+        ("peer-supporter", "The peer support register has been updated"),
+        ("acct-check", "The check has been recorded"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

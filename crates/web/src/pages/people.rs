@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::{self, CurrentStaff};
 use crate::error::AppError;
 use crate::present::{Directory, Pagination, query, when};
-use crate::roles::Access;
+use crate::roles::{Access, Reading, is_acct_detail};
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
@@ -168,17 +168,27 @@ pub struct TimelineRow {
     pub by: String,
 }
 
-/// What the viewer may read of an event: None hides it altogether (a characteristic they may not see).
-pub fn describe(e: &Event, timeline: &Timeline, staff: &CurrentStaff, names: &Directory) -> Option<String> {
+/// What the viewer may read of an event: None hides it altogether (a characteristic they may not
+/// see, a request for a Listener). `acct_reviewer` is set for the reviewers of the person's own
+/// ACCT, who read its detail whatever their role.
+pub fn describe(
+    e: &Event,
+    timeline: &Timeline,
+    staff: &CurrentStaff,
+    names: &Directory,
+    acct_reviewer: bool,
+) -> Option<String> {
     if let EventKind::CharacteristicDeclared(d) = &e.kind {
         if !staff.role.sees(d.characteristic()) {
             return None;
         }
     }
-    let what = if category(e.kind.name()) == "health" && !staff.role.sees_clinical_detail() {
-        "Health care contact (details for clinical staff)".to_string()
-    } else {
-        names.sentence(e, timeline)
+    let kind = e.kind.name();
+    let what = match staff.role.reads(kind) {
+        Reading::Hidden => return None,
+        Reading::Summary(_) if acct_reviewer && is_acct_detail(kind) => names.sentence(e, timeline),
+        Reading::Summary(line) => line.to_string(),
+        Reading::Full => names.sentence(e, timeline),
     };
     Some(match &e.correction {
         Some(c) => format!("{what} (a correction: {})", c.reason),
@@ -216,6 +226,12 @@ pub struct PersonPage {
     /// The open ACCT case, for roles that may see its detail.
     acct: Option<String>,
     obligations: Vec<DueRow>,
+    /// The observations an open ACCT asks of whoever is on the wing, with a button to record one.
+    checks: Option<crate::pages::acct::WingChecks>,
+    can_ask_listener: bool,
+    acct_open: bool,
+    /// The Listener coordinator's link to the person's peer support page.
+    peer_support: bool,
     saved: Option<&'static str>,
 }
 
@@ -351,12 +367,14 @@ async fn person_page(
             ]
         })
         .unwrap_or_default();
+    let cases = throughcare_core::pathways::acct::cases(&timeline);
+    let acct_reviewer = cases.iter().any(|c| crate::pages::acct::reviews_case(&staff, c));
     let show = q.show.filter(|f| FILTERS.iter().any(|(c, _)| c == f)).unwrap_or_else(|| "all".into());
     let mut rows: Vec<TimelineRow> = timeline
         .live()
         .filter(|e| show == "all" || category(e.kind.name()) == show)
         .filter_map(|e| {
-            describe(e, &timeline, &staff, &names).map(|what| TimelineRow {
+            describe(e, &timeline, &staff, &names, acct_reviewer).map(|what| TimelineRow {
                 when: when(e.occurred_at, now),
                 what,
                 by: names.staff(e.recorded_by.as_str()),
@@ -399,10 +417,18 @@ async fn person_page(
     Ok(PersonPage {
         obligations,
         clinical: staff.role.can(Access::Clinical),
-        acct: throughcare_core::pathways::acct::cases(&timeline)
-            .into_iter()
+        checks: cases
+            .iter()
             .find(|c| c.is_open())
-            .filter(|_| staff.role.can(Access::Acct))
+            .filter(|_| staff.role.may_record("acct_observation"))
+            .and_then(|c| crate::pages::acct::asked_of_wing(c, now)),
+        can_ask_listener: staff.role.may_record("listener_requested") && s.in_custody(),
+        acct_open: s.acct_open,
+        peer_support: staff.role.can(Access::PeerSupport),
+        acct: cases
+            .iter()
+            .find(|c| c.is_open())
+            .filter(|c| staff.role.can(Access::Acct) || crate::pages::acct::reviews_case(&staff, c))
             .map(|c| c.id.to_string()),
         name: format!("{} {}", person.given_name.as_str(), person.family_name.as_str()),
         prison_number: person.prison_number.to_string(),

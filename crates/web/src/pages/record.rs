@@ -225,6 +225,18 @@ pub(crate) async fn record_step(
     person: &throughcare_core::Person,
     kind: EventKind,
 ) -> Result<EventId, AppError> {
+    record_step_at(state, staff, person, kind, None).await
+}
+
+/// [`record_step`] for a step that happened earlier than now (a Listener who came at 2am,
+/// written up in the morning).
+pub(crate) async fn record_step_at(
+    state: &AppState,
+    staff: &CurrentStaff,
+    person: &throughcare_core::Person,
+    kind: EventKind,
+    occurred: Option<jiff::Timestamp>,
+) -> Result<EventId, AppError> {
     let now = state.now();
     let latest = state.db.timeline(&person.prison_number).await?.all().iter().map(|e| e.recorded_at).max();
     let recorded = match latest {
@@ -234,7 +246,7 @@ pub(crate) async fn record_step(
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: person.prison_number.clone(),
-        occurred_at: now,
+        occurred_at: occurred.unwrap_or(now),
         recorded_at: recorded,
         recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
@@ -254,10 +266,22 @@ pub(crate) fn step_refused(
     timeline: &throughcare_core::timeline::Timeline,
     kind: &EventKind,
 ) -> Result<Option<String>, AppError> {
+    step_refused_at(state, staff, person, timeline, kind, None)
+}
+
+/// [`step_refused`] for a step that happened at `occurred` (now when None).
+pub(crate) fn step_refused_at(
+    state: &AppState,
+    staff: &CurrentStaff,
+    person: &throughcare_core::Person,
+    timeline: &throughcare_core::timeline::Timeline,
+    kind: &EventKind,
+    occurred: Option<jiff::Timestamp>,
+) -> Result<Option<String>, AppError> {
     let probe = Event {
         id: EventId::from_random_bytes([0; 16]),
         person: person.prison_number.clone(),
-        occurred_at: state.now(),
+        occurred_at: occurred.unwrap_or_else(|| state.now()),
         recorded_at: state.now(),
         recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
