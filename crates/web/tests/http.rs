@@ -915,26 +915,9 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         let nurse = signed_in(&app, Role::ReceptionNurse).await;
         let mh = signed_in(&app, Role::MentalHealth).await;
         let kw = signed_in(&app, Role::KeyWorker).await;
-        let page = |c: &reqwest::Client, path: String| {
-            let c = c.clone();
-            let url = format!("{}{}", app.base, path);
-            async move {
-                let res = c.get(url).send().await.unwrap();
-                (res.status(), res.text().await.unwrap())
-            }
-        };
-        let post = |c: &reqwest::Client, path: String, form: Vec<(&'static str, String)>| {
-            let c = c.clone();
-            let url = format!("{}{}", app.base, path);
-            async move {
-                let res = c.post(url).form(&form).send().await.unwrap();
-                let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-                (res.status(), to, res.text().await.unwrap())
-            }
-        };
         // The key worker is not offered reception; the officer finds nobody with this number.
-        assert_eq!(page(&kw, "/reception".into()).await.0, StatusCode::FORBIDDEN);
-        let (_, html) = page(&officer, "/reception?prison_number=Q1234QQ".into()).await;
+        assert_eq!(get_page(&app, &kw, "/reception".into()).await.0, StatusCode::FORBIDDEN);
+        let (_, html) = get_page(&app, &officer, "/reception?prison_number=Q1234QQ".into()).await;
         assert!(html.contains("Nobody found"));
 
         // Booking in with a mistake re-shows the form with the message beside the field.
@@ -954,12 +937,12 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
             ("language", "xx1".into()),
             ("interpreter", "yes".into()),
         ];
-        let (status, _, html) = post(&officer, "/reception/book-in".into(), form.clone()).await;
+        let (status, _, html) = post_form(&app, &officer, "/reception/book-in".into(), form.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Enter the language as a 2 or 3 letter code") && html.contains("value=\"Okoro\""));
         form.retain(|(k, _)| *k != "language");
         form.push(("language", "pl".into()));
-        let (status, to, _) = post(&officer, "/reception/book-in".into(), form.clone()).await;
+        let (status, to, _) = post_form(&app, &officer, "/reception/book-in".into(), form.clone()).await;
         assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some("/people/Q1234QQ")));
         let pn = throughcare_core::PrisonNumber::parse("Q1234QQ").unwrap();
         let t = app.db.timeline(&pn).await.unwrap();
@@ -971,7 +954,7 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         );
         assert!(kinds.contains(&"reception") && kinds.contains(&"communication_recorded"));
         // Booked twice is refused, and nothing more is written.
-        let (status, _, html) = post(&officer, "/reception/book-in".into(), form).await;
+        let (status, _, html) = post_form(&app, &officer, "/reception/book-in".into(), form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("already on record"));
         assert_eq!(app.db.timeline(&pn).await.unwrap().all().len(), t.all().len());
@@ -1004,22 +987,23 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
                 .iter()
                 .map(|(k, v)| (*k, v.to_string()))
                 .collect();
-        let (status, _, html) = post(&nurse, "/people/Q1234QQ/screen/PHQ9".into(), phq.clone()).await;
+        let (status, _, html) = post_form(&app, &nurse, "/people/Q1234QQ/screen/PHQ9".into(), phq.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Answer question 9, or say it was declined or not asked"));
         // A score typed in is not an answer: only the answers count.
         phq.push(("q9", "1".into()));
         phq.push(("total", "27".into()));
-        let (status, to, _) = post(&nurse, "/people/Q1234QQ/screen/PHQ9".into(), phq).await;
+        let (status, to, _) = post_form(&app, &nurse, "/people/Q1234QQ/screen/PHQ9".into(), phq).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        let (_, result) = page(&nurse, to.unwrap()).await;
+        let (_, result) = get_page(&app, &nurse, to.unwrap()).await;
         assert!(result.contains("3: Minimal depression"), "scored 3 from the answers, not 27");
         assert!(result.contains("Suicide-risk assessment") && result.contains("Needed today"));
         assert!(result.contains("Developed by Drs. Robert L. Spitzer"), "the credit line");
         assert!(has(&due(&mh).await, "suicide-risk-assessment"), "same-day assessment on mental health's list");
 
         // Referred to in-reach; accepting twice is refused with the reason.
-        let (status, to, _) = post(
+        let (status, to, _) = post_form(
+            &app,
             &nurse,
             "/people/Q1234QQ/refer".into(),
             vec![("service", "IN_REACH".into()), ("priority", "URGENT".into()), ("reason", "Low mood".into())],
@@ -1027,19 +1011,26 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         let referral = to.unwrap();
-        let (_, q) = page(&mh, "/referrals?service=IN_REACH".into()).await;
+        let (_, q) = get_page(&app, &mh, "/referrals?service=IN_REACH".into()).await;
         assert!(q.contains("Ada Okoro") && q.contains("Urgent"));
         assert!(has(&due(&mh).await, "referral-urgent-7-days"));
-        assert_eq!(post(&mh, referral.clone(), vec![("action", "accept".into())]).await.0, StatusCode::SEE_OTHER);
-        let (status, _, html) = post(&mh, referral.clone(), vec![("action", "accept".into())]).await;
+        assert_eq!(
+            post_form(&app, &mh, referral.clone(), vec![("action", "accept".into())]).await.0,
+            StatusCode::SEE_OTHER
+        );
+        let (status, _, html) = post_form(&app, &mh, referral.clone(), vec![("action", "accept".into())]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("That step cannot be recorded: the referral was already accepted"), "{html}");
-        assert_eq!(post(&mh, referral.clone(), vec![("action", "seen".into())]).await.0, StatusCode::SEE_OTHER);
-        let (_, q) = page(&mh, "/referrals?service=IN_REACH".into()).await;
+        assert_eq!(
+            post_form(&app, &mh, referral.clone(), vec![("action", "seen".into())]).await.0,
+            StatusCode::SEE_OTHER
+        );
+        let (_, q) = get_page(&app, &mh, "/referrals?service=IN_REACH".into()).await;
         assert!(!q.contains("Ada Okoro"), "seen: off the queue");
 
         // A transfer to hospital: the transfer itself cannot come before the assessments.
-        let (_, to, _) = post(
+        let (_, to, _) = post_form(
+            &app,
             &mh,
             "/people/Q1234QQ/refer".into(),
             vec![
@@ -1051,12 +1042,13 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         .await;
         let transfer = to.unwrap();
         let (status, _, html) =
-            post(&mh, transfer.clone(), vec![("action", "transferred".into()), ("section", "S48".into())]).await;
+            post_form(&app, &mh, transfer.clone(), vec![("action", "transferred".into()), ("section", "S48".into())])
+                .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("needs the assessments, a bed and a warrant first"));
         let list = due(&mh).await;
         assert!(has(&list, "hospital-assessment-14-days") && has(&list, "hospital-transfer-28-days"), "{list:?}");
-        let (_, list) = page(&mh, "/hospital-transfers".into()).await;
+        let (_, list) = get_page(&app, &mh, "/hospital-transfers".into()).await;
         assert!(list.contains("Ada Okoro") && list.contains("First psychiatric assessment"));
         for step in [
             vec![("action", "first_assessment".to_string())],
@@ -1066,7 +1058,7 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
             vec![("action", "warrant".into()), ("section", "S48".into())],
             vec![("action", "transferred".into()), ("section", "S48".into())],
         ] {
-            let (status, _, html) = post(&mh, transfer.clone(), step.clone()).await;
+            let (status, _, html) = post_form(&app, &mh, transfer.clone(), step.clone()).await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{step:?}: {html}");
         }
         let ob = app.db.obligations_of(&pn).await.unwrap();
@@ -1075,7 +1067,7 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         assert_eq!(outcome("hospital-assessment-14-days"), Some("met_on_time"));
 
         // The key worker sees the flags and what concerns them, never which clinical events happened.
-        let (status, html) = page(&kw, "/people/Q1234QQ".into()).await;
+        let (status, html) = get_page(&app, &kw, "/people/Q1234QQ".into()).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Interpreter needed (Polish)") && html.contains("Easy read needed"));
         for clinical in ["PHQ-9", "Referred to", "Suicide-risk", "Transfer to hospital", "ransferred to hospital"] {
@@ -1084,9 +1076,9 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         }
         assert!(html.contains("Health care contact (details for clinical staff)"));
         assert!(!html.contains("/screen/") && !html.contains("/medicines"), "no clinical links");
-        let (_, html) = page(&nurse, "/people/Q1234QQ".into()).await;
+        let (_, html) = get_page(&app, &nurse, "/people/Q1234QQ".into()).await;
         assert!(html.contains("What is due and what was done") && html.contains("Met on time"));
-        assert_eq!(page(&kw, format!("{referral}")).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(get_page(&app, &kw, format!("{referral}")).await.0, StatusCode::FORBIDDEN);
         // Every view of clinical detail is audited.
         let audit = app.db.audit_of("Q1234QQ").await.unwrap();
         for action in ["booked-in", "viewed-screening", "viewed-referral"] {
@@ -1105,27 +1097,10 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         let kw = signed_in(&app, Role::KeyWorker).await;
         let sc = signed_in(&app, Role::SaferCustody).await;
         let pn = app.at_home.clone();
-        let post = |c: &reqwest::Client, path: String, form: Vec<(&'static str, String)>| {
-            let c = c.clone();
-            let url = format!("{}{}", app.base, path);
-            async move {
-                let res = c.post(url).form(&form).send().await.unwrap();
-                let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-                (res.status(), to, res.text().await.unwrap())
-            }
-        };
-        let get = |c: &reqwest::Client, path: String| {
-            let c = c.clone();
-            let url = format!("{}{}", app.base, path);
-            async move {
-                let res = c.get(url).send().await.unwrap();
-                (res.status(), res.text().await.unwrap())
-            }
-        };
         // Self-harm without a decision is re-shown; with one, the ACCT opens.
         let incident =
             vec![("page", "self-harm".to_string()), ("method", "CUTTING".into()), ("severity", "MINOR".into())];
-        let (status, _, html) = post(&kw, format!("/people/{pn}/self-harm"), incident.clone()).await;
+        let (status, _, html) = post_form(&app, &kw, format!("/people/{pn}/self-harm"), incident.clone()).await;
         // The seeded person may already have an ACCT open: then the incident joins it.
         let opened_here = status == StatusCode::UNPROCESSABLE_ENTITY;
         assert!(opened_here, "the seeded person has no ACCT open: {status}");
@@ -1137,7 +1112,7 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
                 ("concern", "Cut her arm after a phone call home".into()),
                 ("immediate_action", "Wound dressed; checks every hour".into()),
             ]);
-            let (status, to, _) = post(&kw, format!("/people/{pn}/self-harm"), open).await;
+            let (status, to, _) = post_form(&app, &kw, format!("/people/{pn}/self-harm"), open).await;
             assert_eq!(status, StatusCode::SEE_OTHER);
             assert_eq!(to, Some(format!("/people/{pn}")), "the key worker goes back to the record, not the case");
         }
@@ -1145,9 +1120,9 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         let case = throughcare_core::pathways::acct::cases(&timeline).into_iter().find(|c| c.is_open()).unwrap();
         let url = format!("/acct/{}", case.id);
         // The key worker may open an ACCT but not read the case (it does not exist for them).
-        assert_eq!(get(&kw, url.clone()).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(get(&kw, "/acct".into()).await.0, StatusCode::FORBIDDEN);
-        let (_, register) = get(&sc, "/acct".into()).await;
+        assert_eq!(get_page(&app, &kw, url.clone()).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(get_page(&app, &kw, "/acct".into()).await.0, StatusCode::FORBIDDEN);
+        let (_, register) = get_page(&app, &sc, "/acct".into()).await;
         assert!(register.contains(&format!("href=\"{url}\"")), "on the register");
 
         // A review without a next date is refused beside the field, and nothing is written.
@@ -1163,7 +1138,7 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
             ("conversations_day", "2".into()),
             ("conversations_night", "0".into()),
         ];
-        let (status, _, html) = post(&sc, url.clone(), review.clone()).await;
+        let (status, _, html) = post_form(&app, &sc, url.clone(), review.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             html.contains("id=\"next-error\"") && html.contains("Enter the date of the next review"),
@@ -1171,7 +1146,7 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         );
         // A next date before the review's own day is refused by core, also beside the field.
         review.extend([("next_day", "1".to_string()), ("next_month", "1".into()), ("next_year", "2026".into())]);
-        let (status, _, html) = post(&sc, url.clone(), review.clone()).await;
+        let (status, _, html) = post_form(&app, &sc, url.clone(), review.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("The next review date must be on or after the day of this review"), "{html}");
         assert_eq!(
@@ -1180,7 +1155,7 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         );
         review.retain(|(k, _)| !k.starts_with("next_"));
         review.extend([("next_day", "8".to_string()), ("next_month", "4".into()), ("next_year", "2026".into())]);
-        let (status, _, html) = post(&sc, url.clone(), review.clone()).await;
+        let (status, _, html) = post_form(&app, &sc, url.clone(), review.clone()).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
         // The review's next date is on the safer-custody worklist.
         let items: Vec<serde_json::Value> =
@@ -1190,7 +1165,7 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
             "the next review is due"
         );
         // Wing staff see the observations asked of them, not the case, and record a check.
-        let (_, person) = get(&kw, format!("/people/{pn}")).await;
+        let (_, person) = get_page(&app, &kw, format!("/people/{pn}")).await;
         assert!(
             person.contains("ACCT: observations asked of staff") && person.contains("At least once an hour by day")
         );
@@ -1202,29 +1177,36 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         let opened = api.iter().find(|e| e["kind"] == "acct_opened").unwrap();
         assert!(opened["details"].is_null(), "the API keeps ACCT detail from other roles too: {opened}");
         let (status, to, _) =
-            post(&kw, format!("/people/{pn}/acct-check"), vec![("check", "observation".into())]).await;
+            post_form(&app, &kw, format!("/people/{pn}/acct-check"), vec![("check", "observation".into())]).await;
         assert_eq!((status, to), (StatusCode::SEE_OTHER, Some(format!("/people/{pn}"))));
         let t = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap();
         let c = throughcare_core::pathways::acct::cases(&t).into_iter().find(|c| c.id == case.id).unwrap();
         assert_eq!(c.record, vec![(now(), false)], "one observation, at the fixed clock");
         // Named case manager, the key worker is one of the case's own reviewers and reads it.
         let name = vec![("action", "case_manager".to_string()), ("new_case_manager", "t.key-worker".into())];
-        assert_eq!(post(&sc, url.clone(), name).await.0, StatusCode::SEE_OTHER);
-        assert_eq!(get(&kw, url.clone()).await.0, StatusCode::OK);
-        let (_, person) = get(&kw, format!("/people/{pn}")).await;
+        assert_eq!(post_form(&app, &sc, url.clone(), name).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(get_page(&app, &kw, url.clone()).await.0, StatusCode::OK);
+        let (_, person) = get_page(&app, &kw, format!("/people/{pn}")).await;
         assert!(person.contains("Cut her arm") && person.contains(&format!("href=\"{url}\"")));
-        assert_eq!(get(&kw, "/acct".into()).await.0, StatusCode::FORBIDDEN, "the register stays safer custody's");
+        assert_eq!(
+            get_page(&app, &kw, "/acct".into()).await.0,
+            StatusCode::FORBIDDEN,
+            "the register stays safer custody's"
+        );
         // Closing needs a reason; then the post-closure review, once.
-        let (status, _, html) = post(&sc, url.clone(), vec![("action", "close".into())]).await;
+        let (status, _, html) = post_form(&app, &sc, url.clone(), vec![("action", "close".into())]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("Say why the ACCT is closed"));
         let close = vec![("action", "close".to_string()), ("reason", "Risk reduced: in work, calls home again".into())];
-        assert_eq!(post(&sc, url.clone(), close).await.0, StatusCode::SEE_OTHER);
-        let (status, _, html) = post(&sc, url.clone(), vec![("action", "observation".into())]).await;
+        assert_eq!(post_form(&app, &sc, url.clone(), close).await.0, StatusCode::SEE_OTHER);
+        let (status, _, html) = post_form(&app, &sc, url.clone(), vec![("action", "observation".into())]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("That cannot be recorded: the ACCT is closed"));
-        assert_eq!(post(&sc, url.clone(), vec![("action", "post_closure".into())]).await.0, StatusCode::SEE_OTHER);
-        let (_, page) = get(&sc, url.clone()).await;
+        assert_eq!(
+            post_form(&app, &sc, url.clone(), vec![("action", "post_closure".into())]).await.0,
+            StatusCode::SEE_OTHER
+        );
+        let (_, page) = get_page(&app, &sc, url.clone()).await;
         assert!(page.contains("Closed") && page.contains("Risk reduced: in work, calls home again"));
         assert!(!page.contains("I held the post-closure review"), "held once");
         let ob = app.db.obligations_of(&throughcare_core::PrisonNumber::parse(&pn).unwrap()).await.unwrap();
@@ -1234,7 +1216,7 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
             assert_eq!(outcome("acct-first-review-24-hours"), Some("met_on_time"));
         }
         // Once closed, the person page links no open case and asks no checks.
-        let (_, person) = get(&kw, format!("/people/{pn}")).await;
+        let (_, person) = get_page(&app, &kw, format!("/people/{pn}")).await;
         assert!(!person.contains(&url) && !person.contains("ACCT: observations asked of staff"));
     }
 }
