@@ -5,7 +5,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
-const { BIN, PASSWORD, londonDate, startDemo, newPage, signIn, checkWidths } = require('./support');
+const { BIN, PASSWORD, londonDate, startDemo, newPage, signIn, checkWidths, bookIn: bookInAt } = require('./support');
 
 let demo;
 
@@ -17,30 +17,12 @@ after(async () => {
   if (demo) await demo.stop();
 });
 
+const bookIn = (officer, ...rest) => bookInAt(officer, demo.base, ...rest);
+
 async function as(role, username) {
   const page = await newPage(demo.browser, { width: 1280, height: 900 });
   await signIn(page, role, demo.base, username);
   return page;
-}
-
-/** A reception officer books a new person in at their establishment. */
-async function bookIn(officer, pn, given, family, type = 1) {
-  if (type === 1) {
-    await officer.goto(`${demo.base}/reception/book-in`);
-    await officer.fill('#prison_number', pn);
-    await officer.fill('#given_name', given);
-    await officer.fill('#family_name', family);
-    await officer.fill('#dob-day', '3');
-    await officer.fill('#dob-month', '9');
-    await officer.fill('#dob-year', '1990');
-  } else {
-    await officer.goto(`${demo.base}/reception?prison_number=${pn}`);
-    await officer.click(`a[href="/reception/book-in?pn=${pn}"]`);
-  }
-  await officer.check(`#reception_type-${type}`);
-  await officer.check('#legal_status-3');
-  await officer.click('button:has-text("Book in")');
-  await officer.waitForURL(`${demo.base}/people/${pn}`);
 }
 
 /** Fills and saves a case review. */

@@ -89,4 +89,24 @@ async function checkWidths(page, name) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-module.exports = { BIN, PASSWORD, NOW, SHOTS, londonDate, freePort, waitFor, startDemo, newPage, signIn, axe, checkWidths };
+/** A reception officer books a new person in at their establishment. */
+async function bookIn(officer, base, pn, given, family, type = 1) {
+  if (type === 1) {
+    await officer.goto(`${base}/reception/book-in`);
+    await officer.fill('#prison_number', pn);
+    await officer.fill('#given_name', given);
+    await officer.fill('#family_name', family);
+    await officer.fill('#dob-day', '3');
+    await officer.fill('#dob-month', '9');
+    await officer.fill('#dob-year', '1990');
+  } else {
+    await officer.goto(`${base}/reception?prison_number=${pn}`);
+    await officer.click(`a[href="/reception/book-in?pn=${pn}"]`);
+  }
+  await officer.check(`#reception_type-${type}`);
+  await officer.check('#legal_status-3');
+  await officer.click('button:has-text("Book in")');
+  await officer.waitForURL(`${base}/people/${pn}`);
+}
+
+module.exports = { BIN, PASSWORD, NOW, SHOTS, londonDate, freePort, waitFor, startDemo, newPage, signIn, axe, checkWidths, bookIn };

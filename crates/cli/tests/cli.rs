@@ -185,7 +185,12 @@ fn standards_are_checked_before_anything_starts() {
 
     // Measures live beside the standards: a folder's measures/ replaces the built-in ones.
     std::fs::remove_file(d.join("mine/bad.toml")).unwrap();
-    for (name, text) in [("reception.toml", include_str!("../../../standards/reception.toml"))] {
+    // Measures that name a standard (ACCT, Listeners) need its file beside them.
+    for (name, text) in [
+        ("reception.toml", include_str!("../../../standards/reception.toml")),
+        ("safer-custody.toml", include_str!("../../../standards/safer-custody.toml")),
+        ("peer-support.toml", include_str!("../../../standards/peer-support.toml")),
+    ] {
         std::fs::write(d.join("mine").join(name), text).unwrap();
     }
     std::fs::create_dir(d.join("mine/measures")).unwrap();
@@ -195,8 +200,8 @@ fn standards_are_checked_before_anything_starts() {
     let checked = ok(&throughcare(d, &["standards", "check", "mine"]));
     assert_eq!(
         checked.trim(),
-        "6 standards and 33 measures are valid",
-        "26 outcomes, the gym, and the 6 reception standards"
+        "17 standards and 48 measures are valid",
+        "30 outcomes, the gym, and the 6 reception, 10 safer-custody and 1 peer-support standards"
     );
     std::fs::write(
         d.join("mine/measures/outcomes.toml"),

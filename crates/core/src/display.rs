@@ -503,6 +503,21 @@ pub fn capitalise(s: &str) -> String {
     s.to_uppercase_first()
 }
 
+/// A label used mid-sentence: "Being a mother" becomes "being a mother"; "PHQ-9" stays.
+pub fn mid_sentence(s: &str) -> String {
+    s.to_lowercase_first()
+}
+
+/// Labels as one list in a table cell: the first as it is, the rest mid-sentence.
+pub fn listing<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
+    labels
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l.to_string() } else { l.to_lowercase_first() })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Case changes at the start of a label used mid-sentence, leaving acronyms ("PHQ-9", "MBU") alone.
 trait FirstLetter {
     fn to_lowercase_first(&self) -> String;

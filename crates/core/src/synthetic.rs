@@ -1077,7 +1077,8 @@ impl<'a> PersonBuilder<'a> {
                     &officer,
                     EventKind::ListenerRequestWithdrawn { request, reason: WithdrawnReason::NoLongerWanted },
                 );
-            } else if roll < 0.96 {
+            } else {
+                // Only a request made just before the estate's end is still waiting.
                 let at = later(self, 120, 300);
                 let reason = if self.chance(0.6) { NotMetReason::NoneAvailable } else { NotMetReason::NoStaff };
                 self.push(at, &officer, EventKind::ListenerRequestNotMet { request, reason });

@@ -51,6 +51,20 @@ fn prefilled(mut form: Pairs, now: Timestamp) -> Pairs {
     form
 }
 
+/// When the support came: the date and time given, or now when the time is left blank (most
+/// are written up as the Listener leaves). Never in the future.
+fn when_given(state: &AppState, form: &Pairs) -> Result<Timestamp, (&'static str, String)> {
+    let now = state.now();
+    if value(form, "time").is_empty() {
+        return Ok(now);
+    }
+    let t = super::moment_input(value(form, "day"), value(form, "month"), value(form, "year"), value(form, "time"))?;
+    if t > now {
+        return Err(("time", "The time cannot be in the future".into()));
+    }
+    Ok(t)
+}
+
 fn name(p: &Person) -> String {
     format!("{} {}", p.given_name.as_str(), p.family_name.as_str())
 }
@@ -104,8 +118,10 @@ fn outcome(r: &Request, now: Timestamp, hours: i64) -> (String, &'static str) {
             (format!("Met after {}", waited(r.waited(now))), "green")
         }
         RequestOutcome::Met { .. } => (format!("Met late, after {}", waited(r.waited(now))), "orange"),
-        RequestOutcome::Withdrawn { reason, .. } => (format!("Withdrawn: {}", reason.label().to_lowercase()), "grey"),
-        RequestOutcome::NotMet { reason, .. } => (format!("Not met: {}", reason.label().to_lowercase()), "red"),
+        RequestOutcome::Withdrawn { reason, .. } => {
+            (format!("Withdrawn: {}", display::mid_sentence(reason.label())), "grey")
+        }
+        RequestOutcome::NotMet { reason, .. } => (format!("Not met: {}", display::mid_sentence(reason.label())), "red"),
     }
 }
 
@@ -169,7 +185,7 @@ fn matching_in_words(s: &Supporter) -> String {
     if s.consent.is_empty() {
         "Not asked to be matched".into()
     } else {
-        s.consent.iter().map(|b| b.label()).collect::<Vec<_>>().join(", ")
+        display::listing(s.consent.iter().map(|b| b.label()))
     }
 }
 
@@ -300,7 +316,8 @@ pub struct RequestPage {
     id: String,
     name: String,
     prison_number: String,
-    asked: &'static str,
+    /// "a Listener", for "Asked for a Listener".
+    asked: String,
     at: String,
     outcome: String,
     colour: &'static str,
@@ -351,7 +368,7 @@ async fn request_page(
                     prison_number: p.prison_number.to_string(),
                     name: name(&p),
                     location: state.db.custody(&p.prison_number).await?.and_then(|c| c.location).unwrap_or_default(),
-                    shares: common.iter().map(|b| b.label().to_lowercase()).collect::<Vec<_>>().join(", "),
+                    shares: common.iter().map(|b| display::mid_sentence(b.label())).collect::<Vec<_>>().join(", "),
                     matches: common.len(),
                 });
             }
@@ -366,13 +383,13 @@ async fn request_page(
         id: id.to_string(),
         name: name(&person),
         prison_number: person.prison_number.to_string(),
-        asked: r.asked.label(),
+        asked: display::mid_sentence(r.asked.label()),
         at: when(r.at, now),
         outcome: words,
         colour,
         waiting: r.is_waiting(),
         samaritans: r.asked == SupportAsked::Samaritans,
-        match_on: r.match_on.iter().map(|b| b.label().to_lowercase()).collect::<Vec<_>>().join(", "),
+        match_on: r.match_on.iter().map(|b| display::mid_sentence(b.label())).collect::<Vec<_>>().join(", "),
         listeners,
         withdrawn_reasons: codes::<WithdrawnReason>(),
         not_met_reasons: codes::<NotMetReason>(),
@@ -404,13 +421,7 @@ pub async fn answer(
     let mut at = None;
     let kind = match value(&form, "what") {
         "met" => {
-            match super::moment_input(
-                value(&form, "day"),
-                value(&form, "month"),
-                value(&form, "year"),
-                value(&form, "time"),
-            ) {
-                Ok(t) if t > state.now() => errors.push(("time", "The time met cannot be in the future".into())),
+            match when_given(&state, &form) {
                 Ok(t) => at = Some(t),
                 Err((f, m)) => errors.push((f, m)),
             }
@@ -535,16 +546,7 @@ pub async fn ask(
         ));
     }
     let met = match value(&form, "already") {
-        "yes" => match super::moment_input(
-            value(&form, "day"),
-            value(&form, "month"),
-            value(&form, "year"),
-            value(&form, "time"),
-        ) {
-            Ok(t) if t > state.now() => {
-                errors.push(("time", "The time cannot be in the future".into()));
-                None
-            }
+        "yes" => match when_given(&state, &form) {
             Ok(t) => Some(t),
             Err((f, m)) => {
                 errors.push((f, m));
