@@ -142,6 +142,17 @@ async fn main() -> Result<()> {
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    throughcare_web::auth::add_staff(
+        &db,
+        "bench.listeners",
+        "Bench",
+        Role::ListenerCoordinator,
+        Some("AAB".parse()?),
+        "benchmark password",
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let app = throughcare_web::app(AppState::new(
@@ -164,17 +175,31 @@ async fn main() -> Result<()> {
     if res.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("sign-in failed: {}", res.status());
     }
+    // The Listener coordinator's page reads the people who asked, and the peer supporters.
+    let coordinator =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let res = coordinator
+        .post(format!("{base}/sign-in"))
+        .form(&[("username", "bench.listeners"), ("password", "benchmark password")])
+        .send()
+        .await?;
+    if res.status() != reqwest::StatusCode::SEE_OTHER {
+        bail!("sign-in failed: {}", res.status());
+    }
     // One member of staff at a time (the target), then four at once on this machine's cores.
     let mut met = true;
     for c in [1, concurrency] {
         let (rrps, rp50, rp99) =
             load(client.clone(), base.clone(), Arc::new(vec!["/acct".into()]), requests / 4, c).await?;
         let (crps, cp50, cp99) = load(client.clone(), base.clone(), Arc::new(cases.clone()), requests, c).await?;
+        let (lrps, lp50, lp99) =
+            load(coordinator.clone(), base.clone(), Arc::new(vec!["/listeners".into()]), requests / 4, c).await?;
         let (brps, bp50, bp99) =
             load(reqwest::Client::new(), bare_base.clone(), Arc::new(vec!["/hello".into()]), requests * 2, c).await?;
         println!("-- {c} at a time --");
         println!("ACCT register ({open} open): {rrps:.0} requests/s, p50 {rp50:.1} ms, p99 {rp99:.1} ms");
         println!("ACCT case page: {crps:.0} requests/s, p50 {cp50:.1} ms, p99 {cp99:.1} ms");
+        println!("Listeners and requests page: {lrps:.0} requests/s, p50 {lp50:.1} ms, p99 {lp99:.1} ms");
         println!("bare axum handler: {brps:.0} requests/s, p50 {bp50:.2} ms, p99 {bp99:.2} ms");
         println!("throughput against the bare handler: register {:.4}, case page {:.4}", rrps / brps, crps / brps);
         if c == 1 {

@@ -18,6 +18,7 @@ use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::Format;
 use throughcare_core::event::{
     Activity, Instrument, LegalStatus, Priority, ReceptionType, ReleasePlanItem, RequestCategory, Service,
+    SharedBackground, SupportAsked,
 };
 use throughcare_core::finding::{FindingChange, FindingText};
 use throughcare_core::standards::engine::Outcome;
@@ -330,6 +331,26 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
             for h in [20, 19, 18, 16] {
                 s.add(pn, hours(h), Role::SaferCustody, EventKind::AcctObservation { acct, conversation: h == 18 });
             }
+        }
+    }
+
+    // 3b. The Listener coordinator: a man asked for a Listener 40 minutes ago (due within 2 hours),
+    // another asked last night and a Listener came within the hour.
+    for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
+        let (asked, match_on) = if i == 0 {
+            (hours(0) + SignedDuration::from_mins(40), vec![SharedBackground::Faith])
+        } else {
+            (hours(14), vec![])
+        };
+        let request =
+            s.add(pn, asked, Role::KeyWorker, EventKind::ListenerRequested { asked: SupportAsked::Listener, match_on });
+        if i == 1 {
+            s.add(
+                pn,
+                asked - SignedDuration::from_mins(50),
+                Role::ListenerCoordinator,
+                EventKind::ListenerRequestMet { request, listener: None },
+            );
         }
     }
 

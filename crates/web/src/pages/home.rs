@@ -222,6 +222,56 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
                 rows,
             ));
         }
+        Role::ListenerCoordinator => {
+            // Only the people who asked, and only their requests: the register's own read.
+            let asked = match &staff.establishment {
+                Some(e) => {
+                    state
+                        .db
+                        .pathway_timelines(
+                            e,
+                            &["listener_requested"],
+                            throughcare_core::pathways::peer_support::REQUEST_KINDS,
+                        )
+                        .await?
+                }
+                None => vec![],
+            };
+            let mut waiting: Vec<(jiff::Timestamp, Vec<Cell>)> = asked
+                .iter()
+                .flat_map(|(p, t)| {
+                    throughcare_core::pathways::peer_support::requests(t).into_iter().filter(|r| r.is_waiting()).map(
+                        move |r| {
+                            (
+                                r.at,
+                                vec![
+                                    link(
+                                        format!(
+                                            "{} {} ({})",
+                                            p.given_name.as_str(),
+                                            p.family_name.as_str(),
+                                            p.prison_number
+                                        ),
+                                        format!("/listeners/requests/{}", r.id),
+                                    ),
+                                    text(r.asked.label().to_string()),
+                                    text(display::instant_seen_from(r.at, now)),
+                                ],
+                            )
+                        },
+                    )
+                })
+                .collect();
+            waiting.sort_by_key(|(at, _)| *at);
+            let rows: Vec<Vec<Cell>> = waiting.into_iter().map(|(_, r)| r).collect();
+            sections.push(section(
+                "listeners",
+                format!("Waiting for a Listener or the Samaritans ({})", rows.len()),
+                "No one is waiting.",
+                vec!["Person", "Asked for", "Asked"],
+                rows,
+            ));
+        }
         Role::MentalHealth | Role::ReceptionNurse => {
             let rows = waiting_rows(
                 &states,
