@@ -15,17 +15,11 @@ use throughcare_core::{EventId, Person, StaffRef};
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
+use crate::pages::form::{Errors, Pairs, codes, name, value};
 use crate::pages::people::reachable;
 use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
 use crate::roles::Access;
-
-type Errors = Vec<(&'static str, String)>;
-type Pairs = Vec<(String, String)>;
-
-fn value<'a>(form: &'a Pairs, k: &str) -> &'a str {
-    form.iter().find(|(f, _)| f == k).map_or("", |(_, v)| v.trim())
-}
 
 fn text(form: &Pairs, k: &'static str, max: usize, message: &str, errors: &mut Errors) -> Option<String> {
     let v = value(form, k);
@@ -35,14 +29,6 @@ fn text(form: &Pairs, k: &'static str, max: usize, message: &str, errors: &mut E
     } else {
         Some(v.to_string())
     }
-}
-
-fn name(p: &Person) -> String {
-    format!("{} {}", p.given_name.as_str(), p.family_name.as_str())
-}
-
-fn codes<T: CodeSet>() -> Vec<(&'static str, &'static str)> {
-    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
 }
 
 // ---- Self-harm, and opening an ACCT -----------------------------------------------------------

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
+use throughcare_core::PrisonNumber;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::display;
 use throughcare_core::event::{
@@ -18,25 +19,14 @@ use throughcare_core::pathways::peer_support::{
     REQUEST_KINDS, Request, RequestOutcome, SUPPORTER_KINDS, Supporter, requests, shared, supporter,
 };
 use throughcare_core::standards::{Due, Trigger};
-use throughcare_core::{Person, PrisonNumber};
 
 use crate::AppState;
 use crate::auth::{CurrentStaff, audit};
 use crate::error::AppError;
+use crate::pages::form::{Errors, Pairs, codes, error_for, name, value, values};
 use crate::pages::people::{reachable, reachable_by_event};
 use crate::pages::record::{record_step, record_step_at, step_refused, step_refused_at};
 use crate::present::{Directory, when};
-
-type Errors = Vec<(&'static str, String)>;
-type Pairs = Vec<(String, String)>;
-
-fn value<'a>(form: &'a Pairs, k: &str) -> &'a str {
-    form.iter().find(|(f, _)| f == k).map_or("", |(_, v)| v.trim())
-}
-
-fn values<'a>(form: &'a Pairs, k: &'a str) -> impl Iterator<Item = &'a str> {
-    form.iter().filter(move |(f, _)| f == k).map(|(_, v)| v.as_str())
-}
 
 /// A form as first shown: the date boxes hold today, as most entries are made the same day.
 fn prefilled(mut form: Pairs, now: Timestamp) -> Pairs {
@@ -63,18 +53,6 @@ fn when_given(state: &AppState, form: &Pairs) -> Result<Timestamp, (&'static str
         return Err(("time", "The time cannot be in the future".into()));
     }
     Ok(t)
-}
-
-fn name(p: &Person) -> String {
-    format!("{} {}", p.given_name.as_str(), p.family_name.as_str())
-}
-
-fn codes<T: CodeSet>() -> Vec<(&'static str, &'static str)> {
-    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
-}
-
-fn error_for<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
-    errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
 }
 
 fn backgrounds(form: &Pairs, field: &'static str, errors: &mut Errors) -> Vec<SharedBackground> {

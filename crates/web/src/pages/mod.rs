@@ -2,6 +2,7 @@
 
 pub mod acct;
 pub mod equality;
+pub mod form;
 pub mod home;
 pub mod listeners;
 pub mod medicines;

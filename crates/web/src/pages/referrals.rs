@@ -16,19 +16,10 @@ use throughcare_core::pathways::referral::{Referral, Stage, referrals};
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
+use crate::pages::form::{Errors, error_for as error_in, name};
 use crate::pages::people::reachable;
 use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
-
-type Errors = Vec<(&'static str, String)>;
-
-fn error_in<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
-    errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-}
-
-fn name(p: &Person) -> String {
-    format!("{} {}", p.given_name.as_str(), p.family_name.as_str())
-}
 
 fn days_waited(since: Timestamp, now: Timestamp) -> i64 {
     let d = (throughcare_core::time::date_in_england(now) - throughcare_core::time::date_in_england(since)).get_days();

@@ -1,0 +1,35 @@
+//! What every task page's form shares: the submitted pairs, the errors shown beside fields, and
+//! the few ways of reading them.
+
+use throughcare_core::Person;
+use throughcare_core::codes::CodeSet;
+
+/// Field and message, in the order the error summary lists them.
+pub type Errors = Vec<(&'static str, String)>;
+/// A submitted form as name and value pairs (a checkbox group repeats its name).
+pub type Pairs = Vec<(String, String)>;
+
+/// One field's value, trimmed; empty when absent.
+pub fn value<'a>(form: &'a Pairs, k: &str) -> &'a str {
+    form.iter().find(|(f, _)| f == k).map_or("", |(_, v)| v.trim())
+}
+
+/// Every value of a repeated field (ticked checkboxes).
+pub fn values<'a>(form: &'a Pairs, k: &'a str) -> impl Iterator<Item = &'a str> {
+    form.iter().filter(move |(f, _)| f == k).map(|(_, v)| v.as_str())
+}
+
+/// The message for a field, if it has one.
+pub fn error_for<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+}
+
+/// A code set as (code, label) options for radios and selects.
+pub fn codes<T: CodeSet>() -> Vec<(&'static str, &'static str)> {
+    T::ALL.iter().map(|v| (v.code(), v.label())).collect()
+}
+
+/// A person's name as a page heading shows it.
+pub fn name(p: &Person) -> String {
+    format!("{} {}", p.given_name.as_str(), p.family_name.as_str())
+}
