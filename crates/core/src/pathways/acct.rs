@@ -297,23 +297,8 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::event::ObservationLevel;
-    use crate::ids::PrisonNumber;
 
-    fn at(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn event(n: u8, when: &str, kind: EventKind) -> Event {
-        Event {
-            id: EventId::from_random_bytes([n; 16]),
-            person: PrisonNumber::parse("A1234BC").unwrap(),
-            occurred_at: at(when),
-            recorded_at: at(when),
-            recorded_by: StaffRef::parse("officer").unwrap(),
-            correction: None,
-            kind,
-        }
-    }
+    use crate::pathways::testing::at;
 
     fn acct() -> EventId {
         EventId::from_random_bytes([1; 16])
@@ -340,13 +325,7 @@ mod tests {
 
     /// Checks each step against the timeline before it, then adds it.
     fn walk(steps: Vec<(&str, EventKind)>) -> Result<Timeline, (usize, String)> {
-        let mut events: Vec<Event> = Vec::new();
-        for (i, (when, kind)) in steps.into_iter().enumerate() {
-            let e = event(i as u8 + 1, when, kind);
-            check_step(&Timeline::new(events.clone()), &e).map_err(|m| (i, m))?;
-            events.push(e);
-        }
-        Ok(Timeline::new(events))
+        crate::pathways::testing::walk(check_step, steps)
     }
 
     fn opened() -> EventKind {

@@ -217,32 +217,11 @@ pub fn shared(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::StaffRef;
 
-    fn at(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn event(n: u8, when: &str, kind: EventKind) -> Event {
-        Event {
-            id: EventId::from_random_bytes([n; 16]),
-            person: PrisonNumber::parse("A1234BC").unwrap(),
-            occurred_at: at(when),
-            recorded_at: at(when),
-            recorded_by: StaffRef::parse("officer").unwrap(),
-            correction: None,
-            kind,
-        }
-    }
+    use crate::pathways::testing::{at, event};
 
     fn walk(steps: Vec<(&str, EventKind)>) -> Result<Timeline, (usize, String)> {
-        let mut events: Vec<Event> = Vec::new();
-        for (i, (when, kind)) in steps.into_iter().enumerate() {
-            let e = event(i as u8 + 1, when, kind);
-            check_step(&Timeline::new(events.clone()), &e).map_err(|m| (i, m))?;
-            events.push(e);
-        }
-        Ok(Timeline::new(events))
+        crate::pathways::testing::walk(check_step, steps)
     }
 
     fn id(n: u8) -> EventId {
