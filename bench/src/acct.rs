@@ -186,6 +186,17 @@ async fn main() -> Result<()> {
     if res.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("sign-in failed: {}", res.status());
     }
+    // The register must list every open case, the benchmark's 40 among them, or its speed means nothing.
+    let page = client.get(format!("{base}/acct")).send().await?.text().await?;
+    let listed = cases.iter().filter(|c| page.contains(&format!("href=\"{c}\""))).count();
+    println!(
+        "the register lists {} open cases, {listed} of the {} added",
+        page.matches("href=\"/acct/").count(),
+        cases.len()
+    );
+    if listed != cases.len() {
+        bail!("the register does not list every open case");
+    }
     // One member of staff at a time (the target), then four at once on this machine's cores.
     let mut met = true;
     for c in [1, concurrency] {

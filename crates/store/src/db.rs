@@ -93,6 +93,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_findings.sql"),
         include_str!("../migrations/postgres/0004_findings.sql"),
     ),
+    (
+        5,
+        "events_by_recorder",
+        include_str!("../migrations/sqlite/0005_events_by_recorder.sql"),
+        include_str!("../migrations/postgres/0005_events_by_recorder.sql"),
+    ),
+    (
+        6,
+        "acct_open_cases",
+        include_str!("../migrations/sqlite/0006_acct_open_cases.sql"),
+        include_str!("../migrations/postgres/0006_acct_open_cases.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {
@@ -171,6 +183,7 @@ impl Db {
             migrator(false).run(&pool).await?;
             Db::Postgres(pool)
         };
+        db.build_open_accts_once().await?;
         Ok(db)
     }
 

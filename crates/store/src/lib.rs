@@ -1,5 +1,6 @@
 //! throughcare's database: one `Db` over SQLite (the default) and PostgreSQL, with import and export.
 
+pub mod acct;
 mod db;
 pub mod exchange;
 pub mod findings;

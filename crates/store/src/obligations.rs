@@ -62,6 +62,7 @@ impl Engine {
             establishment: last.map(|ep| ep.establishment.clone()),
             location: last.and_then(|ep| ep.location.clone()),
             in_custody: state.in_custody(),
+            open_acct: throughcare_core::pathways::acct::open_case(timeline),
         }
     }
 }
@@ -76,6 +77,8 @@ pub struct Projection {
     pub establishment: Option<EstablishmentCode>,
     pub location: Option<String>,
     pub in_custody: bool,
+    /// The open ACCT case as the register shows it, if one is open.
+    pub open_acct: Option<throughcare_core::pathways::acct::OpenCase>,
 }
 
 type ObligationRow = (
@@ -168,7 +171,7 @@ impl WriteTx {
     pub async fn replace_projections(&mut self, projections: &[Projection], engine: &Engine) -> Result<(), StoreError> {
         let people: Vec<&PrisonNumber> = projections.iter().map(|p| &p.person).collect();
         for chunk in people.chunks(PEOPLE_BATCH) {
-            for table in ["obligations", "custody"] {
+            for table in ["obligations", "custody", "acct_open_cases"] {
                 on_tx!(self, |t| {
                     let mut q = QueryBuilder::new(format!("DELETE FROM {table} WHERE prison_number IN "));
                     q.push_tuples(chunk, |mut b, pn| {
@@ -191,6 +194,9 @@ impl WriteTx {
                 q.build().execute(&mut **t).await?;
             });
         }
+        let open: Vec<(&PrisonNumber, &throughcare_core::pathways::acct::OpenCase)> =
+            projections.iter().filter_map(|p| p.open_acct.as_ref().map(|c| (&p.person, c))).collect();
+        crate::acct::insert_open_cases(self, &open).await?;
         let rows: Vec<(&Obligation, &Option<String>)> =
             projections.iter().flat_map(|p| p.obligations.iter().map(move |o| (o, &p.key_worker))).collect();
         for chunk in rows.chunks(ROWS_BATCH) {

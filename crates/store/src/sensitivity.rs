@@ -15,6 +15,17 @@ use Sensitivity::*;
 
 /// (table, column, sensitivity). A column missing here, or listed but not in the schema, fails a test.
 pub const COLUMNS: &[(&str, &str, Sensitivity)] = &[
+    // That a person is on an ACCT, and everything about the case, is health data (risk of self-harm).
+    ("acct_open_cases", "acct", SpecialCategory),
+    ("acct_open_cases", "case_manager", SpecialCategory),
+    ("acct_open_cases", "gaps_ended", SpecialCategory),
+    ("acct_open_cases", "next_review", SpecialCategory),
+    ("acct_open_cases", "observations_day", SpecialCategory),
+    ("acct_open_cases", "observations_night", SpecialCategory),
+    ("acct_open_cases", "opened_at", SpecialCategory),
+    ("acct_open_cases", "prison_number", Personal),
+    ("acct_open_cases", "running_allowed_minutes", SpecialCategory),
+    ("acct_open_cases", "running_from", SpecialCategory),
     ("api_tokens", "created_at", None),
     ("api_tokens", "token_hash", Personal),
     ("api_tokens", "username", Personal),

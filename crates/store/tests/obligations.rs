@@ -9,6 +9,7 @@ use std::sync::Arc;
 use common::every_backend;
 use jiff::Timestamp;
 use proptest::prelude::*;
+use throughcare_core::pathways::acct::{OpenCase, open_case};
 use throughcare_core::standards::engine::Obligation;
 use throughcare_core::synthetic::{Estate, EstateSpec};
 use throughcare_core::timeline::Timeline;
@@ -88,9 +89,75 @@ proptest! {
                     let populations = estate.establishments().iter().map(|e| (e.code.clone(), e.population)).collect();
                     prop_assert_eq!(&stored, &engine.compute(p, &Timeline::new(events.clone()), &populations, horizon).obligations);
                 }
+                prop_assert_eq!(open_accts(&db, &estate).await, open_accts_recomputed(&db, &estate).await);
             }
             Ok(())
         })?;
+    }
+}
+
+/// Every open ACCT case the register reads, at every establishment.
+async fn open_accts(db: &Db, estate: &Estate) -> Vec<(PrisonNumber, OpenCase)> {
+    let mut out = Vec::new();
+    for e in estate.establishments() {
+        out.extend(db.open_accts(&e.code).await.unwrap().into_iter().map(|(p, c)| (p.prison_number, c)));
+    }
+    out
+}
+
+/// The same, worked out again from each stored timeline of the people in custody.
+async fn open_accts_recomputed(db: &Db, estate: &Estate) -> Vec<(PrisonNumber, OpenCase)> {
+    let mut out = Vec::new();
+    for e in estate.establishments() {
+        for (p, t) in db.timelines_in_custody(&e.code).await.unwrap() {
+            out.extend(open_case(&t).map(|c| (p.prison_number, c)));
+        }
+    }
+    out
+}
+
+/// The register's open cases are kept with each write, equal a recompute from the timelines, and
+/// a database made before they were kept builds them once when it is opened.
+#[tokio::test(flavor = "multi_thread")]
+async fn open_acct_cases_equal_the_timelines_and_are_built_for_an_older_database() {
+    let engine = Arc::new(Engine::builtin());
+    for db in every_backend().await {
+        let estate = || estate(6, 600);
+        throughcare_store::seed::seed(&db, estate(), Some(engine.clone()), |_| {}).await.unwrap();
+        let estate = estate();
+        let kept = open_accts(&db, &estate).await;
+        assert!(kept.len() >= 3, "{}: the estate has open ACCTs ({})", db.backend(), kept.len());
+        assert_eq!(kept, open_accts_recomputed(&db, &estate).await, "{}", db.backend());
+
+        // Closing one takes it off; it stays in the timeline.
+        let (pn, case) = kept[0].clone();
+        let close = Event {
+            id: throughcare_core::EventId::from_random_bytes([0xcc; 16]),
+            person: pn.clone(),
+            occurred_at: at("2026-03-31T12:00:00Z"),
+            recorded_at: at("2026-03-31T12:00:00Z"),
+            recorded_by: StaffRef::parse("sc.lee").unwrap(),
+            correction: None,
+            kind: EventKind::AcctClosed { acct: Some(case.id), reason: Some("Risk reduced".into()) },
+        };
+        append_in_batches(&db, &engine, &[vec![close]], at("2026-03-31T12:00:00Z")).await;
+        let after = open_accts(&db, &estate).await;
+        assert_eq!(after.len(), kept.len() - 1);
+        assert!(after.iter().all(|(p, _)| *p != pn));
+        assert_eq!(after, open_accts_recomputed(&db, &estate).await);
+
+        // A database from before: the table empty and the mark gone. Opening it builds them again.
+        let mut tx = db.begin_write().await.unwrap();
+        for sql in ["DELETE FROM acct_open_cases", "DELETE FROM settings WHERE name = 'acct_open_cases_built'"] {
+            match &mut tx {
+                throughcare_store::WriteTx::Sqlite(t) => drop(sqlx::query(sql).execute(&mut **t).await.unwrap()),
+                throughcare_store::WriteTx::Postgres(t) => drop(sqlx::query(sql).execute(&mut **t).await.unwrap()),
+            }
+        }
+        tx.commit().await.unwrap();
+        assert!(open_accts(&db, &estate).await.is_empty());
+        let reopened = Db::connect(&db.url).await.unwrap();
+        assert_eq!(open_accts(&reopened, &estate).await, after, "{}", db.backend());
     }
 }
 

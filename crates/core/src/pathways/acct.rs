@@ -130,33 +130,90 @@ pub fn next_check_due(case: &AcctCase, now: Timestamp) -> Option<Timestamp> {
     if !case.is_open() {
         return None;
     }
-    let first = case.reviews.iter().find(|r| r.review.is_some())?.at;
-    let from = case.record.iter().map(|(t, _)| *t).filter(|t| *t <= now).max().map_or(first, |t| t.max(first));
+    let from = *clock_points(case, now).last()?;
     let (_, allowed) = level_at(case, from)?;
     Some(from + jiff::SignedDuration::from_mins(allowed))
 }
 
+/// The points the observation clock runs from: the first review that set levels, then each check
+/// after it up to `end`. Empty before any review set levels.
+fn clock_points(case: &AcctCase, end: Timestamp) -> Vec<Timestamp> {
+    let Some(first) = case.reviews.iter().find(|r| r.review.is_some()) else { return vec![] };
+    let mut checks: Vec<Timestamp> =
+        case.record.iter().map(|(t, _)| *t).filter(|t| *t <= end && *t > first.at).collect();
+    checks.sort();
+    let mut points = vec![first.at];
+    points.extend(checks);
+    points
+}
+
+/// The gap from `from` to `to`, if it is longer than the level in force at `from` allows.
+fn gap(case: &AcctCase, from: Timestamp, to: Timestamp) -> Option<Gap> {
+    let (level, allowed) = level_at(case, from)?;
+    ((to - from).as_secs() > allowed * 60).then_some(Gap { from, to, level, allowed_minutes: allowed })
+}
+
 /// Every gap between checks (observations and conversations alike) longer than the level set at
 /// the latest review allows, from the first review that set levels until closure or `until`.
-/// The level is the day or night one in force when the gap began.
 pub fn observation_gaps(case: &AcctCase, until: Timestamp) -> Vec<Gap> {
     let end = case.closed.as_ref().map_or(until, |(t, _)| (*t).min(until));
-    let mut checks: Vec<Timestamp> = case.record.iter().map(|(t, _)| *t).filter(|t| *t <= end).collect();
-    checks.sort();
-    let mut out = Vec::new();
-    let Some(first) = case.reviews.iter().find(|r| r.review.is_some()) else { return out };
-    // The points the clock runs from: the first review that set levels, then each check.
-    let mut points = vec![first.at];
-    points.extend(checks.into_iter().filter(|t| *t > first.at));
-    points.push(end);
-    for pair in points.windows(2) {
-        let (from, to) = (pair[0], pair[1]);
-        let Some((level, allowed)) = level_at(case, from) else { continue };
-        if (to - from).as_secs() > allowed * 60 {
-            out.push(Gap { from, to, level, allowed_minutes: allowed });
-        }
+    let mut points = clock_points(case, end);
+    if points.is_empty() {
+        return vec![];
     }
-    out
+    points.push(end);
+    points.windows(2).filter_map(|pair| gap(case, pair[0], pair[1])).collect()
+}
+
+/// What the register shows of an open case, kept beside the obligations whenever the person's
+/// events change, so the register reads one row per open case rather than every check ever made.
+/// Only the gap still running depends on the clock, so it is worked out when read (`gaps_at`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCase {
+    pub id: EventId,
+    pub opened_at: Timestamp,
+    pub case_manager: Option<StaffRef>,
+    /// The levels the latest review set, day and night.
+    pub levels: Option<(crate::event::ObservationLevel, crate::event::ObservationLevel)>,
+    pub next_review: Option<Date>,
+    /// Gaps in the ongoing record that have ended (a later check came).
+    pub gaps_ended: u32,
+    /// The latest point the clock runs from (the first review that set levels, or the latest
+    /// check after it), and the longest gap the level in force then allows, in minutes.
+    pub running_from: Option<(Timestamp, i64)>,
+}
+
+impl OpenCase {
+    /// The register's summary of an open case; None for a closed one.
+    pub fn of(case: &AcctCase) -> Option<Self> {
+        if !case.is_open() {
+            return None;
+        }
+        let points = clock_points(case, Timestamp::MAX);
+        let gaps_ended = points.windows(2).filter(|pair| gap(case, pair[0], pair[1]).is_some()).count();
+        Some(Self {
+            id: case.id,
+            opened_at: case.opened_at,
+            case_manager: case.case_manager().cloned(),
+            levels: case.latest_review().map(|r| (r.observations_day, r.observations_night)),
+            next_review: case.next_review(),
+            gaps_ended: u32::try_from(gaps_ended).unwrap_or(u32::MAX),
+            running_from: points.last().and_then(|from| level_at(case, *from).map(|(_, allowed)| (*from, allowed))),
+        })
+    }
+
+    /// Gaps in the ongoing record as at `now`: the ended ones, and the one still running if it
+    /// is already longer than allowed. Equal to `observation_gaps(case, now).len()` for a case
+    /// whose checks are all before `now`.
+    pub fn gaps_at(&self, now: Timestamp) -> usize {
+        let running = self.running_from.is_some_and(|(from, allowed)| (now - from).as_secs() > allowed * 60);
+        self.gaps_ended as usize + usize::from(running)
+    }
+}
+
+/// The open case on a timeline, summarised for the register (at most one is open at a time).
+pub fn open_case(timeline: &Timeline) -> Option<OpenCase> {
+    cases(timeline).iter().rev().find_map(OpenCase::of)
 }
 
 /// Every ACCT case on a timeline, oldest first. Unlinked steps from older records belong to the
@@ -404,6 +461,48 @@ mod tests {
         ])
         .unwrap();
         assert!(observation_gaps(&cases(&t)[0], at("2026-03-02T23:30:00Z")).is_empty());
+    }
+
+    #[test]
+    fn the_register_summary_counts_the_same_gaps_as_the_ongoing_record_at_any_time() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let obs = |when| (when, EventKind::AcctObservation { acct: acct(), conversation: false });
+        let t = walk(vec![
+            ("2026-03-01T09:00:00Z", opened()),
+            ("2026-03-02T10:00:00Z", review("sc.lee", true, d("2026-03-09"))),
+            obs("2026-03-02T11:00:00Z"),
+            obs("2026-03-02T12:30:00Z"),
+            obs("2026-03-02T19:45:00Z"),
+            obs("2026-03-02T21:40:00Z"),
+            ("2026-03-03T09:00:00Z", review("sc.patel", true, d("2026-03-10"))),
+            obs("2026-03-03T09:59:00Z"),
+        ])
+        .unwrap();
+        let c = &cases(&t)[0];
+        let summary = open_case(&t).expect("open");
+        assert_eq!(summary.id, c.id);
+        assert_eq!(summary.case_manager.as_ref().map(StaffRef::as_str), Some("sc.patel"));
+        assert_eq!(summary.next_review, Some(d("2026-03-10")));
+        // 11:00 to 12:30 and 12:30 to 19:45 by day (hourly), 19:45 to 21:40 (day level at 19:45),
+        // and 21:40 to 9:59 (every 2 hours at night).
+        assert_eq!(summary.gaps_ended, 4, "{:?}", observation_gaps(c, at("2026-03-03T10:00:00Z")));
+        // From the last check on, minute by minute across a day and a night: the summary and the
+        // full ongoing record agree, including the minute the running gap becomes a breach.
+        let last = at("2026-03-03T09:59:00Z");
+        for minutes in 0..(36 * 60) {
+            let now = last + jiff::SignedDuration::from_mins(minutes);
+            assert_eq!(summary.gaps_at(now), observation_gaps(c, now).len(), "at {now}");
+        }
+        assert_eq!(summary.gaps_at(last + jiff::SignedDuration::from_mins(60)), 4);
+        assert_eq!(summary.gaps_at(last + jiff::SignedDuration::from_mins(61)), 5);
+        // Closed, there is nothing for the register.
+        let mut closed = t.all().to_vec();
+        closed.push(crate::pathways::testing::event(
+            200,
+            "2026-03-03T11:00:00Z",
+            EventKind::AcctClosed { acct: Some(acct()), reason: Some("Risk reduced".into()) },
+        ));
+        assert_eq!(open_case(&Timeline::new(closed)), None);
     }
 
     #[test]

@@ -9,6 +9,9 @@ use throughcare_store::{DatabaseUrl, Db, create_postgres_database};
 
 pub struct TestDb {
     pub db: Db,
+    /// Where it is, to connect to it again.
+    #[allow(dead_code)]
+    pub url: DatabaseUrl,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -22,7 +25,7 @@ impl std::ops::Deref for TestDb {
 pub async fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().unwrap();
     let url: DatabaseUrl = format!("sqlite://{}", dir.path().join("t.db").display()).parse().unwrap();
-    TestDb { db: Db::connect(&url).await.unwrap(), _dir: Some(dir) }
+    TestDb { db: Db::connect(&url).await.unwrap(), url, _dir: Some(dir) }
 }
 
 pub async fn postgres() -> Option<TestDb> {
@@ -34,7 +37,7 @@ pub async fn postgres() -> Option<TestDb> {
     };
     let name = format!("tc_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     let url = create_postgres_database(&url.parse().unwrap(), &name).await.unwrap();
-    Some(TestDb { db: Db::connect(&url).await.unwrap(), _dir: None })
+    Some(TestDb { db: Db::connect(&url).await.unwrap(), url, _dir: None })
 }
 
 /// A fresh database of every backend available.

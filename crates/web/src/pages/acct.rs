@@ -194,41 +194,36 @@ pub async fn register(
     let now = state.now();
     let today = throughcare_core::time::date_in_england(now);
     let names = Directory::load(&state).await?;
-    let held = match &staff.establishment {
-        Some(e) => state.db.pathway_timelines(e, &["acct_opened"], throughcare_core::pathways::acct::KINDS).await?,
+    // One row per open case, kept beside the obligations: not every check ever recorded.
+    let open = match &staff.establishment {
+        Some(e) => state.db.open_accts(e).await?,
         None => vec![],
     };
     let mut rows: Vec<(Option<jiff::civil::Date>, RegisterRow)> = Vec::new();
-    for (p, t) in &held {
-        for c in cases(t).into_iter().filter(AcctCase::is_open) {
-            let next = c.next_review();
-            let level = c.latest_review().map_or("Not set yet".to_string(), |r| {
-                format!(
-                    "{} by day, {} by night",
-                    r.observations_day.label(),
-                    r.observations_night.label().to_lowercase()
-                )
-            });
-            rows.push((
-                next,
-                RegisterRow {
-                    id: c.id.to_string(),
-                    name: name(p),
-                    prison_number: p.prison_number.to_string(),
-                    opened: when(c.opened_at, now),
-                    next_review: next.map_or("No review yet".into(), display::date),
-                    review_due: match next {
-                        None => "red",
-                        Some(d) if d < today => "red",
-                        Some(d) if d == today => "orange",
-                        _ => "blue",
-                    },
-                    observations: level,
-                    case_manager: c.case_manager().map_or("Not named".into(), |s| names.staff(s.as_str())),
-                    gaps: observation_gaps(&c, now).len(),
+    for (p, c) in &open {
+        let next = c.next_review;
+        let level = c.levels.map_or("Not set yet".to_string(), |(day, night)| {
+            format!("{} by day, {} by night", day.label(), night.label().to_lowercase())
+        });
+        rows.push((
+            next,
+            RegisterRow {
+                id: c.id.to_string(),
+                name: name(p),
+                prison_number: p.prison_number.to_string(),
+                opened: when(c.opened_at, now),
+                next_review: next.map_or("No review yet".into(), display::date),
+                review_due: match next {
+                    None => "red",
+                    Some(d) if d < today => "red",
+                    Some(d) if d == today => "orange",
+                    _ => "blue",
                 },
-            ));
-        }
+                observations: level,
+                case_manager: c.case_manager.as_ref().map_or("Not named".into(), |s| names.staff(s.as_str())),
+                gaps: c.gaps_at(now),
+            },
+        ));
     }
     rows.sort_by_key(|(d, _)| d.map_or((0, jiff::civil::Date::MIN), |d| (1, d)));
     crate::auth::audit(&state, &staff.username, "viewed-acct-register", None, &format!("{} open", rows.len())).await?;

@@ -199,19 +199,21 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             ));
         }
         Role::SaferCustody => {
-            let rows: Vec<Vec<Cell>> = states
+            let open = match &staff.establishment {
+                Some(e) => state.db.open_accts(e).await?,
+                None => vec![],
+            };
+            let rows: Vec<Vec<Cell>> = open
                 .iter()
-                .flat_map(|(p, t, _)| {
-                    throughcare_core::pathways::acct::cases(t).into_iter().filter(|c| c.is_open()).map(|c| {
-                        vec![
-                            link(
-                                format!("{} {} ({})", p.given_name.as_str(), p.family_name.as_str(), p.prison_number),
-                                format!("/acct/{}", c.id),
-                            ),
-                            text(display::instant(c.opened_at)),
-                            text(c.next_review().map_or("No review yet".into(), display::date)),
-                        ]
-                    })
+                .map(|(p, c)| {
+                    vec![
+                        link(
+                            format!("{} {} ({})", p.given_name.as_str(), p.family_name.as_str(), p.prison_number),
+                            format!("/acct/{}", c.id),
+                        ),
+                        text(display::instant(c.opened_at)),
+                        text(c.next_review.map_or("No review yet".into(), display::date)),
+                    ]
                 })
                 .collect();
             sections.push(section(
@@ -514,7 +516,6 @@ fn needs_people(role: Role) -> bool {
         role,
         Role::KeyWorker
             | Role::ReceptionOfficer
-            | Role::SaferCustody
             | Role::MentalHealth
             | Role::ReceptionNurse
             | Role::Resettlement
