@@ -305,7 +305,7 @@ pub fn obligations(
         let expected_release = state.current_episode().and_then(|ep| ep.expected_release);
         for std in standards.iter() {
             let triggered = match &std.trigger {
-                Trigger::Event { kind: k, condition } => *k == kind && holds(condition, &fact, &details, e),
+                Trigger::Event { kinds, condition } => kinds.contains(&kind) && holds(condition, &fact, &details, e),
                 Trigger::Met(other) => met_now.contains(other),
             };
             if !triggered || !holds(&std.applies_to, &fact, &details, e) {

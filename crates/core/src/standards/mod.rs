@@ -131,8 +131,10 @@ fn parse_duration(s: &str) -> Result<SignedDuration, String> {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Trigger {
-    /// An event of this kind, where the condition (over the event and the person) holds.
-    Event { kind: &'static str, condition: Option<Expr> },
+    /// An event of any of these kinds, where the condition (over the event and the person) holds.
+    /// Several kinds let a standard open whichever fact arrives last (a pregnancy declared, then
+    /// the sex; or a woman received again already known to be pregnant).
+    Event { kinds: Vec<&'static str>, condition: Option<Expr> },
     /// Another standard's obligation being met.
     Met(StandardId),
 }
@@ -271,6 +273,14 @@ struct RawFile {
     standard: Vec<Spanned<RawStandard>>,
 }
 
+/// A trigger is one event kind (or `met:` another standard), or a list of event kinds.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStandard {
@@ -279,7 +289,7 @@ struct RawStandard {
     source: Spanned<String>,
     scope: Spanned<String>,
     team: Spanned<String>,
-    trigger: Spanned<String>,
+    trigger: Spanned<OneOrMany>,
     trigger_where: Option<Spanned<String>>,
     applies_to: Option<Spanned<String>>,
     #[serde(default)]
@@ -356,20 +366,33 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
         let kinds = |v: &Spanned<Vec<String>>| -> Result<Vec<&'static str>, StandardsError> {
             v.get_ref().iter().map(|k| event_kind(k).map_err(|m| err(v.span().start, format!("{id}: {m}")))).collect()
         };
-        let trigger_text = s.trigger.get_ref();
+        let trigger_at = s.trigger.span().start;
         let trigger_kinds: Vec<&'static str>;
-        let trigger = if let Some(other) = trigger_text.strip_prefix("met:") {
-            trigger_kinds = vec![];
-            if s.trigger_where.is_some() {
-                return Err(err(s.trigger.span().start, format!("{id}: trigger_where goes with an event trigger")));
+        let trigger = match s.trigger.get_ref() {
+            OneOrMany::One(text) if text.starts_with("met:") => {
+                trigger_kinds = vec![];
+                if s.trigger_where.is_some() {
+                    return Err(err(trigger_at, format!("{id}: trigger_where goes with an event trigger")));
+                }
+                Trigger::Met(StandardId::parse(&text["met:".len()..]).map_err(|m| err(trigger_at, m))?)
             }
-            Trigger::Met(StandardId::parse(other).map_err(|m| err(s.trigger.span().start, m))?)
-        } else {
-            let kind = event_kind(trigger_text).map_err(|m| err(s.trigger.span().start, format!("{id}: {m}")))?;
-            trigger_kinds = vec![kind];
-            let schema = |f: &Field| fact_type(f, &trigger_kinds);
-            let condition = condition(&s.trigger_where, &id, &schema, &|m| format!("{id}: trigger_where: {m}"), &err)?;
-            Trigger::Event { kind, condition }
+            one_or_many => {
+                let texts = match one_or_many {
+                    OneOrMany::One(t) => std::slice::from_ref(t),
+                    OneOrMany::Many(ts) => ts.as_slice(),
+                };
+                if texts.is_empty() {
+                    return Err(err(trigger_at, format!("{id}: trigger must name at least one event kind")));
+                }
+                trigger_kinds = texts
+                    .iter()
+                    .map(|t| event_kind(t).map_err(|m| err(trigger_at, format!("{id}: {m}"))))
+                    .collect::<Result<_, _>>()?;
+                let schema = |f: &Field| fact_type(f, &trigger_kinds);
+                let condition =
+                    condition(&s.trigger_where, &id, &schema, &|m| format!("{id}: trigger_where: {m}"), &err)?;
+                Trigger::Event { kinds: trigger_kinds.clone(), condition }
+            }
         };
         let schema = |f: &Field| fact_type(f, &trigger_kinds);
         let applies_to = condition(&s.applies_to, &id, &schema, &|m| format!("{id}: applies_to: {m}"), &err)?;

@@ -332,6 +332,63 @@ fn mbu_booklet_and_officer_visit_for_women_who_are_pregnant_or_have_a_young_chil
     );
 }
 
+/// The MBU clock starts when the last fact needed arrives, whatever order they come in, once in
+/// each stay: a woman received again, or transferred in, already known to be pregnant.
+#[test]
+fn mbu_obligations_open_whatever_order_the_facts_arrive_in_once_per_stay() {
+    let opened = |r: &[Obligation], standard: &str| {
+        r.iter().filter(|o| o.standard.as_str() == standard).map(|o| o.opened_at).collect::<Vec<_>>()
+    };
+    // The pregnancy declared before the sex: the obligations open when the sex is recorded.
+    let sex_last = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", PREGNANT),
+        ("2026-01-06T09:00:00Z", "characteristic_declared", FEMALE),
+    ];
+    let r = run(&sex_last, "2026-03-01T00:00:00Z");
+    assert_eq!(opened(&r, "mbu-booklet"), [at("2026-01-06T09:00:00Z")]);
+    assert_eq!(opened(&r, "mbu-officer-visit"), [at("2026-01-06T09:00:00Z")]);
+
+    // Released, then received again already known to be pregnant: a new stay, new obligations,
+    // opened at the reception.
+    let mut again = sex_last.to_vec();
+    again.push(("2026-01-07T10:00:00Z", "mbu_booklet_given", r#"{"format":"EASY_READ"}"#));
+    again.push(("2026-01-20T10:00:00Z", "release", r#"{"release_type":"BAIL"}"#));
+    again.push(("2026-02-10T15:00:00Z", "reception", RECEPTION_NHI));
+    let r = run(&again, "2026-03-01T00:00:00Z");
+    assert_eq!(outcomes(&r, "mbu-booklet"), ["met_on_time", "open"]);
+    assert_eq!(opened(&r, "mbu-booklet")[1], at("2026-02-10T15:00:00Z"));
+    assert_eq!(outcomes(&r, "mbu-officer-visit"), ["not_applicable", "open"]);
+
+    // Transferred in to another prison: that prison's MBU officer owes her the booklet and visit.
+    let mut moved = sex_last.to_vec();
+    moved.push(("2026-01-12T08:00:00Z", "transfer_out", r#"{"to_establishment":"LEI"}"#));
+    moved.push((
+        "2026-01-12T16:00:00Z",
+        "reception",
+        r#"{"establishment":"LEI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED","expected_release":"2026-12-31"}"#,
+    ));
+    let r = run(&moved, "2026-03-01T00:00:00Z");
+    assert_eq!(outcomes(&r, "mbu-booklet"), ["not_applicable", "open"]);
+    let arrived = r.iter().filter(|o| o.standard.as_str() == "mbu-booklet").nth(1).unwrap();
+    assert_eq!(
+        (arrived.opened_at, arrived.establishment.as_ref().map(|e| e.as_str())),
+        (at("2026-01-12T16:00:00Z"), Some("LEI"))
+    );
+
+    // Facts declared again and other declarations in the same stay open nothing more.
+    let mut more = sex_last.to_vec();
+    more.push(("2026-01-08T10:00:00Z", "characteristic_declared", r#"{"characteristic":"religion","value":"MUSLIM"}"#));
+    more.push(("2026-01-09T10:00:00Z", "characteristic_declared", PREGNANT));
+    assert_eq!(outcomes(&run(&more, "2026-03-01T00:00:00Z"), "mbu-booklet"), ["open"]);
+    // A man, or a woman who is neither pregnant nor has a young child, gets none.
+    let man = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", r#"{"characteristic":"sex","value":"M"}"#),
+    ];
+    assert!(outcomes(&run(&man, "2026-03-01T00:00:00Z"), "mbu-booklet").is_empty());
+}
+
 #[test]
 fn mbu_additional_visit_and_support_after_refusal() {
     let r = run(
@@ -516,6 +573,11 @@ fn bad_standards_files_are_refused_with_file_line_and_reason() {
             ),
             "unknown team code \"wing\"",
         ),
+        (
+            good.replacen("trigger = \"reception\"", "trigger = [\"reception\", \"recepton\"]", 1),
+            "unknown event kind \"recepton\"",
+        ),
+        (good.replacen("trigger = \"reception\"", "trigger = []", 1), "trigger must name at least one event kind"),
     ];
     for (text, expect) in cases {
         let errors = StandardSet::load(&[("standards/key-work.toml".into(), text.clone())]).unwrap_err();

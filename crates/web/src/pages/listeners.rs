@@ -74,7 +74,7 @@ pub fn within_hours(state: &AppState) -> i64 {
         .engine
         .standards
         .iter()
-        .find(|s| matches!(s.trigger, Trigger::Event { kind: "listener_requested", .. }))
+        .find(|s| matches!(&s.trigger, Trigger::Event { kinds, .. } if kinds.contains(&"listener_requested")))
         .and_then(|s| match s.due {
             Due::Hours(h) => Some(i64::from(h)),
             _ => None,
