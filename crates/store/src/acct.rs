@@ -131,7 +131,18 @@ impl Db {
         if built.is_some() {
             return Ok(());
         }
+        // Two processes may open a new database at once: the second finds the mark in its own
+        // transaction and leaves the work done.
         let mut tx = self.begin_write().await?;
+        let built: Option<String> = on_tx!(&mut tx, |t| {
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                .bind(BUILT_SETTING)
+                .fetch_optional(&mut **t)
+                .await?
+        });
+        if built.is_some() {
+            return Ok(());
+        }
         let (people, rows): (Vec<PersonRow>, Vec<EventRow>) = on_tx!(&mut tx, |t| {
             let people = sqlx::query_as(
                 "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people \
@@ -167,7 +178,7 @@ impl Db {
         });
         insert_open_cases(&mut tx, &open.iter().map(|(p, c)| (p, c)).collect::<Vec<_>>()).await?;
         on_tx!(&mut tx, |t| {
-            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, '1')")
+            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, '1') ON CONFLICT (name) DO NOTHING")
                 .bind(BUILT_SETTING)
                 .execute(&mut **t)
                 .await?;
