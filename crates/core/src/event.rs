@@ -930,8 +930,20 @@ impl EventKind {
                 .and_then(|()| text("goal", goal, 500))
                 .and_then(|()| text("action", action, 500))
                 .and_then(|()| text("owner", owner, 120)),
-            Self::KeyWorkSession { minutes, .. } | Self::ActivityAttended { minutes, .. } => {
-                if (1..=720).contains(minutes) { Ok(()) } else { Err(format!("minutes must be 1-720, got {minutes}")) }
+            // A key work session is one conversation: a whole working day (8 hours) at most.
+            Self::KeyWorkSession { minutes, .. } => {
+                if (1..=480).contains(minutes) {
+                    Ok(())
+                } else {
+                    Err(format!("minutes must be 1-480, got {minutes}"))
+                }
+            }
+            Self::ActivityAttended { minutes, .. } => {
+                if (1..=720).contains(minutes) {
+                    Ok(())
+                } else {
+                    Err(format!("minutes must be 1-720, got {minutes}"))
+                }
             }
             Self::InformationGiven { item, .. } => text("item", item, 200),
             Self::PeerMatchingConsent { backgrounds: b } | Self::ListenerRequested { match_on: b, .. }
@@ -1207,6 +1219,7 @@ mod tests {
             ("reception", r#"{"establishment":"LEI","reception_type":"NEW"}"#, "legal_status"),
             ("reception", r#"{"establishment":"LEI","reception_type":"NEW","legal_status":"REMAND","x":1}"#, "x"),
             ("key_work_session", r#"{"key_worker":"a","minutes":0}"#, "minutes"),
+            ("key_work_session", r#"{"key_worker":"a","minutes":481}"#, "minutes must be 1-480"),
             ("screening_completed", r#"{"instrument":"PHQ9","outcome":"REFER","total":5}"#, "needs its answers"),
             ("screening_completed", r#"{"instrument":"PHQ9","answers":{"q1":"1"},"item9":1}"#, "item9"),
             ("referral_declined", r#"{"referral":"00000000-0000-0000-0000-000000000000"}"#, "reason"),

@@ -258,6 +258,20 @@ fn key_worker_allocation_and_weekly_sessions_recur_until_release() {
     assert_eq!(weekly.iter().map(|o| o.period).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     assert_eq!(weekly[1].opened_at, at("2026-01-14T10:00:00Z"));
 
+    // The 45 minutes are a floor: a week of 44 minutes is unmet, one of 45 is met.
+    for (minutes, expect) in [(44, "unmet"), (45, "met_on_time")] {
+        let session = format!(r#"{{"key_worker":"kw.1","minutes":{minutes}}}"#);
+        let r = run(
+            &[
+                ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+                ("2026-01-07T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+                ("2026-01-09T10:00:00Z", "key_work_session", session.as_str()),
+            ],
+            "2026-01-15T00:00:00Z",
+        );
+        assert_eq!(outcomes(&r, "key-work-weekly")[0], expect, "{minutes} minutes");
+    }
+
     // With no release, periods run on to the horizon; the current week is open, not yet due.
     let open = run(
         &[
