@@ -1,7 +1,5 @@
 //! Open ACCT cases kept as the register shows them, replaced with each person's obligations.
 
-use std::collections::HashMap;
-
 use sqlx::QueryBuilder;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::ObservationLevel;
@@ -11,7 +9,7 @@ use throughcare_core::timeline::Timeline;
 use throughcare_core::{EstablishmentCode, EventId, Person, PrisonNumber, StaffRef};
 
 use crate::db::{Db, StoreError, WriteTx, on_db, on_tx};
-use crate::repo::{EVENT_COLUMNS, EventRow, PersonRow, event_from_row, person_from_row};
+use crate::repo::{EVENT_COLUMNS, EventRow, by_person, person_from_row};
 
 /// Marks a database whose open cases have been built from the timelines that were there before
 /// the table existed (the migration that added it cannot run Rust).
@@ -143,35 +141,17 @@ impl Db {
         if built.is_some() {
             return Ok(());
         }
-        let (people, rows): (Vec<PersonRow>, Vec<EventRow>) = on_tx!(&mut tx, |t| {
-            let people = sqlx::query_as(
-                "SELECT prison_number, given_name, family_name, date_of_birth, nhs_number FROM people \
-                 WHERE prison_number IN (SELECT prison_number FROM events WHERE kind = 'acct_opened')",
-            )
-            .fetch_all(&mut **t)
-            .await?;
-            let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<EventRow> = on_tx!(&mut tx, |t| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number IN \
                  (SELECT prison_number FROM events WHERE kind = 'acct_opened')"
             )))
             .fetch_all(&mut **t)
-            .await?;
-            (people, rows)
+            .await?
         });
-        let mut by_person: HashMap<PrisonNumber, Vec<throughcare_core::Event>> = HashMap::new();
-        for row in rows {
-            let e = event_from_row(row)?;
-            by_person.entry(e.person.clone()).or_default().push(e);
-        }
-        let open: Vec<(PrisonNumber, OpenCase)> = people
+        let open: Vec<(PrisonNumber, OpenCase)> = by_person(rows)?
             .into_iter()
-            .map(person_from_row)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .filter_map(|p| {
-                let c = open_case(&Timeline::new(by_person.remove(&p.prison_number).unwrap_or_default()))?;
-                Some((p.prison_number, c))
-            })
+            .filter_map(|(pn, events)| Some((pn, open_case(&Timeline::new(events))?)))
             .collect();
         on_tx!(&mut tx, |t| {
             sqlx::query("DELETE FROM acct_open_cases").execute(&mut **t).await?;

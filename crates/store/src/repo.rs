@@ -41,7 +41,7 @@ pub(crate) fn person_from_row((pn, given, family, dob, nhs): PersonRow) -> Resul
 }
 
 /// Rows read in person order, as each person's events.
-fn by_person(rows: Vec<EventRow>) -> Result<HashMap<PrisonNumber, Vec<Event>>, StoreError> {
+pub(crate) fn by_person(rows: Vec<EventRow>) -> Result<HashMap<PrisonNumber, Vec<Event>>, StoreError> {
     let mut out: HashMap<PrisonNumber, Vec<Event>> = HashMap::new();
     for row in rows {
         let e = event_from_row(row)?;
