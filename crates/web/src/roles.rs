@@ -180,6 +180,11 @@ impl Role {
         if matches!(kind, "listener_requested" | "listener_request_met") {
             return true;
         }
+        // The MBU process is the named MBU officer's: a visit recorded by anyone else would meet
+        // her standard without the visit the report asks for. A woman may ask anyone for a visit.
+        if matches!(kind, "mbu_booklet_given" | "mbu_officer_visit" | "mbu_application_made" | "mbu_decision") {
+            return self == MbuOfficer;
+        }
         let clinical = throughcare_core::EventKind::is_clinical(kind);
         match self {
             ReceptionNurse | MentalHealth => true,

@@ -398,6 +398,9 @@ async fn the_api_uses_tokens_roles_and_one_error_shape() {
         for (body, status) in [
             (r#"{"kind":"key_work_session","occurred_at":"2026-03-30T10:00:00Z","extra":1}"#.to_string(), StatusCode::UNPROCESSABLE_ENTITY),
             (r#"{"kind":"key_work_session","occurred_at":"2026-03-30T10:00:00Z","details":{"minutes":0,"key_worker":"k"}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
+            (r#"{"kind":"key_work_session","occurred_at":"2026-03-30T10:00:00Z","details":{"minutes":481,"key_worker":"k"}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
+            // Only the MBU officer records her visits and the MBU process.
+            (r#"{"kind":"mbu_officer_visit","occurred_at":"2026-03-30T10:00:00Z","details":{"officer":"t.key-worker"}}"#.into(), StatusCode::FORBIDDEN),
             (r#"{"kind":"#.into(), StatusCode::BAD_REQUEST),
             // Dates from outside keep to the application's clock and to 1970 onwards.
             (r#"{"kind":"activity_attended","occurred_at":"3000-01-01T10:00:00Z","details":{"activity":"GYM","minutes":60}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
