@@ -358,6 +358,7 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         }
         K::MbuOfficerVisit { officer } => format!("Visited by MBU officer {}", who(officer)),
         K::MbuVisitRequested {} => "Asked for another visit from the MBU officer".into(),
+        K::ChildRecorded { date_of_birth } => format!("A child in the community, born {}", date(*date_of_birth)),
         K::MbuApplicationMade {} => "Applied for a place on a Mother and Baby Unit".into(),
         K::MbuDecision { outcome, .. } => format!("MBU application decided: {}", outcome.label().to_lowercase_first()),
         K::InformationGiven { item, format, language: l, understood } => format!(

@@ -501,6 +501,11 @@ pub enum EventKind {
         officer: StaffRef,
     },
     MbuVisitRequested {},
+    /// A child of hers in the community, by date of birth: the MBU criterion (under 18 months)
+    /// is then worked out from the date, not from a declaration that goes out of date.
+    ChildRecorded {
+        date_of_birth: Date,
+    },
     MbuApplicationMade {},
     MbuDecision {
         application: EventId,
@@ -707,6 +712,7 @@ impl EventKind {
         "mbu_booklet_given",
         "mbu_officer_visit",
         "mbu_visit_requested",
+        "child_recorded",
         "mbu_application_made",
         "mbu_decision",
         "information_given",
@@ -829,6 +835,7 @@ impl EventKind {
             Self::MbuBookletGiven { .. } => "mbu_booklet_given",
             Self::MbuOfficerVisit { .. } => "mbu_officer_visit",
             Self::MbuVisitRequested { .. } => "mbu_visit_requested",
+            Self::ChildRecorded { .. } => "child_recorded",
             Self::MbuApplicationMade { .. } => "mbu_application_made",
             Self::MbuDecision { .. } => "mbu_decision",
             Self::InformationGiven { .. } => "information_given",
@@ -1182,6 +1189,7 @@ mod tests {
                 "mbu_booklet_given" => r#"{"format":"EASY_READ"}"#.into(),
                 "mbu_officer_visit" => r#"{"officer":"mbu.lee"}"#.into(),
                 "mbu_decision" => format!(r#"{{"application":"{id}","outcome":"REFUSED"}}"#),
+                "child_recorded" => r#"{"date_of_birth":"2025-11-02"}"#.into(),
                 "information_given" => {
                     r#"{"item":"All About MBUs","format":"EASY_READ","language":"en","understood":"YES"}"#.into()
                 }

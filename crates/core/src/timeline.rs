@@ -109,6 +109,8 @@ pub struct PersonState {
     /// Family of choice, keyed by the event that named each contact.
     pub family: Vec<(EventId, FamilyContact)>,
     pub key_worker: Option<StaffRef>,
+    /// The dates of birth of her children in the community, as recorded.
+    pub children: Vec<jiff::civil::Date>,
     pub acct_open: bool,
     /// The observation levels the latest ACCT review set (day, night), while the ACCT is open.
     pub acct_levels: Option<(crate::event::ObservationLevel, crate::event::ObservationLevel)>,
@@ -190,6 +192,7 @@ impl PersonState {
             EventKind::FamilyContactRemoved { contact } => self.family.retain(|(id, _)| id != contact),
             EventKind::KeyWorkerAllocated { key_worker } => self.key_worker = Some(key_worker.clone()),
             EventKind::KeyWorkerDeallocated {} => self.key_worker = None,
+            EventKind::ChildRecorded { date_of_birth } => self.children.push(*date_of_birth),
             EventKind::AcctOpened { .. } => self.acct_open = true,
             EventKind::AcctReviewed { review: Some(r), .. } => {
                 self.acct_levels = Some((r.observations_day, r.observations_night))

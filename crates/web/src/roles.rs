@@ -101,6 +101,9 @@ impl Role {
         if throughcare_core::EventKind::is_clinical(kind) && !self.sees_clinical_detail() {
             return Reading::Summary("Health care contact (details for clinical staff)");
         }
+        if kind == "child_recorded" && !self.sees(Characteristic::PregnancyMaternity) {
+            return Reading::Summary("Family details (for the MBU officer and healthcare)");
+        }
         if is_acct_detail(kind) && !self.can(Access::Acct) {
             return Reading::Summary(match kind {
                 "acct_opened" => "ACCT opened",
@@ -184,6 +187,10 @@ impl Role {
         // her standard without the visit the report asks for. A woman may ask anyone for a visit.
         if matches!(kind, "mbu_booklet_given" | "mbu_officer_visit" | "mbu_application_made" | "mbu_decision") {
             return self == MbuOfficer;
+        }
+        // A young child decides MBU eligibility: recorded by those who see pregnancy and maternity.
+        if kind == "child_recorded" {
+            return self.sees(Characteristic::PregnancyMaternity);
         }
         let clinical = throughcare_core::EventKind::is_clinical(kind);
         match self {

@@ -401,6 +401,8 @@ async fn the_api_uses_tokens_roles_and_one_error_shape() {
             (r#"{"kind":"key_work_session","occurred_at":"2026-03-30T10:00:00Z","details":{"minutes":481,"key_worker":"k"}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
             // Only the MBU officer records her visits and the MBU process.
             (r#"{"kind":"mbu_officer_visit","occurred_at":"2026-03-30T10:00:00Z","details":{"officer":"t.key-worker"}}"#.into(), StatusCode::FORBIDDEN),
+            // A young child decides MBU eligibility: not for a key worker to record.
+            (r#"{"kind":"child_recorded","occurred_at":"2026-03-30T10:00:00Z","details":{"date_of_birth":"2025-11-02"}}"#.into(), StatusCode::FORBIDDEN),
             (r#"{"kind":"#.into(), StatusCode::BAD_REQUEST),
             // Dates from outside keep to the application's clock and to 1970 onwards.
             (r#"{"kind":"activity_attended","occurred_at":"3000-01-01T10:00:00Z","details":{"activity":"GYM","minutes":60}}"#.into(), StatusCode::UNPROCESSABLE_ENTITY),
@@ -674,6 +676,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(16), "mbu_booklet_given", r#"{"format":"EASY_READ"}"#.into()),
         (id(17), "mbu_officer_visit", r#"{"officer":"t.mbu-officer"}"#.into()),
         (id(18), "mbu_visit_requested", String::new()),
+        (id(66), "child_recorded", r#"{"date_of_birth":"2025-11-02"}"#.into()),
         (application, "mbu_application_made", String::new()),
         (id(19), "mbu_decision", format!(r#"{{"application":"{application}","outcome":"REFUSED"}}"#)),
         (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),

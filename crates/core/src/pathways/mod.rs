@@ -2,6 +2,7 @@
 //! medicines, an ACCT case, a request for a Listener), each derived from the timeline, with the rule for which step may follow which.
 
 pub mod acct;
+pub mod mbu;
 pub mod medicines;
 pub mod peer_support;
 pub mod referral;
@@ -15,6 +16,7 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
     referral::check_step(timeline, event)?;
     medicines::check_step(timeline, event)?;
     acct::check_step(timeline, event)?;
+    mbu::check_step(timeline, event)?;
     peer_support::check_step(timeline, event)
 }
 

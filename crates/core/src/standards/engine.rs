@@ -118,7 +118,12 @@ fn facts<'a>(
             "sex" => Value::Text(state.characteristics.code_at(Characteristic::Sex, at)),
             "age" => Value::Number(f64::from(age_on(person.date_of_birth, today))),
             "pregnant" => Value::Bool(pm.is_some_and(|p| p.pregnant)),
-            "child_under_18_months" => Value::Bool(pm.is_some_and(|p| p.child_under_18_months_in_community)),
+            // A recorded date of birth outranks a declaration, which goes out of date as the child grows.
+            "child_under_18_months" => Value::Bool(if state.children.is_empty() {
+                pm.is_some_and(|p| p.child_under_18_months_in_community)
+            } else {
+                state.children.iter().any(|dob| crate::pathways::mbu::under_18_months(*dob, today))
+            }),
             "birth_in_last_26_weeks" => Value::Bool(pm.is_some_and(|p| p.birth_in_last_26_weeks)),
             "in_custody" => Value::Bool(episode.is_some()),
             "legal_status" => Value::Text(episode?.legal_status.code().into()),

@@ -395,6 +395,28 @@ fn mbu_obligations_open_whatever_order_the_facts_arrive_in_once_per_stay() {
     more.push(("2026-01-08T10:00:00Z", "characteristic_declared", r#"{"characteristic":"religion","value":"MUSLIM"}"#));
     more.push(("2026-01-09T10:00:00Z", "characteristic_declared", PREGNANT));
     assert_eq!(outcomes(&run(&more, "2026-03-01T00:00:00Z"), "mbu-booklet"), ["open"]);
+    // A child's recorded date of birth decides, not a declaration: 19 months old at reception
+    // opens nothing even if "child under 18 months" was declared; 17 months opens when recorded.
+    let child = |dob: &str| format!(r#"{{"date_of_birth":"{dob}"}}"#);
+    let (older, younger) = (child("2024-06-01"), child("2024-08-20"));
+    let nineteen_months = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", FEMALE),
+        ("2026-01-05T18:31:00Z", "child_recorded", older.as_str()),
+        (
+            "2026-01-05T18:32:00Z",
+            "characteristic_declared",
+            r#"{"characteristic":"pregnancy_maternity","value":"CHILD_U18M"}"#,
+        ),
+    ];
+    let r = run(&nineteen_months, "2026-03-01T00:00:00Z");
+    assert!(outcomes(&r, "mbu-booklet").is_empty() && outcomes(&r, "mbu-officer-visit").is_empty(), "{r:?}");
+    let mut seventeen_months = nineteen_months[..2].to_vec();
+    seventeen_months.push(("2026-01-06T11:00:00Z", "child_recorded", younger.as_str()));
+    let r = run(&seventeen_months, "2026-03-01T00:00:00Z");
+    assert_eq!(opened(&r, "mbu-booklet"), [at("2026-01-06T11:00:00Z")]);
+    assert_eq!(opened(&r, "mbu-officer-visit"), [at("2026-01-06T11:00:00Z")]);
+
     // A man, or a woman who is neither pregnant nor has a young child, gets none.
     let man = [
         ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
