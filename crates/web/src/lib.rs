@@ -105,6 +105,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/people/{pn}/acct") => get(pages::acct::open_form),
         ("POST", "/people/{pn}/acct") => post(pages::acct::open),
         ("GET", "/acct") => get(pages::acct::register),
+        ("GET", "/mbu") => get(pages::mbu::register),
         ("GET", "/acct/{id}") => get(pages::acct::show),
         ("POST", "/acct/{id}") => post(pages::acct::step),
         ("POST", "/people/{pn}/acct-check") => post(pages::acct::check),

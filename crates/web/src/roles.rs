@@ -53,6 +53,8 @@ pub enum Access {
     Acct,
     /// The register of Listeners and peer supporters, and requests for a Listener or the Samaritans.
     PeerSupport,
+    /// The MBU register: women who meet the criterion, their deadlines and applications.
+    Mbu,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -89,6 +91,7 @@ impl Role {
             Access::Acct => matches!(self, SaferCustody | ReceptionNurse | MentalHealth),
             // Samaritans' confidentiality: who asked for a Listener is for the coordinator alone.
             Access::PeerSupport => matches!(self, ListenerCoordinator),
+            Access::Mbu => matches!(self, MbuOfficer),
         }
     }
 
@@ -268,6 +271,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/acct/{id}", Access::Record),
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
+    r("GET", "/mbu", Access::Mbu),
     r("GET", "/listeners", Access::PeerSupport),
     r("GET", "/listeners/requests/{id}", Access::PeerSupport),
     r("POST", "/listeners/requests/{id}", Access::PeerSupport),
@@ -293,6 +297,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/hospital-transfers", "Hospital transfers"),
     ("/acct", "ACCT register"),
     ("/listeners", "Listeners"),
+    ("/mbu", "MBU register"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

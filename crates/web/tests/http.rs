@@ -1397,3 +1397,69 @@ async fn a_listener_request_goes_to_the_coordinator_alone_and_is_matched_only_wi
         assert!(requests(&t).iter().any(|r| r.at == at && r.outcome == RequestOutcome::Met { at, listener: None }));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_the_mbu_officer_alone() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let (mbu, kw) = (signed_in(&app, Role::MbuOfficer).await, signed_in(&app, Role::KeyWorker).await);
+        assert_eq!(get_page(&app, &kw, "/mbu".into()).await.0, StatusCode::FORBIDDEN);
+        let token = throughcare_web::auth::new_token();
+        let mut tx = app.db.begin_write().await.unwrap();
+        tx.insert_api_token(&throughcare_store::staff::sha256_hex(token.as_bytes()), "t.mbu-officer", now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let record = |kind: &str, at: &str, details: &str| {
+            reqwest::Client::new()
+                .post(format!("{}/api/v1/people/{}/events", app.base, app.at_home))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(format!(r#"{{"kind":"{kind}","occurred_at":"2026-04-01T{at}:00Z","details":{details}}}"#))
+                .send()
+        };
+        let (status, html) = get_page(&app, &mbu, "/mbu".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains(&app.at_home), "not on the register before she is known to qualify");
+
+        // A date of birth after today is refused; a child of 17 months puts her on the register.
+        assert_eq!(
+            record("characteristic_declared", "08:00", r#"{"characteristic":"sex","value":"F"}"#)
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::CREATED
+        );
+        let future = record("child_recorded", "08:05", r#"{"date_of_birth":"2026-04-02"}"#).await.unwrap();
+        assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(future.text().await.unwrap().contains("date_of_birth"));
+        assert_eq!(
+            record("child_recorded", "08:10", r#"{"date_of_birth":"2024-11-05"}"#).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+        let (_, html) = get_page(&app, &mbu, "/mbu".into()).await;
+        let text = visible_text(&html);
+        assert!(text.contains(&app.at_home), "{text}");
+        assert!(text.contains("Child born 5 November 2024: 18 months on 5 May 2026"), "{text}");
+        assert!(text.contains("Booklet: Not given yet") && text.contains("MBU officer: No visit yet"), "{text}");
+        assert!(text.contains("Give the 'All About MBUs' booklet within a week"), "{text}");
+        assert!(text.contains("Not applied"), "{text}");
+
+        // The booklet and a visit: the register says so and the booklet's deadline is met.
+        assert_eq!(
+            record("mbu_booklet_given", "08:20", r#"{"format":"EASY_READ"}"#).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            record("mbu_officer_visit", "08:30", r#"{"officer":"t.mbu-officer"}"#).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(record("mbu_application_made", "08:40", "{}").await.unwrap().status(), StatusCode::CREATED);
+        let (_, html) = get_page(&app, &mbu, "/mbu".into()).await;
+        let text = visible_text(&html);
+        assert!(text.contains("Booklet: Given 1 April 2026 at 9:20am"), "{text}");
+        assert!(text.contains("1 visit, the last 1 April 2026 at 9:30am by Test MBU officer"), "{text}");
+        assert!(text.contains("Applied 1 April 2026 at 9:40am: waiting for the admission board"), "{text}");
+        assert!(!text.contains("Give the 'All About MBUs' booklet within a week"), "{text}");
+    }
+}

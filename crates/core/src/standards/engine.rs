@@ -119,11 +119,7 @@ fn facts<'a>(
             "age" => Value::Number(f64::from(age_on(person.date_of_birth, today))),
             "pregnant" => Value::Bool(pm.is_some_and(|p| p.pregnant)),
             // A recorded date of birth outranks a declaration, which goes out of date as the child grows.
-            "child_under_18_months" => Value::Bool(if state.children.is_empty() {
-                pm.is_some_and(|p| p.child_under_18_months_in_community)
-            } else {
-                state.children.iter().any(|dob| crate::pathways::mbu::under_18_months(*dob, today))
-            }),
+            "child_under_18_months" => Value::Bool(crate::pathways::mbu::child_under_18_months(state, at)),
             "birth_in_last_26_weeks" => Value::Bool(pm.is_some_and(|p| p.birth_in_last_26_weeks)),
             "in_custody" => Value::Bool(episode.is_some()),
             "legal_status" => Value::Text(episode?.legal_status.code().into()),

@@ -5,6 +5,7 @@ pub mod equality;
 pub mod form;
 pub mod home;
 pub mod listeners;
+pub mod mbu;
 pub mod medicines;
 pub mod people;
 pub mod reception;
