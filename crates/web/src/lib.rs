@@ -106,6 +106,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/people/{pn}/acct") => post(pages::acct::open),
         ("GET", "/acct") => get(pages::acct::register),
         ("GET", "/mbu") => get(pages::mbu::register),
+        ("GET", "/mbu/{pn}") => get(pages::mbu::woman_form),
+        ("POST", "/mbu/{pn}") => post(pages::mbu::woman_step),
         ("GET", "/acct/{id}") => get(pages::acct::show),
         ("POST", "/acct/{id}") => post(pages::acct::step),
         ("POST", "/people/{pn}/acct-check") => post(pages::acct::check),

@@ -272,6 +272,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
     r("GET", "/mbu", Access::Mbu),
+    r("GET", "/mbu/{pn}", Access::Mbu),
+    r("POST", "/mbu/{pn}", Access::Mbu),
     r("GET", "/listeners", Access::PeerSupport),
     r("GET", "/listeners/requests/{id}", Access::PeerSupport),
     r("POST", "/listeners/requests/{id}", Access::PeerSupport),

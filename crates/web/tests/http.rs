@@ -1461,5 +1461,48 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
         assert!(text.contains("1 visit, the last 1 April 2026 at 9:30am by Test MBU officer"), "{text}");
         assert!(text.contains("Applied 1 April 2026 at 9:40am: waiting for the admission board"), "{text}");
         assert!(!text.contains("Give the 'All About MBUs' booklet within a week"), "{text}");
+
+        // Her own page: each bad form says why beside the field and writes nothing.
+        let pn = app.at_home.clone();
+        assert_eq!(get_page(&app, &kw, format!("/mbu/{pn}")).await.0, StatusCode::FORBIDDEN);
+        let before = app.db.timeline(&pn.parse().unwrap()).await.unwrap().all().len();
+        let form = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, v.to_string())).collect::<Vec<_>>();
+        for (pairs, field, message) in [
+            (
+                form(&[("action", "child"), ("day", "2"), ("month", "4"), ("year", "2026")]),
+                "child",
+                "cannot be after the day it is recorded",
+            ),
+            (
+                form(&[("action", "child"), ("day", "31"), ("month", "2"), ("year", "2025")]),
+                "child",
+                "must be a real date",
+            ),
+            (form(&[("action", "booklet")]), "format", "Select the format she was given"),
+            (form(&[("action", "decide")]), "outcome", "Select the decision"),
+        ] {
+            let (status, _, html) = post_form(&app, &mbu, format!("/mbu/{pn}"), pairs).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+            assert!(html.contains(&format!("id=\"{field}-error\"")) && html.contains(message), "{message}");
+        }
+        assert_eq!(app.db.timeline(&pn.parse().unwrap()).await.unwrap().all().len(), before);
+
+        // The decision on her application, from the page: a refusal asks for mental-health support.
+        let (status, to, _) =
+            post_form(&app, &mbu, format!("/mbu/{pn}"), form(&[("action", "decide"), ("outcome", "REFUSED")])).await;
+        assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/mbu/{pn}").as_str())));
+        let (_, html) = get_page(&app, &mbu, format!("/mbu/{pn}")).await;
+        let text = visible_text(&html);
+        assert!(
+            text.contains("The MBU record has been updated") && text.contains("Refused 1 April 2026 at 1:00pm"),
+            "{text}"
+        );
+        assert!(text.contains("Record her application") && !text.contains("Record the decision"), "{text}");
+        let obligations = app.db.obligations_of(&pn.parse().unwrap()).await.unwrap();
+        assert!(obligations.iter().any(|o| o.standard.as_str() == "mbu-support-after-refusal"));
+        let (status, _, _) = post_form(&app, &mbu, format!("/mbu/{pn}"), form(&[("action", "visit")])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let text = visible_text(&get_page(&app, &mbu, format!("/mbu/{pn}")).await.1);
+        assert!(text.contains("1 April 2026 at 1:00pm by Test MBU officer"), "{text}");
     }
 }

@@ -121,6 +121,7 @@ pub(crate) mod flash {
         ("listener-met", "Recorded. Only the time is kept, never what was said"),
         ("peer-supporter", "The peer support register has been updated"),
         ("acct-check", "The check has been recorded"),
+        ("mbu", "The MBU record has been updated"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.
