@@ -225,7 +225,7 @@ pub async fn record(
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: p.prison_number.clone(),
         occurred_at,
-        recorded_at: state.now(),
+        recorded_at: crate::pages::record::recorded_now(&state, &p.prison_number).await?,
         recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
         kind,

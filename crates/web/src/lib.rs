@@ -105,6 +105,7 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/people/{pn}/acct") => get(pages::acct::open_form),
         ("POST", "/people/{pn}/acct") => post(pages::acct::open),
         ("GET", "/acct") => get(pages::acct::register),
+        ("GET", "/key-work") => get(pages::key_work::my_people),
         ("GET", "/mbu") => get(pages::mbu::register),
         ("GET", "/mbu/{pn}") => get(pages::mbu::woman_form),
         ("POST", "/mbu/{pn}") => post(pages::mbu::woman_step),

@@ -55,6 +55,8 @@ pub enum Access {
     PeerSupport,
     /// The MBU register: women who meet the criterion, their deadlines and applications.
     Mbu,
+    /// A key worker's own people.
+    KeyWork,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -92,6 +94,7 @@ impl Role {
             // Samaritans' confidentiality: who asked for a Listener is for the coordinator alone.
             Access::PeerSupport => matches!(self, ListenerCoordinator),
             Access::Mbu => matches!(self, MbuOfficer),
+            Access::KeyWork => matches!(self, KeyWorker),
         }
     }
 
@@ -271,6 +274,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/acct/{id}", Access::Record),
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
+    r("GET", "/key-work", Access::KeyWork),
     r("GET", "/mbu", Access::Mbu),
     r("GET", "/mbu/{pn}", Access::Mbu),
     r("POST", "/mbu/{pn}", Access::Mbu),
@@ -294,6 +298,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/", "Home"),
     ("/people", "Find a person"),
     ("/reception", "Reception"),
+    ("/key-work", "My people"),
     ("/worklist", "Worklist"),
     ("/referrals", "Referrals"),
     ("/hospital-transfers", "Hospital transfers"),

@@ -1506,3 +1506,64 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
         assert!(text.contains("1 April 2026 at 1:00pm by Test MBU officer"), "{text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_worker_sees_their_own_people_with_sessions_flags_and_what_is_coming_up() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let (officer, kw, sc) = (
+            signed_in(&app, Role::ReceptionOfficer).await,
+            signed_in(&app, Role::KeyWorker).await,
+            signed_in(&app, Role::SaferCustody).await,
+        );
+        assert_eq!(get_page(&app, &sc, "/key-work".into()).await.0, StatusCode::FORBIDDEN);
+        let (status, html) = get_page(&app, &kw, "/key-work".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("Nobody is allocated to you yet"), "the seeded people have other key workers");
+
+        // Born on 10 April: her birthday is 9 days after the clock's 1 April.
+        let form = vec![
+            ("prison_number", "Q2345QQ".to_string()),
+            ("given_name", "Mina".into()),
+            ("family_name", "Hart".into()),
+            ("dob_day", "10".into()),
+            ("dob_month", "4".into()),
+            ("dob_year", "1990".into()),
+            ("reception_type", "NEW".into()),
+            ("legal_status", "REMAND".into()),
+            ("format", "EASY_READ".into()),
+            ("language", "en".into()),
+        ];
+        let (status, _, _) = post_form(&app, &officer, "/reception/book-in".into(), form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let token = throughcare_web::auth::new_token();
+        let mut tx = app.db.begin_write().await.unwrap();
+        tx.insert_api_token(&throughcare_store::staff::sha256_hex(token.as_bytes()), "t.key-worker", now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for (kind, at, details) in [
+            // At the clock's own instant, after the reception it follows.
+            ("key_worker_allocated", "12:00", r#"{"key_worker":"t.key-worker"}"#),
+            ("key_work_session", "12:00", r#"{"key_worker":"t.key-worker","minutes":45}"#),
+        ] {
+            let res = reqwest::Client::new()
+                .post(format!("{}/api/v1/people/Q2345QQ/events", app.base))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(format!(r#"{{"kind":"{kind}","occurred_at":"2026-04-01T{at}:00Z","details":{details}}}"#))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::CREATED, "{kind}");
+        }
+        let text = visible_text(&get_page(&app, &kw, "/key-work".into()).await.1);
+        assert!(text.contains("Mina Hart") && text.contains("Q2345QQ"), "{text}");
+        assert!(text.contains("1 April 2026 at 1:00pm, 45 minutes"), "{text}");
+        assert!(text.contains("Easy read needed"), "{text}");
+        assert!(text.contains("10 April 2026: Birthday (turns 36)"), "{text}");
+        // Met for this week (allocated 1 April at 1pm, weeks run from then): the next is due 15 April.
+        assert!(text.contains("This week's session is done; the next is due by 1:00pm on 15 April"), "{text}");
+        assert!(!text.contains(&app.at_home), "only their own people");
+    }
+}

@@ -2,6 +2,7 @@
 //! medicines, an ACCT case, a request for a Listener), each derived from the timeline, with the rule for which step may follow which.
 
 pub mod acct;
+pub mod life_events;
 pub mod mbu;
 pub mod medicines;
 pub mod peer_support;

@@ -4,6 +4,7 @@ pub mod acct;
 pub mod equality;
 pub mod form;
 pub mod home;
+pub mod key_work;
 pub mod listeners;
 pub mod mbu;
 pub mod medicines;

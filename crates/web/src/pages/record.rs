@@ -228,6 +228,20 @@ pub(crate) async fn record_step(
     record_step_at(state, staff, person, kind, None).await
 }
 
+/// When an event recorded now is recorded: now, or a microsecond after the person's latest record
+/// when that is not earlier (a fixed clock, two quick clicks or API calls), so it sorts after it.
+pub(crate) async fn recorded_now(
+    state: &AppState,
+    pn: &throughcare_core::PrisonNumber,
+) -> Result<jiff::Timestamp, AppError> {
+    let now = state.now();
+    let latest = state.db.timeline(pn).await?.all().iter().map(|e| e.recorded_at).max();
+    Ok(match latest {
+        Some(t) if t >= now => t + jiff::SignedDuration::from_micros(1),
+        _ => now,
+    })
+}
+
 /// [`record_step`] for a step that happened earlier than now (a Listener who came at 2am,
 /// written up in the morning).
 pub(crate) async fn record_step_at(
@@ -238,11 +252,7 @@ pub(crate) async fn record_step_at(
     occurred: Option<jiff::Timestamp>,
 ) -> Result<EventId, AppError> {
     let now = state.now();
-    let latest = state.db.timeline(&person.prison_number).await?.all().iter().map(|e| e.recorded_at).max();
-    let recorded = match latest {
-        Some(t) if t >= now => t + jiff::SignedDuration::from_micros(1),
-        _ => now,
-    };
+    let recorded = recorded_now(state, &person.prison_number).await?;
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: person.prison_number.clone(),

@@ -1,0 +1,85 @@
+//! What is coming up in a person's life that a key worker should check in before: birthdays
+//! (theirs and their children's) and release, worked out from what is recorded.
+
+use jiff::civil::Date;
+
+use crate::person::Person;
+use crate::timeline::PersonState;
+
+/// One date in a person's life, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifeEvent {
+    pub date: Date,
+    pub what: String,
+}
+
+/// The anniversary of `born` on or after `from`, with the age reached then. Someone born on
+/// 29 February has their birthday on 28 February in other years.
+fn next_birthday(born: Date, from: Date) -> Option<(Date, i16)> {
+    let on = |year: i16| Date::new(year, born.month(), born.day()).or_else(|_| Date::new(year, 2, 28)).ok();
+    let this_year = on(from.year())?;
+    let date = if this_year >= from { this_year } else { on(from.year().checked_add(1)?)? };
+    Some((date, date.year() - born.year()))
+}
+
+/// Every life event from `from` to `days` days after it, soonest first.
+pub fn coming_up(person: &Person, state: &PersonState, from: Date, days: i32) -> Vec<LifeEvent> {
+    let Ok(until) = from.checked_add(jiff::Span::new().days(days)) else { return vec![] };
+    let mut out = Vec::new();
+    if let Some((date, age)) = next_birthday(person.date_of_birth, from) {
+        out.push(LifeEvent { date, what: format!("Birthday (turns {age})") });
+    }
+    for born in &state.children {
+        if let Some((date, age)) = next_birthday(*born, from).filter(|(_, age)| *age > 0) {
+            out.push(LifeEvent { date, what: format!("A child's birthday (turns {age})") });
+        }
+    }
+    if let Some(release) = state.current_episode().and_then(|ep| ep.expected_release) {
+        if release >= from {
+            out.push(LifeEvent { date: release, what: "Expected release".into() });
+        }
+    }
+    out.retain(|e| e.date <= until);
+    out.sort_by(|a, b| (a.date, &a.what).cmp(&(b.date, &b.what)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::PrisonNumber;
+    use crate::person::Name;
+
+    fn person(born: &str) -> Person {
+        Person {
+            prison_number: PrisonNumber::parse("A1234BC").unwrap(),
+            given_name: Name::parse("Ann").unwrap(),
+            family_name: Name::parse("Lee").unwrap(),
+            date_of_birth: born.parse().unwrap(),
+            nhs_number: None,
+        }
+    }
+
+    #[test]
+    fn birthdays_and_release_within_the_window_soonest_first() {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let mut state = PersonState::default();
+        state.children.push(d("2025-12-10"));
+        state.children.push(d("2026-12-01")); // born this month: no birthday yet
+        let got = coming_up(&person("1990-12-20"), &state, d("2026-12-07"), 14);
+        assert_eq!(
+            got,
+            [
+                LifeEvent { date: d("2026-12-10"), what: "A child's birthday (turns 1)".into() },
+                LifeEvent { date: d("2026-12-20"), what: "Birthday (turns 36)".into() },
+            ]
+        );
+        // The window is inclusive of its last day and no further; a birthday passed this year is next year's.
+        assert_eq!(coming_up(&person("1990-12-21"), &PersonState::default(), d("2026-12-07"), 14).len(), 1);
+        assert!(coming_up(&person("1990-12-22"), &PersonState::default(), d("2026-12-07"), 14).is_empty());
+        assert_eq!(next_birthday(d("1990-01-05"), d("2026-12-07")), Some((d("2027-01-05"), 37)));
+        // 29 February.
+        assert_eq!(next_birthday(d("2000-02-29"), d("2027-02-01")), Some((d("2027-02-28"), 27)));
+        assert_eq!(next_birthday(d("2000-02-29"), d("2028-02-01")), Some((d("2028-02-29"), 28)));
+    }
+}
