@@ -171,3 +171,72 @@ fn listeners_and_people_met_on_time_are_counted_by_their_rules() {
     assert_eq!(overall("listener-met-in-time"), (all_on_time, asked));
     assert!(all_on_time < asked, "some people waited longer than 2 hours");
 }
+
+/// "Funeral requests granted" counts funeral requests alone (not visits to a dying relative), and
+/// "MBU applications approved" counts applications decided as approved: each equal to the same
+/// count made again here from the timelines, by the plain rule each states.
+#[test]
+fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
+    use jiff::Timestamp;
+    use throughcare_core::EventKind;
+    use throughcare_core::event::{MbuOutcome, TemporaryReleasePurpose};
+    use throughcare_core::timeline::Timeline;
+
+    let e = estate(3000, 11, Outcomes::Realistic);
+    let r = report(&e, Scope::Estate, YEAR).unwrap();
+    let overall = |id: &str| {
+        let m = r.measures.iter().find(|m| m.id == id).unwrap();
+        (m.overall.numerator.unwrap(), m.overall.denominator.unwrap())
+    };
+    let (start, end): (Timestamp, Timestamp) =
+        ("2025-04-01T00:00:00+01:00".parse().unwrap(), "2026-04-01T00:00:00+01:00".parse().unwrap());
+    let (mut funeral, mut funeral_granted, mut any_release) = (0u64, 0u64, 0u64);
+    let (mut applied, mut approved) = (0u64, 0u64);
+    for i in 0..e.people_count() {
+        let (_, events) = e.person(i);
+        let timeline = Timeline::new(events);
+        let state = timeline.state_at(Timestamp::MAX);
+        let custody: Vec<(Timestamp, Timestamp)> = state
+            .episodes
+            .iter()
+            .map(|ep| (ep.received_at.max(start), ep.ended.as_ref().map_or(end, |(t, _)| (*t).min(end))))
+            .filter(|(a, b)| a < b)
+            .collect();
+        let inside = |t: Timestamp| custody.iter().any(|(a, b)| t >= *a && t < *b);
+        let live: Vec<_> = timeline.live().collect();
+        let granted = |id| {
+            live.iter().any(
+                |d| matches!(d.kind, EventKind::TemporaryReleaseDecided { request, granted: true } if request == id),
+            )
+        };
+        let approved_for = |id| {
+            live.iter().any(|d| {
+                matches!(d.kind, EventKind::MbuDecision { application, outcome: MbuOutcome::Approved } if application == id)
+            })
+        };
+        let in_period: Vec<_> = live.iter().filter(|e| inside(e.occurred_at)).collect();
+        let funerals: Vec<_> = in_period
+            .iter()
+            .filter(|e| {
+                matches!(e.kind, EventKind::TemporaryReleaseRequested { purpose: TemporaryReleasePurpose::Funeral })
+            })
+            .collect();
+        any_release +=
+            u64::from(in_period.iter().any(|e| matches!(e.kind, EventKind::TemporaryReleaseRequested { .. })));
+        if !funerals.is_empty() {
+            funeral += 1;
+            funeral_granted += u64::from(funerals.iter().any(|q| granted(q.id)));
+        }
+        let applications: Vec<_> =
+            in_period.iter().filter(|e| matches!(e.kind, EventKind::MbuApplicationMade {})).collect();
+        if !applications.is_empty() {
+            applied += 1;
+            approved += u64::from(applications.iter().any(|q| approved_for(q.id)));
+        }
+    }
+    assert!(funeral > 10 && funeral < any_release, "funerals ({funeral}) are some of all requests ({any_release})");
+    assert_eq!(overall("funeral-granted"), (funeral_granted, funeral));
+    assert_eq!(overall("temporary-release-granted").1, any_release);
+    assert!(applied > 0, "the synthetic estate has MBU applications");
+    assert_eq!(overall("mbu-place-approved"), (approved, applied));
+}
