@@ -108,6 +108,10 @@ pub struct FamilyContact {
     /// In the person's own words ("my nan", "partner", "best friend").
     pub relationship: String,
     pub involvement: FamilyInvolvement,
+    /// Whether they may be told when the person is transferred (the report asks that families
+    /// hear of a move as early as possible, on the person's terms).
+    #[serde(default)]
+    pub told_of_transfer: bool,
 }
 
 impl FamilyContact {

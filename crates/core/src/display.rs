@@ -238,6 +238,7 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         Some(K::MedicineReported { name, .. }) => name,
         _ => "medicine".to_string(),
     };
+    let transfer = |told: bool| if told { "may be told of a transfer" } else { "not to be told of a transfer" };
     let contact = |id: EventId| match linked(id) {
         Some(K::FamilyContactNamed(c)) => format!("{} ({})", c.name, c.relationship),
         _ => "family contact".to_string(),
@@ -488,11 +489,19 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             }
             s
         }
-        K::FamilyContactNamed(c) => {
-            format!("Named {} ({}) as family: {}", c.name, c.relationship, c.involvement.label().to_lowercase_first())
-        }
-        K::FamilyContactChanged { contact: id, involvement } => {
-            format!("Changed wishes about {}: {}", contact(*id), involvement.label().to_lowercase_first())
+        K::FamilyContactNamed(c) => format!(
+            "Named {} ({}) as family: {}; {}",
+            c.name,
+            c.relationship,
+            c.involvement.label().to_lowercase_first(),
+            transfer(c.told_of_transfer)
+        ),
+        K::FamilyContactChanged { contact: id, involvement, told_of_transfer } => {
+            let mut s = format!("Changed wishes about {}: {}", contact(*id), involvement.label().to_lowercase_first());
+            if let Some(t) = told_of_transfer {
+                s.push_str(&format!("; {}", transfer(*t)));
+            }
+            s
         }
         K::FamilyContactRemoved { contact: id } => format!("Removed {} from family", contact(*id)),
         K::EnteredInError {} => "Entered in error: the earlier entry should not have been recorded".into(),

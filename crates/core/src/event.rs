@@ -659,6 +659,9 @@ pub enum EventKind {
     FamilyContactChanged {
         contact: EventId,
         involvement: FamilyInvolvement,
+        /// Absent in records made before it was asked: unchanged.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        told_of_transfer: Option<bool>,
     },
     FamilyContactRemoved {
         contact: EventId,

@@ -559,6 +559,8 @@ impl<'a> PersonBuilder<'a> {
                     (FamilyInvolvement::Declines, 15.0),
                 ],
             );
+            // No draw of its own, so the rest of the estate stays as it was for every seed.
+            let told_of_transfer = involvement != FamilyInvolvement::Declines;
             let named = self.push(
                 t,
                 by,
@@ -566,11 +568,20 @@ impl<'a> PersonBuilder<'a> {
                     name: name.into(),
                     relationship: relationship.into(),
                     involvement,
+                    told_of_transfer,
                 }),
             );
             if let Some(contact) = named.filter(|_| self.chance(0.1)) {
                 let t = self.after(t, 24, 2000);
-                self.push(t, by, EventKind::FamilyContactChanged { contact, involvement: FamilyInvolvement::Consents });
+                self.push(
+                    t,
+                    by,
+                    EventKind::FamilyContactChanged {
+                        contact,
+                        involvement: FamilyInvolvement::Consents,
+                        told_of_transfer: None,
+                    },
+                );
             }
         }
         profile

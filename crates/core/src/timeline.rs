@@ -184,9 +184,10 @@ impl PersonState {
             }
             EventKind::CommunicationRecorded(p) => self.communication = Some(p.clone()),
             EventKind::FamilyContactNamed(c) => self.family.push((e.id, c.clone())),
-            EventKind::FamilyContactChanged { contact, involvement } => {
+            EventKind::FamilyContactChanged { contact, involvement, told_of_transfer } => {
                 if let Some((_, c)) = self.family.iter_mut().find(|(id, _)| id == contact) {
                     c.involvement = *involvement;
+                    c.told_of_transfer = told_of_transfer.unwrap_or(c.told_of_transfer);
                 }
             }
             EventKind::FamilyContactRemoved { contact } => self.family.retain(|(id, _)| id != contact),

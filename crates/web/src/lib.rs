@@ -106,6 +106,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/people/{pn}/acct") => post(pages::acct::open),
         ("GET", "/acct") => get(pages::acct::register),
         ("GET", "/key-work") => get(pages::key_work::my_people),
+        ("GET", "/people/{pn}/family") => get(pages::family::family_form),
+        ("POST", "/people/{pn}/family") => post(pages::family::family_step),
         ("GET", "/mbu") => get(pages::mbu::register),
         ("GET", "/mbu/{pn}") => get(pages::mbu::woman_form),
         ("POST", "/mbu/{pn}") => post(pages::mbu::woman_step),

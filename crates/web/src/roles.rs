@@ -57,6 +57,8 @@ pub enum Access {
     Mbu,
     /// A key worker's own people.
     KeyWork,
+    /// A person's family of choice and their wishes about each.
+    Family,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -95,6 +97,7 @@ impl Role {
             Access::PeerSupport => matches!(self, ListenerCoordinator),
             Access::Mbu => matches!(self, MbuOfficer),
             Access::KeyWork => matches!(self, KeyWorker),
+            Access::Family => self.may_record("family_contact_named"),
         }
     }
 
@@ -275,6 +278,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
     r("GET", "/key-work", Access::KeyWork),
+    r("GET", "/people/{pn}/family", Access::Family),
+    r("POST", "/people/{pn}/family", Access::Family),
     r("GET", "/mbu", Access::Mbu),
     r("GET", "/mbu/{pn}", Access::Mbu),
     r("POST", "/mbu/{pn}", Access::Mbu),

@@ -1567,3 +1567,77 @@ async fn a_key_worker_sees_their_own_people_with_sessions_flags_and_what_is_comi
         assert!(!text.contains(&app.at_home), "only their own people");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_family_of_choice_is_named_changed_and_removed_with_its_history_kept() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let (kw, officer) = (signed_in(&app, Role::KeyWorker).await, signed_in(&app, Role::ReceptionOfficer).await);
+        let pn = app.at_home.clone();
+        let path = format!("/people/{pn}/family");
+        assert_eq!(get_page(&app, &officer, path.clone()).await.0, StatusCode::FORBIDDEN);
+        let person: throughcare_core::PrisonNumber = pn.parse().unwrap();
+        let before = app.db.timeline(&person).await.unwrap().state_at(now()).family.len();
+        let form = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, v.to_string())).collect::<Vec<_>>();
+
+        // A contact without a name, or without the person's wishes, is refused beside the field.
+        let (status, _, html) =
+            post_form(&app, &kw, path.clone(), form(&[("action", "add"), ("relationship", "my nan")])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        for (field, message) in [
+            ("name", "Enter their name"),
+            ("involvement", "Select whether to involve them in mental-health support"),
+            ("told_of_transfer", "Select whether they may be told of a transfer"),
+        ] {
+            assert!(html.contains(&format!("id=\"{field}-error\"")) && html.contains(message), "{message}");
+        }
+        assert!(html.contains("value=\"my nan\""), "what was typed is kept");
+        assert_eq!(app.db.timeline(&person).await.unwrap().state_at(now()).family.len(), before);
+
+        let add = form(&[
+            ("action", "add"),
+            ("name", "Rose Lee"),
+            ("relationship", "my nan"),
+            ("involvement", "ASK_EACH_TIME"),
+            ("told_of_transfer", "no"),
+        ]);
+        let (status, to, _) = post_form(&app, &kw, path.clone(), add).await;
+        assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some(path.as_str())));
+        let family = app.db.timeline(&person).await.unwrap().state_at(now()).family;
+        let (id, rose) = family.iter().find(|(_, c)| c.name == "Rose Lee").unwrap();
+        assert!(!rose.told_of_transfer);
+        let change = form(&[
+            ("action", "change"),
+            ("contact", &id.to_string()),
+            ("involvement", "CONSENTS"),
+            ("told_of_transfer", "yes"),
+        ]);
+        assert_eq!(post_form(&app, &kw, path.clone(), change).await.0, StatusCode::SEE_OTHER);
+        let family = app.db.timeline(&person).await.unwrap().state_at(now()).family;
+        let rose = &family.iter().find(|(c, _)| c == id).unwrap().1;
+        assert!(
+            rose.told_of_transfer && rose.involvement == throughcare_core::communication::FamilyInvolvement::Consents
+        );
+
+        let text = visible_text(&get_page(&app, &kw, path.clone()).await.1);
+        assert!(text.contains("Their family of choice has been updated"), "{text}");
+        assert!(
+            text.contains("Changed wishes about Rose Lee (my nan): involve them; may be told of a transfer"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Named Rose Lee (my nan) as family: ask me each time; not to be told of a transfer"),
+            "{text}"
+        );
+
+        // Removed, she is off the record and the history keeps all three steps.
+        let remove = form(&[("action", "remove"), ("contact", &id.to_string())]);
+        assert_eq!(post_form(&app, &kw, path.clone(), remove.clone()).await.0, StatusCode::SEE_OTHER);
+        assert!(!app.db.timeline(&person).await.unwrap().state_at(now()).family.iter().any(|(c, _)| c == id));
+        let (status, _, html) = post_form(&app, &kw, path.clone(), remove).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("That contact is not on their record"));
+        let text = visible_text(&get_page(&app, &kw, path.clone()).await.1);
+        assert!(text.contains("Removed Rose Lee (my nan) from family"), "{text}");
+    }
+}

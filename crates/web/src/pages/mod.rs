@@ -2,6 +2,7 @@
 
 pub mod acct;
 pub mod equality;
+pub mod family;
 pub mod form;
 pub mod home;
 pub mod key_work;
@@ -123,6 +124,7 @@ pub(crate) mod flash {
         ("peer-supporter", "The peer support register has been updated"),
         ("acct-check", "The check has been recorded"),
         ("mbu", "The MBU record has been updated"),
+        ("family", "Their family of choice has been updated"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

@@ -229,6 +229,7 @@ pub struct PersonPage {
     /// The observations an open ACCT asks of whoever is on the wing, with a button to record one.
     checks: Option<crate::pages::acct::WingChecks>,
     can_ask_listener: bool,
+    can_family: bool,
     acct_open: bool,
     /// The Listener coordinator's link to the person's peer support page.
     peer_support: bool,
@@ -423,6 +424,7 @@ async fn person_page(
             .filter(|_| staff.role.may_record("acct_observation"))
             .and_then(|c| crate::pages::acct::asked_of_wing(c, now)),
         can_ask_listener: staff.role.may_record("listener_requested") && s.in_custody(),
+        can_family: staff.role.can(Access::Family),
         acct_open: s.acct_open,
         peer_support: staff.role.can(Access::PeerSupport),
         acct: cases
