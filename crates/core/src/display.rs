@@ -448,8 +448,15 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::TemporaryReleaseRequested { purpose } => {
             format!("Asked for temporary release: {}", purpose.label().to_lowercase_first())
         }
-        K::TemporaryReleaseDecided { granted, .. } => {
-            yes_no(*granted, "Temporary release granted", "Temporary release refused")
+        K::TemporaryReleaseDecided { granted, risk, reason, .. } => {
+            let mut s = yes_no(*granted, "Temporary release granted", "Temporary release refused");
+            if let Some(r) = risk {
+                s.push_str(&format!(" ({})", r.label().to_lowercase_first()));
+            }
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+            s
         }
         K::ActivityAttended { activity, minutes } => {
             format!(

@@ -193,6 +193,15 @@ code_set! {
 }
 
 code_set! {
+    /// The outcome of the risk assessment behind a temporary release decision.
+    pub enum ReleaseRisk as "risk assessment outcome" {
+        Low = "LOW": "Low risk",
+        Medium = "MEDIUM": "Medium risk",
+        High = "HIGH": "High risk",
+    }
+}
+
+code_set! {
     /// How often a person on an ACCT is observed, as set at a case review (day and night apart).
     pub enum ObservationLevel as "observation level" {
         Constant = "CONSTANT": "Constant supervision",
@@ -637,6 +646,12 @@ pub enum EventKind {
     TemporaryReleaseDecided {
         request: EventId,
         granted: bool,
+        /// The risk assessment's outcome and the reason for the decision, in words the person is
+        /// given; absent from records made before they were asked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        risk: Option<ReleaseRisk>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     ActivityAttended {
         activity: Activity,
@@ -918,6 +933,7 @@ impl EventKind {
             }
             Self::ReferralMade { reason: Some(r), .. } => text("reason", r, 500),
             Self::ReferralDeclined { reason, .. } => text("reason", reason, 500),
+            Self::TemporaryReleaseDecided { reason: Some(r), .. } => text("reason", r, 500),
             Self::HospitalBedIdentified { hospital, .. } => text("hospital", hospital, 120),
             Self::HospitalTransferDelayed { note: Some(n), .. } => text("note", n, 500),
             Self::MedicineReported { name, dose, .. } => text("name", name, 120).and_then(|()| text("dose", dose, 120)),

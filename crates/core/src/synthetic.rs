@@ -965,7 +965,11 @@ impl<'a> PersonBuilder<'a> {
                 let t = self.after(t, 12, 96);
                 let granted = self.chance(0.45);
 
-                self.push(t, &format!("governor.{code}"), EventKind::TemporaryReleaseDecided { request, granted });
+                self.push(
+                    t,
+                    &format!("governor.{code}"),
+                    EventKind::TemporaryReleaseDecided { request, granted, risk: None, reason: None },
+                );
             }
         }
         if until > from && self.chance(0.01) {

@@ -206,7 +206,7 @@ fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
         let live: Vec<_> = timeline.live().collect();
         let granted = |id| {
             live.iter().any(
-                |d| matches!(d.kind, EventKind::TemporaryReleaseDecided { request, granted: true } if request == id),
+                |d| matches!(d.kind, EventKind::TemporaryReleaseDecided { request, granted: true, .. } if request == id),
             )
         };
         let approved_for = |id| {

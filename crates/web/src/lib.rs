@@ -107,6 +107,8 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/acct") => get(pages::acct::register),
         ("GET", "/key-work") => get(pages::key_work::my_people),
         ("GET", "/people/{pn}/family") => get(pages::family::family_form),
+        ("GET", "/people/{pn}/temporary-release") => get(pages::temporary_release::requests_form),
+        ("POST", "/people/{pn}/temporary-release") => post(pages::temporary_release::requests_step),
         ("POST", "/people/{pn}/family") => post(pages::family::family_step),
         ("GET", "/mbu") => get(pages::mbu::register),
         ("GET", "/mbu/{pn}") => get(pages::mbu::woman_form),

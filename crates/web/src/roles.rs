@@ -59,6 +59,8 @@ pub enum Access {
     KeyWork,
     /// A person's family of choice and their wishes about each.
     Family,
+    /// Requests for temporary release (funerals first) and the decisions on them.
+    TemporaryRelease,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -98,6 +100,7 @@ impl Role {
             Access::Mbu => matches!(self, MbuOfficer),
             Access::KeyWork => matches!(self, KeyWorker),
             Access::Family => self.may_record("family_contact_named"),
+            Access::TemporaryRelease => self.may_record("temporary_release_decided"),
         }
     }
 
@@ -278,6 +281,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
     r("GET", "/key-work", Access::KeyWork),
+    r("GET", "/people/{pn}/temporary-release", Access::TemporaryRelease),
+    r("POST", "/people/{pn}/temporary-release", Access::TemporaryRelease),
     r("GET", "/people/{pn}/family", Access::Family),
     r("POST", "/people/{pn}/family", Access::Family),
     r("GET", "/mbu", Access::Mbu),

@@ -1641,3 +1641,65 @@ async fn a_family_of_choice_is_named_changed_and_removed_with_its_history_kept()
         assert!(text.contains("Removed Rose Lee (my nan) from family"), "{text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_funeral_request_is_decided_with_its_risk_assessment_and_a_reason_for_a_refusal() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let (kw, officer) = (signed_in(&app, Role::KeyWorker).await, signed_in(&app, Role::ReceptionOfficer).await);
+        let pn = app.at_home.clone();
+        let path = format!("/people/{pn}/temporary-release");
+        assert_eq!(get_page(&app, &officer, path.clone()).await.0, StatusCode::FORBIDDEN);
+        let form = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, v.to_string())).collect::<Vec<_>>();
+        let (status, _, html) = post_form(&app, &kw, path.clone(), form(&[("action", "request")])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"purpose-error\"") && html.contains("Select what the release is for"));
+        let (status, to, _) =
+            post_form(&app, &kw, path.clone(), form(&[("action", "request"), ("purpose", "FUNERAL")])).await;
+        assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some(path.as_str())));
+        let person: throughcare_core::PrisonNumber = pn.parse().unwrap();
+        let request = app
+            .db
+            .timeline(&person)
+            .await
+            .unwrap()
+            .live()
+            .filter(|e| matches!(e.kind, throughcare_core::EventKind::TemporaryReleaseRequested { .. }))
+            .last()
+            .unwrap()
+            .id
+            .to_string();
+
+        // A refusal without a reason is refused beside the field, and nothing is written.
+        let before = app.db.timeline(&person).await.unwrap().all().len();
+        let refuse = |reason: &str| {
+            form(&[
+                ("action", "decide"),
+                ("request", &request),
+                ("risk", "HIGH"),
+                ("granted", "no"),
+                ("reason", reason),
+            ])
+        };
+        let (status, _, html) = post_form(&app, &kw, path.clone(), refuse("")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"reason-error\"") && html.contains("Give the reason for the refusal"));
+        assert_eq!(app.db.timeline(&person).await.unwrap().all().len(), before);
+        let (status, _, _) = post_form(&app, &kw, path.clone(), refuse("The funeral is outside the escort area")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let text = visible_text(&get_page(&app, &kw, path.clone()).await.1);
+        assert!(text.contains("Funeral, asked"), "{text}");
+        assert!(text.contains("high risk: The funeral is outside the escort area"), "{text}");
+        assert!(!text.contains("Record a decision"), "nothing left waiting");
+        // Decided once only.
+        let (status, _, html) = post_form(&app, &kw, path.clone(), refuse("again")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("Select a request waiting for a decision"));
+        // The timeline says it in words.
+        let text = visible_text(&get_page(&app, &kw, format!("/people/{pn}")).await.1);
+        assert!(
+            text.contains("Temporary release refused (high risk): The funeral is outside the escort area"),
+            "{text}"
+        );
+    }
+}

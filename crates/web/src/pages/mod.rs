@@ -14,6 +14,7 @@ pub mod reception;
 pub mod record;
 pub mod referrals;
 pub mod screening;
+pub mod temporary_release;
 pub mod worklist;
 
 use askama::Template;
@@ -125,6 +126,7 @@ pub(crate) mod flash {
         ("acct-check", "The check has been recorded"),
         ("mbu", "The MBU record has been updated"),
         ("family", "Their family of choice has been updated"),
+        ("release", "The temporary release record has been updated"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

@@ -230,6 +230,7 @@ pub struct PersonPage {
     checks: Option<crate::pages::acct::WingChecks>,
     can_ask_listener: bool,
     can_family: bool,
+    can_release: bool,
     acct_open: bool,
     /// The Listener coordinator's link to the person's peer support page.
     peer_support: bool,
@@ -425,6 +426,7 @@ async fn person_page(
             .and_then(|c| crate::pages::acct::asked_of_wing(c, now)),
         can_ask_listener: staff.role.may_record("listener_requested") && s.in_custody(),
         can_family: staff.role.can(Access::Family),
+        can_release: staff.role.can(Access::TemporaryRelease),
         acct_open: s.acct_open,
         peer_support: staff.role.can(Access::PeerSupport),
         acct: cases
