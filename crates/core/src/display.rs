@@ -511,6 +511,9 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             s
         }
         K::FamilyContactRemoved { contact: id } => format!("Removed {} from family", contact(*id)),
+        K::BereavementRecorded { relationship, died_on } => {
+            format!("Bereavement: {relationship} died on {}", date(*died_on))
+        }
         K::EnteredInError {} => "Entered in error: the earlier entry should not have been recorded".into(),
     }
 }

@@ -681,6 +681,11 @@ pub enum EventKind {
     FamilyContactRemoved {
         contact: EventId,
     },
+    /// Someone close to the person has died: who, in the person's words, and when.
+    BereavementRecorded {
+        relationship: String,
+        died_on: Date,
+    },
     /// Only as a correction: the superseded event should never have been recorded.
     EnteredInError {},
 }
@@ -769,6 +774,7 @@ impl EventKind {
         "family_contact_named",
         "family_contact_changed",
         "family_contact_removed",
+        "bereavement_recorded",
         "entered_in_error",
     ];
 
@@ -892,6 +898,7 @@ impl EventKind {
             Self::FamilyContactNamed { .. } => "family_contact_named",
             Self::FamilyContactChanged { .. } => "family_contact_changed",
             Self::FamilyContactRemoved { .. } => "family_contact_removed",
+            Self::BereavementRecorded { .. } => "bereavement_recorded",
             Self::EnteredInError { .. } => "entered_in_error",
         }
     }
@@ -934,6 +941,7 @@ impl EventKind {
             Self::ReferralMade { reason: Some(r), .. } => text("reason", r, 500),
             Self::ReferralDeclined { reason, .. } => text("reason", reason, 500),
             Self::TemporaryReleaseDecided { reason: Some(r), .. } => text("reason", r, 500),
+            Self::BereavementRecorded { relationship, .. } => text("relationship", relationship, 120),
             Self::HospitalBedIdentified { hospital, .. } => text("hospital", hospital, 120),
             Self::HospitalTransferDelayed { note: Some(n), .. } => text("note", n, 500),
             Self::MedicineReported { name, dose, .. } => text("name", name, 120).and_then(|()| text("dose", dose, 120)),
@@ -1209,6 +1217,7 @@ mod tests {
                 "mbu_officer_visit" => r#"{"officer":"mbu.lee"}"#.into(),
                 "mbu_decision" => format!(r#"{{"application":"{id}","outcome":"REFUSED"}}"#),
                 "child_recorded" => r#"{"date_of_birth":"2025-11-02"}"#.into(),
+                "bereavement_recorded" => r#"{"relationship":"my nan","died_on":"2026-02-10"}"#.into(),
                 "information_given" => {
                     r#"{"item":"All About MBUs","format":"EASY_READ","language":"en","understood":"YES"}"#.into()
                 }

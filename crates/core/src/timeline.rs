@@ -111,6 +111,8 @@ pub struct PersonState {
     pub key_worker: Option<StaffRef>,
     /// The dates of birth of her children in the community, as recorded.
     pub children: Vec<jiff::civil::Date>,
+    /// Who died (in the person's words) and when.
+    pub bereavements: Vec<(jiff::civil::Date, String)>,
     pub acct_open: bool,
     /// The observation levels the latest ACCT review set (day, night), while the ACCT is open.
     pub acct_levels: Option<(crate::event::ObservationLevel, crate::event::ObservationLevel)>,
@@ -194,6 +196,9 @@ impl PersonState {
             EventKind::KeyWorkerAllocated { key_worker } => self.key_worker = Some(key_worker.clone()),
             EventKind::KeyWorkerDeallocated {} => self.key_worker = None,
             EventKind::ChildRecorded { date_of_birth } => self.children.push(*date_of_birth),
+            EventKind::BereavementRecorded { relationship, died_on } => {
+                self.bereavements.push((*died_on, relationship.clone()))
+            }
             EventKind::AcctOpened { .. } => self.acct_open = true,
             EventKind::AcctReviewed { review: Some(r), .. } => {
                 self.acct_levels = Some((r.observations_day, r.observations_night))

@@ -478,7 +478,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 37);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 38);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -677,6 +677,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(17), "mbu_officer_visit", r#"{"officer":"t.mbu-officer"}"#.into()),
         (id(18), "mbu_visit_requested", String::new()),
         (id(66), "child_recorded", r#"{"date_of_birth":"2025-11-02"}"#.into()),
+        (id(67), "bereavement_recorded", r#"{"relationship":"my nan","died_on":"2026-02-10"}"#.into()),
         (application, "mbu_application_made", String::new()),
         (id(19), "mbu_decision", format!(r#"{{"application":"{application}","outcome":"REFUSED"}}"#)),
         (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),
@@ -1639,6 +1640,25 @@ async fn a_family_of_choice_is_named_changed_and_removed_with_its_history_kept()
         assert!(html.contains("That contact is not on their record"));
         let text = visible_text(&get_page(&app, &kw, path.clone()).await.1);
         assert!(text.contains("Removed Rose Lee (my nan) from family"), "{text}");
+
+        // A bereavement: a death after today is refused beside the date; recorded, it asks the
+        // key worker to check in within 2 days.
+        let died = |day: &str, month: &str| {
+            form(&[("action", "bereavement"), ("who", "my brother"), ("day", day), ("month", month), ("year", "2026")])
+        };
+        let (status, _, html) = post_form(&app, &kw, path.clone(), died("2", "4")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            html.contains("id=\"died_on-error\"") && html.contains("cannot be after the day it is recorded"),
+            "{html}"
+        );
+        let (status, _, html) = post_form(&app, &kw, path.clone(), died("30", "3")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}", visible_text(&html));
+        let text = visible_text(&get_page(&app, &kw, path.clone()).await.1);
+        assert!(text.contains("Bereavement: my brother died on 30 March 2026"), "{text}");
+        let obligations = app.db.obligations_of(&person).await.unwrap();
+        let check_in = obligations.iter().find(|o| o.standard.as_str() == "key-work-bereavement-check-in").unwrap();
+        assert_eq!(check_in.due_at, "2026-04-03T22:59:59.999999Z".parse::<jiff::Timestamp>().unwrap());
     }
 }
 

@@ -1,5 +1,6 @@
 //! What is coming up in a person's life that a key worker should check in before: birthdays
-//! (theirs and their children's) and release, worked out from what is recorded.
+//! (theirs and their children's), anniversaries of a bereavement, and release, worked out from
+//! what is recorded.
 
 use jiff::civil::Date;
 
@@ -22,6 +23,18 @@ fn next_birthday(born: Date, from: Date) -> Option<(Date, i16)> {
     Some((date, date.year() - born.year()))
 }
 
+/// Whether a life event may be recorded: a death cannot be after the day it is recorded.
+pub fn check_step(event: &crate::event::Event) -> Result<(), String> {
+    match &event.kind {
+        crate::event::EventKind::BereavementRecorded { died_on, .. }
+            if *died_on > crate::time::date_in_england(event.occurred_at) =>
+        {
+            Err("died_on: the date of the death cannot be after the day it is recorded".into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Every life event from `from` to `days` days after it, soonest first.
 pub fn coming_up(person: &Person, state: &PersonState, from: Date, days: i32) -> Vec<LifeEvent> {
     let Ok(until) = from.checked_add(jiff::Span::new().days(days)) else { return vec![] };
@@ -32,6 +45,12 @@ pub fn coming_up(person: &Person, state: &PersonState, from: Date, days: i32) ->
     for born in &state.children {
         if let Some((date, age)) = next_birthday(*born, from).filter(|(_, age)| *age > 0) {
             out.push(LifeEvent { date, what: format!("A child's birthday (turns {age})") });
+        }
+    }
+    for (died, who) in &state.bereavements {
+        if let Some((date, years)) = next_birthday(*died, from).filter(|(_, years)| *years > 0) {
+            let years = if years == 1 { "a year".to_string() } else { format!("{years} years") };
+            out.push(LifeEvent { date, what: format!("Anniversary of the death of {who} ({years})") });
         }
     }
     if let Some(release) = state.current_episode().and_then(|ep| ep.expected_release) {
@@ -66,11 +85,14 @@ mod tests {
         let mut state = PersonState::default();
         state.children.push(d("2025-12-10"));
         state.children.push(d("2026-12-01")); // born this month: no birthday yet
+        state.bereavements.push((d("2024-12-15"), "my nan".into()));
+        state.bereavements.push((d("2026-12-01"), "my brother".into())); // this year: none within the window
         let got = coming_up(&person("1990-12-20"), &state, d("2026-12-07"), 14);
         assert_eq!(
             got,
             [
                 LifeEvent { date: d("2026-12-10"), what: "A child's birthday (turns 1)".into() },
+                LifeEvent { date: d("2026-12-15"), what: "Anniversary of the death of my nan (2 years)".into() },
                 LifeEvent { date: d("2026-12-20"), what: "Birthday (turns 36)".into() },
             ]
         );

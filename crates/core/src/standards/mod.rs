@@ -253,6 +253,7 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "family_contact_named" => &[("relationship", Text), ("involvement", Text)],
         "family_contact_changed" => &[("contact", Text), ("involvement", Text)],
         "family_contact_removed" => &[("contact", Text)],
+        "bereavement_recorded" => &[("relationship", Text)],
         _ => &[],
     }
 }

@@ -86,6 +86,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "suicide-risk-assessment",
         "key-worker-allocation",
         "key-work-weekly",
+        "key-work-bereavement-check-in",
         "mbu-booklet",
         "mbu-officer-visit",
         "mbu-additional-visit",
@@ -119,7 +120,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 37);
+    assert_eq!(set.len(), 38);
 }
 
 #[test]
@@ -257,6 +258,21 @@ fn key_worker_allocation_and_weekly_sessions_recur_until_release() {
     let weekly: Vec<_> = r.iter().filter(|o| o.standard.as_str() == "key-work-weekly").collect();
     assert_eq!(weekly.iter().map(|o| o.period).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     assert_eq!(weekly[1].opened_at, at("2026-01-14T10:00:00Z"));
+
+    // A bereavement asks for a check-in within 2 days: any session meets it, at the end of the day.
+    let bereaved = |session_on: &str| {
+        run(
+            &[
+                ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+                ("2026-01-07T10:00:00Z", "key_worker_allocated", r#"{"key_worker":"kw.1"}"#),
+                ("2026-01-12T09:00:00Z", "bereavement_recorded", r#"{"relationship":"my nan","died_on":"2026-01-11"}"#),
+                (session_on, "key_work_session", r#"{"key_worker":"kw.1","minutes":20}"#),
+            ],
+            "2026-01-20T00:00:00Z",
+        )
+    };
+    assert_eq!(outcomes(&bereaved("2026-01-14T23:00:00Z"), "key-work-bereavement-check-in"), ["met_on_time"]);
+    assert_eq!(outcomes(&bereaved("2026-01-15T09:00:00Z"), "key-work-bereavement-check-in"), ["met_late"]);
 
     // The 45 minutes are a floor: a week of 44 minutes is unmet, one of 45 is met.
     for (minutes, expect) in [(44, "unmet"), (45, "met_on_time")] {

@@ -21,7 +21,8 @@ use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
 
 /// The kinds that make up the family record.
-const KINDS: &[&str] = &["family_contact_named", "family_contact_changed", "family_contact_removed"];
+const KINDS: &[&str] =
+    &["family_contact_named", "family_contact_changed", "family_contact_removed", "bereavement_recorded"];
 
 pub struct Contact {
     id: String,
@@ -164,6 +165,16 @@ pub async fn family_step(
             }
         }
         "remove" => contact(&mut errors).map(|contact| EventKind::FamilyContactRemoved { contact }),
+        "bereavement" => {
+            let who = value(&form, "who");
+            if who.is_empty() || who.chars().count() > 120 {
+                errors.push(("who", "Enter who died, in their words (up to 120 characters)".into()));
+            }
+            let died_on = super::date_input(value(&form, "day"), value(&form, "month"), value(&form, "year"))
+                .map_err(|m| errors.push(("died_on", m.replace("the date it happened", "the date they died"))))
+                .ok();
+            died_on.map(|died_on| EventKind::BereavementRecorded { relationship: who.to_string(), died_on })
+        }
         _ => {
             errors.push(("action", "Choose what to record".into()));
             None
@@ -171,7 +182,10 @@ pub async fn family_step(
     };
     if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
         if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            errors.push(("action", format!("That cannot be recorded: {}", display::mid_sentence(&m))));
+            match m.split_once(": ") {
+                Some(("died_on", rest)) => errors.push(("died_on", display::capitalise(rest))),
+                _ => errors.push(("action", format!("That cannot be recorded: {}", display::mid_sentence(&m)))),
+            }
         }
     }
     match kind {
