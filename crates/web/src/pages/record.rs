@@ -229,17 +229,17 @@ pub(crate) async fn record_step(
 }
 
 /// When an event recorded now is recorded: now, or a microsecond after the person's latest record
-/// when that is not earlier (a fixed clock, two quick clicks or API calls), so it sorts after it.
+/// when that was recorded within the same second (a fixed clock, two quick clicks or API calls),
+/// so it sorts after it. A record from further ahead (another system's clock) is not followed.
 pub(crate) async fn recorded_now(
     state: &AppState,
     pn: &throughcare_core::PrisonNumber,
 ) -> Result<jiff::Timestamp, AppError> {
     let now = state.now();
-    let latest = state.db.timeline(pn).await?.all().iter().map(|e| e.recorded_at).max();
-    Ok(match latest {
-        Some(t) if t >= now => t + jiff::SignedDuration::from_micros(1),
-        _ => now,
-    })
+    let second = jiff::SignedDuration::from_secs(1);
+    let timeline = state.db.timeline(pn).await?;
+    let tie = timeline.all().iter().map(|e| e.recorded_at).filter(|t| *t >= now && *t - now < second).max();
+    Ok(tie.map_or(now, |t| t + jiff::SignedDuration::from_micros(1)))
 }
 
 /// [`record_step`] for a step that happened earlier than now (a Listener who came at 2am,
