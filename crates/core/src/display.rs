@@ -345,15 +345,29 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::MedicinesSupplied { occasion, supply } => {
             format!("Medicines for {}: {}", occasion.label().to_lowercase_first(), supply.label().to_lowercase_first())
         }
-        K::KeyWorkerAllocated { key_worker } => format!("Key worker allocated: {}", who(key_worker)),
-        K::KeyWorkerDeallocated {} => "Key worker deallocated".into(),
-        K::KeyWorkSession { key_worker, minutes } => {
-            format!(
+        K::KeyWorkerAllocated { key_worker, over_cap_reason } => {
+            let mut s = format!("Key worker allocated: {}", who(key_worker));
+            if let Some(r) = over_cap_reason {
+                s.push_str(&format!(" (above the caseload cap: {r})"));
+            }
+            s
+        }
+        K::KeyWorkerDeallocated { reason: None } => "Key worker deallocated".into(),
+        K::KeyWorkerDeallocated { reason: Some(r) } => {
+            format!("Key worker deallocated: {}", r.label().to_lowercase_first())
+        }
+        K::KeyWorkSession { key_worker, minutes, note } => {
+            let mut s = format!(
                 "Key work session with {}: {}",
                 who(key_worker),
                 duration(SignedDuration::from_mins(i64::from(*minutes)))
-            )
+            );
+            if let Some(n) = note {
+                s.push_str(&format!(". {n}"));
+            }
+            s
         }
+        K::HearingScheduled { hearing, on } => format!("{} on {}", hearing.label(), date(*on)),
         K::MbuBookletGiven { format } => {
             format!("\"All About MBUs\" booklet given ({})", format.label().to_lowercase_first())
         }
@@ -362,6 +376,15 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::ChildRecorded { date_of_birth } => format!("A child in the community, born {}", date(*date_of_birth)),
         K::MbuApplicationMade {} => "Applied for a place on a Mother and Baby Unit".into(),
         K::MbuDecision { outcome, .. } => format!("MBU application decided: {}", outcome.label().to_lowercase_first()),
+        K::MbuAppealMade { .. } => "Appealed the MBU refusal".into(),
+        K::MbuAppealDecided { outcome, .. } => format!("MBU appeal decided: {}", outcome.label().to_lowercase_first()),
+        K::MbuAdmitted { unit, temporary } => format!(
+            "Admitted to the Mother and Baby Unit at {}{}",
+            place(unit),
+            if *temporary { " (temporary admission while the decision is made)" } else { "" }
+        ),
+        K::MbuLeft {} => "Left the Mother and Baby Unit".into(),
+        K::MbuSeparationPlanAgreed {} => "Separation plan agreed with her".into(),
         K::InformationGiven { item, format, language: l, understood } => format!(
             "Given \"{item}\" ({}, in {}): {}",
             format.label().to_lowercase_first(),
@@ -511,6 +534,7 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             s
         }
         K::FamilyContactRemoved { contact: id } => format!("Removed {} from family", contact(*id)),
+        K::FamilyContactMade { contact: id, how } => format!("{} with {}", how.label(), contact(*id)),
         K::BereavementRecorded { relationship, died_on } => {
             format!("Bereavement: {relationship} died on {}", date(*died_on))
         }

@@ -300,6 +300,36 @@ code_set! {
 }
 
 code_set! {
+    /// Why a key worker stops being a person's key worker (the HMPPS keyworker-api's reasons, in words).
+    pub enum DeallocationReason as "deallocation reason" {
+        KeyWorkerUnavailable = "KEY_WORKER_UNAVAILABLE": "The key worker is on long-term absence or has left the role",
+        PersonAsked = "PERSON_ASKED": "The person asked for a different key worker",
+        Rebalancing = "REBALANCING": "Caseloads rebalanced",
+        Transferred = "TRANSFERRED": "The person has moved prison",
+        Released = "RELEASED": "The person has been released",
+        Other = "OTHER": "Another reason",
+    }
+}
+
+code_set! {
+    /// A date in a person's legal case that weighs on them.
+    pub enum Hearing as "hearing" {
+        Court = "COURT": "Court date",
+        Parole = "PAROLE": "Parole hearing",
+    }
+}
+
+code_set! {
+    /// How a person was in touch with someone in their family of choice.
+    pub enum ContactMode as "kind of contact" {
+        Visit = "VISIT": "Visit",
+        Call = "CALL": "Phone call",
+        VideoCall = "VIDEO_CALL": "Video call",
+        Letter = "LETTER": "Letter or email",
+    }
+}
+
+code_set! {
     pub enum RequestCategory as "request category" {
         Health = "HEALTH": "Physical health",
         MentalHealth = "MENTAL_HEALTH": "Mental health",
@@ -497,11 +527,25 @@ pub enum EventKind {
     },
     KeyWorkerAllocated {
         key_worker: StaffRef,
+        /// Why the key worker takes someone beyond the caseload cap: required then, and only then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        over_cap_reason: Option<String>,
     },
-    KeyWorkerDeallocated {},
+    KeyWorkerDeallocated {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<DeallocationReason>,
+    },
     KeyWorkSession {
         key_worker: StaffRef,
         minutes: u16,
+        /// A line on what was talked about; the detail stays in the case notes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// A court date or parole hearing coming up: a hard day the key worker checks in before.
+    HearingScheduled {
+        hearing: Hearing,
+        on: Date,
     },
     MbuBookletGiven {
         format: Format,
@@ -520,6 +564,22 @@ pub enum EventKind {
         application: EventId,
         outcome: MbuOutcome,
     },
+    /// She appeals a refusal; the appeal is decided like an application.
+    MbuAppealMade {
+        decision: EventId,
+    },
+    MbuAppealDecided {
+        appeal: EventId,
+        outcome: MbuOutcome,
+    },
+    /// Admitted to a unit: `temporary` while the process is held up (policy framework Part B).
+    MbuAdmitted {
+        unit: EstablishmentCode,
+        temporary: bool,
+    },
+    MbuLeft {},
+    /// The plan for separation agreed with her, before a child reaches 18 months.
+    MbuSeparationPlanAgreed {},
     InformationGiven {
         item: String,
         format: Format,
@@ -682,6 +742,11 @@ pub enum EventKind {
         contact: EventId,
     },
     /// Someone close to the person has died: who, in the person's words, and when.
+    /// A visit, call or letter with someone in the person's family of choice.
+    FamilyContactMade {
+        contact: EventId,
+        how: ContactMode,
+    },
     BereavementRecorded {
         relationship: String,
         died_on: Date,
@@ -738,6 +803,12 @@ impl EventKind {
         "child_recorded",
         "mbu_application_made",
         "mbu_decision",
+        "mbu_appeal_made",
+        "mbu_appeal_decided",
+        "mbu_admitted",
+        "mbu_left",
+        "mbu_separation_plan_agreed",
+        "hearing_scheduled",
         "information_given",
         "request_raised",
         "request_answered",
@@ -775,6 +846,7 @@ impl EventKind {
         "family_contact_changed",
         "family_contact_removed",
         "bereavement_recorded",
+        "family_contact_made",
         "entered_in_error",
     ];
 
@@ -862,6 +934,12 @@ impl EventKind {
             Self::ChildRecorded { .. } => "child_recorded",
             Self::MbuApplicationMade { .. } => "mbu_application_made",
             Self::MbuDecision { .. } => "mbu_decision",
+            Self::MbuAppealMade { .. } => "mbu_appeal_made",
+            Self::MbuAppealDecided { .. } => "mbu_appeal_decided",
+            Self::MbuAdmitted { .. } => "mbu_admitted",
+            Self::MbuLeft { .. } => "mbu_left",
+            Self::MbuSeparationPlanAgreed { .. } => "mbu_separation_plan_agreed",
+            Self::HearingScheduled { .. } => "hearing_scheduled",
             Self::InformationGiven { .. } => "information_given",
             Self::RequestRaised { .. } => "request_raised",
             Self::RequestAnswered { .. } => "request_answered",
@@ -899,6 +977,7 @@ impl EventKind {
             Self::FamilyContactChanged { .. } => "family_contact_changed",
             Self::FamilyContactRemoved { .. } => "family_contact_removed",
             Self::BereavementRecorded { .. } => "bereavement_recorded",
+            Self::FamilyContactMade { .. } => "family_contact_made",
             Self::EnteredInError { .. } => "entered_in_error",
         }
     }
@@ -964,8 +1043,10 @@ impl EventKind {
                 .and_then(|()| text("goal", goal, 500))
                 .and_then(|()| text("action", action, 500))
                 .and_then(|()| text("owner", owner, 120)),
+            Self::KeyWorkerAllocated { over_cap_reason: Some(r), .. } => text("over_cap_reason", r, 500),
             // A key work session is one conversation: a whole working day (8 hours) at most.
-            Self::KeyWorkSession { minutes, .. } => {
+            Self::KeyWorkSession { minutes, note, .. } => {
+                note.as_deref().map_or(Ok(()), |n| text("note", n, 500))?;
                 if (1..=480).contains(minutes) {
                     Ok(())
                 } else {
@@ -1217,6 +1298,11 @@ mod tests {
                 "mbu_officer_visit" => r#"{"officer":"mbu.lee"}"#.into(),
                 "mbu_decision" => format!(r#"{{"application":"{id}","outcome":"REFUSED"}}"#),
                 "child_recorded" => r#"{"date_of_birth":"2025-11-02"}"#.into(),
+                "mbu_appeal_made" => format!(r#"{{"decision":"{id}"}}"#),
+                "mbu_appeal_decided" => format!(r#"{{"appeal":"{id}","outcome":"APPROVED"}}"#),
+                "mbu_admitted" => r#"{"unit":"AAA","temporary":true}"#.into(),
+                "hearing_scheduled" => r#"{"hearing":"PAROLE","on":"2026-04-01"}"#.into(),
+                "family_contact_made" => format!(r#"{{"contact":"{id}","how":"VIDEO_CALL"}}"#),
                 "bereavement_recorded" => r#"{"relationship":"my nan","died_on":"2026-02-10"}"#.into(),
                 "information_given" => {
                     r#"{"item":"All About MBUs","format":"EASY_READ","language":"en","understood":"YES"}"#.into()

@@ -841,7 +841,7 @@ impl<'a> PersonBuilder<'a> {
         let allocated = self.after(received, 24, 21 * 24);
         let has_kw = self.chance(0.85) && allocated < until;
         if has_kw {
-            self.push(allocated, &key_worker, EventKind::KeyWorkerAllocated { key_worker: Self::staff(&key_worker) });
+            self.push(allocated, &key_worker, EventKind::KeyWorkerAllocated { key_worker: Self::staff(&key_worker), over_cap_reason: None });
         }
         let attendance = self.rng.random_range(0.2..0.8);
         let mut week = from.max(allocated) + days(self.rng.random_range(1..7));
@@ -851,7 +851,7 @@ impl<'a> PersonBuilder<'a> {
                 self.push(
                     week,
                     &key_worker,
-                    EventKind::KeyWorkSession { key_worker: Self::staff(&key_worker), minutes },
+                    EventKind::KeyWorkSession { key_worker: Self::staff(&key_worker), minutes, note: None },
                 );
             }
             if self.chance(attendance) {
@@ -1156,8 +1156,9 @@ impl<'a> PersonBuilder<'a> {
             }
             let target = self.events[i].clone();
             let kind = match &target.kind {
-                EventKind::KeyWorkSession { key_worker, minutes } => EventKind::KeyWorkSession {
+                EventKind::KeyWorkSession { key_worker, minutes, note } => EventKind::KeyWorkSession {
                     key_worker: key_worker.clone(),
+                    note: note.clone(),
                     minutes: (*minutes).clamp(20, 700) + 10,
                 },
                 EventKind::CharacteristicDeclared(Declaration::Ethnicity(_)) => EventKind::CharacteristicDeclared(

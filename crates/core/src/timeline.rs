@@ -113,6 +113,8 @@ pub struct PersonState {
     pub children: Vec<jiff::civil::Date>,
     /// Who died (in the person's words) and when.
     pub bereavements: Vec<(jiff::civil::Date, String)>,
+    /// Court dates and parole hearings, as recorded.
+    pub hearings: Vec<(jiff::civil::Date, crate::event::Hearing)>,
     pub acct_open: bool,
     /// The observation levels the latest ACCT review set (day, night), while the ACCT is open.
     pub acct_levels: Option<(crate::event::ObservationLevel, crate::event::ObservationLevel)>,
@@ -193,9 +195,10 @@ impl PersonState {
                 }
             }
             EventKind::FamilyContactRemoved { contact } => self.family.retain(|(id, _)| id != contact),
-            EventKind::KeyWorkerAllocated { key_worker } => self.key_worker = Some(key_worker.clone()),
-            EventKind::KeyWorkerDeallocated {} => self.key_worker = None,
+            EventKind::KeyWorkerAllocated { key_worker, .. } => self.key_worker = Some(key_worker.clone()),
+            EventKind::KeyWorkerDeallocated { .. } => self.key_worker = None,
             EventKind::ChildRecorded { date_of_birth } => self.children.push(*date_of_birth),
+            EventKind::HearingScheduled { hearing, on } => self.hearings.push((*on, *hearing)),
             EventKind::BereavementRecorded { relationship, died_on } => {
                 self.bereavements.push((*died_on, relationship.clone()))
             }

@@ -1,9 +1,12 @@
 //! What is coming up in a person's life that a key worker should check in before: birthdays
-//! (theirs and their children's), anniversaries of a bereavement, and release, worked out from
-//! what is recorded.
+//! (theirs and their children's), anniversaries of a bereavement, festivals of their religion or
+//! belief, court dates and parole hearings, and release, worked out from what is recorded.
 
 use jiff::civil::Date;
 
+use crate::characteristics::Religion;
+use crate::codes::CodeSet;
+use crate::pathways::festivals::FestivalCalendar;
 use crate::person::Person;
 use crate::timeline::PersonState;
 
@@ -35,10 +38,23 @@ pub fn check_step(event: &crate::event::Event) -> Result<(), String> {
     }
 }
 
-/// Every life event from `from` to `days` days after it, soonest first.
-pub fn coming_up(person: &Person, state: &PersonState, from: Date, days: i32) -> Vec<LifeEvent> {
+/// Every life event from `from` to `days` days after it, soonest first. `festivals` is the
+/// calendar and the person's religion or belief, when the reader may know it.
+pub fn coming_up(
+    person: &Person,
+    state: &PersonState,
+    festivals: Option<(&FestivalCalendar, Religion)>,
+    from: Date,
+    days: i32,
+) -> Vec<LifeEvent> {
     let Ok(until) = from.checked_add(jiff::Span::new().days(days)) else { return vec![] };
     let mut out = Vec::new();
+    if let Some((calendar, religion)) = festivals {
+        out.extend(calendar.between(religion, from, until).map(|f| LifeEvent { date: f.date, what: f.name.clone() }));
+    }
+    for (on, hearing) in state.hearings.iter().filter(|(on, _)| *on >= from) {
+        out.push(LifeEvent { date: *on, what: hearing.label().into() });
+    }
     if let Some((date, age)) = next_birthday(person.date_of_birth, from) {
         out.push(LifeEvent { date, what: format!("Birthday (turns {age})") });
     }
@@ -87,18 +103,27 @@ mod tests {
         state.children.push(d("2026-12-01")); // born this month: no birthday yet
         state.bereavements.push((d("2024-12-15"), "my nan".into()));
         state.bereavements.push((d("2026-12-01"), "my brother".into())); // this year: none within the window
-        let got = coming_up(&person("1990-12-20"), &state, d("2026-12-07"), 14);
+        state.hearings.push((d("2026-12-18"), crate::event::Hearing::Parole));
+        state.hearings.push((d("2026-12-01"), crate::event::Hearing::Court)); // past
+        let got = coming_up(&person("1990-12-20"), &state, None, d("2026-12-07"), 14);
         assert_eq!(
             got,
             [
                 LifeEvent { date: d("2026-12-10"), what: "A child's birthday (turns 1)".into() },
                 LifeEvent { date: d("2026-12-15"), what: "Anniversary of the death of my nan (2 years)".into() },
+                LifeEvent { date: d("2026-12-18"), what: "Parole hearing".into() },
                 LifeEvent { date: d("2026-12-20"), what: "Birthday (turns 36)".into() },
             ]
         );
+        // A festival of the person's religion or belief, from the calendar, when the reader may know it.
+        let calendar = FestivalCalendar::builtin();
+        let with = coming_up(&person("1990-06-01"), &PersonState::default(), Some((&calendar, Religion::Jewish)), d("2026-12-01"), 14);
+        assert_eq!(with, [LifeEvent { date: d("2026-12-05"), what: "Hanukkah (first day)".into() }]);
+        let other = coming_up(&person("1990-06-01"), &PersonState::default(), Some((&calendar, Religion::Sikh)), d("2026-12-01"), 14);
+        assert!(other.is_empty(), "{other:?}");
         // The window is inclusive of its last day and no further; a birthday passed this year is next year's.
-        assert_eq!(coming_up(&person("1990-12-21"), &PersonState::default(), d("2026-12-07"), 14).len(), 1);
-        assert!(coming_up(&person("1990-12-22"), &PersonState::default(), d("2026-12-07"), 14).is_empty());
+        assert_eq!(coming_up(&person("1990-12-21"), &PersonState::default(), None, d("2026-12-07"), 14).len(), 1);
+        assert!(coming_up(&person("1990-12-22"), &PersonState::default(), None, d("2026-12-07"), 14).is_empty());
         assert_eq!(next_birthday(d("1990-01-05"), d("2026-12-07")), Some((d("2027-01-05"), 37)));
         // 29 February.
         assert_eq!(next_birthday(d("2000-02-29"), d("2027-02-01")), Some((d("2027-02-28"), 27)));

@@ -2,6 +2,8 @@
 //! medicines, an ACCT case, a request for a Listener), each derived from the timeline, with the rule for which step may follow which.
 
 pub mod acct;
+pub mod festivals;
+pub mod key_work;
 pub mod life_events;
 pub mod mbu;
 pub mod medicines;
