@@ -1047,11 +1047,7 @@ impl EventKind {
             // A key work session is one conversation: a whole working day (8 hours) at most.
             Self::KeyWorkSession { minutes, note, .. } => {
                 note.as_deref().map_or(Ok(()), |n| text("note", n, 500))?;
-                if (1..=480).contains(minutes) {
-                    Ok(())
-                } else {
-                    Err(format!("minutes must be 1-480, got {minutes}"))
-                }
+                if (1..=480).contains(minutes) { Ok(()) } else { Err(format!("minutes must be 1-480, got {minutes}")) }
             }
             Self::ActivityAttended { minutes, .. } => {
                 if (1..=720).contains(minutes) {

@@ -841,7 +841,11 @@ impl<'a> PersonBuilder<'a> {
         let allocated = self.after(received, 24, 21 * 24);
         let has_kw = self.chance(0.85) && allocated < until;
         if has_kw {
-            self.push(allocated, &key_worker, EventKind::KeyWorkerAllocated { key_worker: Self::staff(&key_worker), over_cap_reason: None });
+            self.push(
+                allocated,
+                &key_worker,
+                EventKind::KeyWorkerAllocated { key_worker: Self::staff(&key_worker), over_cap_reason: None },
+            );
         }
         let attendance = self.rng.random_range(0.2..0.8);
         let mut week = from.max(allocated) + days(self.rng.random_range(1..7));

@@ -59,12 +59,10 @@ impl FestivalCalendar {
 
     /// Loads a festival file; an error names the file and line at fault.
     pub fn load(file: &str, text: &str) -> Result<Self, StandardsError> {
-        let err = |offset: usize, message: String| StandardsError {
-            file: file.into(),
-            line: line_of(text, offset),
-            message,
-        };
-        let raw: RawFile = toml::from_str(text).map_err(|e| err(e.span().map_or(0, |s| s.start), e.message().into()))?;
+        let err =
+            |offset: usize, message: String| StandardsError { file: file.into(), line: line_of(text, offset), message };
+        let raw: RawFile =
+            toml::from_str(text).map_err(|e| err(e.span().map_or(0, |s| s.start), e.message().into()))?;
         let years = raw.years.get_ref().clone();
         if years.is_empty() {
             return Err(err(raw.years.span().start, "years: give the years the calendar covers".into()));

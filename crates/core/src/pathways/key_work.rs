@@ -201,7 +201,11 @@ mod tests {
     fn figures_count_days_to_allocation_and_first_session_and_sessions_a_week() {
         let kind = |k: &str, d: &str| EventKind::parse(k, d).unwrap();
         let events = vec![
-            event(1, "2026-03-02T10:00:00Z", kind("reception", r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#)),
+            event(
+                1,
+                "2026-03-02T10:00:00Z",
+                kind("reception", r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#),
+            ),
             event(2, "2026-03-05T10:00:00Z", kind("key_worker_allocated", r#"{"key_worker":"kw.ash"}"#)),
             event(3, "2026-03-09T10:00:00Z", kind("key_work_session", r#"{"key_worker":"kw.ash","minutes":45}"#)),
             event(4, "2026-03-16T10:00:00Z", kind("key_work_session", r#"{"key_worker":"kw.ash","minutes":50}"#)),

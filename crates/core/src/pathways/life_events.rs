@@ -26,9 +26,15 @@ fn next_birthday(born: Date, from: Date) -> Option<(Date, i16)> {
     Some((date, date.year() - born.year()))
 }
 
-/// Whether a life event may be recorded: a death cannot be after the day it is recorded.
-pub fn check_step(event: &crate::event::Event) -> Result<(), String> {
+/// Whether a life event may be recorded: a death cannot be after the day it is recorded, and a
+/// visit or call is with someone the person names as family now.
+pub fn check_step(timeline: &crate::timeline::Timeline, event: &crate::event::Event) -> Result<(), String> {
     match &event.kind {
+        crate::event::EventKind::FamilyContactMade { contact, .. }
+            if !timeline.state_at(event.occurred_at).family.iter().any(|(id, _)| id == contact) =>
+        {
+            Err("contact: that person is not in their family of choice".into())
+        }
         crate::event::EventKind::BereavementRecorded { died_on, .. }
             if *died_on > crate::time::date_in_england(event.occurred_at) =>
         {
@@ -117,9 +123,21 @@ mod tests {
         );
         // A festival of the person's religion or belief, from the calendar, when the reader may know it.
         let calendar = FestivalCalendar::builtin();
-        let with = coming_up(&person("1990-06-01"), &PersonState::default(), Some((&calendar, Religion::Jewish)), d("2026-12-01"), 14);
+        let with = coming_up(
+            &person("1990-06-01"),
+            &PersonState::default(),
+            Some((&calendar, Religion::Jewish)),
+            d("2026-12-01"),
+            14,
+        );
         assert_eq!(with, [LifeEvent { date: d("2026-12-05"), what: "Hanukkah (first day)".into() }]);
-        let other = coming_up(&person("1990-06-01"), &PersonState::default(), Some((&calendar, Religion::Sikh)), d("2026-12-01"), 14);
+        let other = coming_up(
+            &person("1990-06-01"),
+            &PersonState::default(),
+            Some((&calendar, Religion::Sikh)),
+            d("2026-12-01"),
+            14,
+        );
         assert!(other.is_empty(), "{other:?}");
         // The window is inclusive of its last day and no further; a birthday passed this year is next year's.
         assert_eq!(coming_up(&person("1990-12-21"), &PersonState::default(), None, d("2026-12-07"), 14).len(), 1);

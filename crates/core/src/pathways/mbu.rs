@@ -6,7 +6,7 @@ use jiff::civil::Date;
 
 use crate::characteristics::{Characteristic, Declaration, Declared};
 use crate::event::{Event, EventKind, MbuOutcome};
-use crate::ids::{EventId, StaffRef};
+use crate::ids::{EstablishmentCode, EventId, StaffRef};
 use crate::time::date_in_england;
 use crate::timeline::{PersonState, Timeline};
 
@@ -53,8 +53,51 @@ pub fn child_under_18_months(state: &PersonState, at: Timestamp) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
     NotApplied,
-    Applied { id: EventId, at: Timestamp },
-    Decided { at: Timestamp, outcome: MbuOutcome },
+    Applied {
+        id: EventId,
+        at: Timestamp,
+    },
+    Decided {
+        id: EventId,
+        at: Timestamp,
+        outcome: MbuOutcome,
+    },
+    /// She appealed a refusal; the appeal waits for its decision.
+    Appealed {
+        id: EventId,
+        at: Timestamp,
+    },
+    AppealDecided {
+        at: Timestamp,
+        outcome: MbuOutcome,
+    },
+}
+
+impl Stage {
+    /// A refusal she may still appeal.
+    pub fn appealable(&self) -> Option<EventId> {
+        match self {
+            Stage::Decided { id, outcome: MbuOutcome::Refused, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// A place approved, first time or on appeal.
+    pub fn approved(&self) -> bool {
+        matches!(
+            self,
+            Stage::Decided { outcome: MbuOutcome::Approved, .. }
+                | Stage::AppealDecided { outcome: MbuOutcome::Approved, .. }
+        )
+    }
+}
+
+/// A woman on a Mother and Baby Unit: which, since when, and whether temporarily.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admission {
+    pub unit: EstablishmentCode,
+    pub temporary: bool,
+    pub at: Timestamp,
 }
 
 /// A woman's MBU pathway in her current stay: why she qualifies, and each step so far.
@@ -68,6 +111,9 @@ pub struct MbuCase {
     pub visits: Vec<(Timestamp, StaffRef)>,
     pub visits_asked: Vec<Timestamp>,
     pub stage: Stage,
+    /// On a unit now, if she is.
+    pub admitted: Option<Admission>,
+    pub separation_plan: Option<Timestamp>,
 }
 
 /// The MBU pathway of a woman in custody at `now`, for her current stay: None when she is not
@@ -92,6 +138,8 @@ pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
         visits: vec![],
         visits_asked: vec![],
         stage: Stage::NotApplied,
+        admitted: None,
+        separation_plan: None,
     };
     let mut any_step = false;
     for e in timeline.live().filter(|e| e.occurred_at >= since && e.occurred_at <= now) {
@@ -103,7 +151,14 @@ pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
             EventKind::MbuOfficerVisit { officer } => c.visits.push((at, officer.clone())),
             EventKind::MbuVisitRequested {} => c.visits_asked.push(at),
             EventKind::MbuApplicationMade {} => c.stage = Stage::Applied { id: e.id, at },
-            EventKind::MbuDecision { outcome, .. } => c.stage = Stage::Decided { at, outcome: *outcome },
+            EventKind::MbuDecision { outcome, .. } => c.stage = Stage::Decided { id: e.id, at, outcome: *outcome },
+            EventKind::MbuAppealMade { .. } => c.stage = Stage::Appealed { id: e.id, at },
+            EventKind::MbuAppealDecided { outcome, .. } => c.stage = Stage::AppealDecided { at, outcome: *outcome },
+            EventKind::MbuAdmitted { unit, temporary } => {
+                c.admitted = Some(Admission { unit: unit.clone(), temporary: *temporary, at })
+            }
+            EventKind::MbuLeft {} => c.admitted = None,
+            EventKind::MbuSeparationPlanAgreed {} => c.separation_plan = Some(at),
             _ => continue,
         }
         any_step = true;
@@ -111,14 +166,96 @@ pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
     (qualifies || any_step).then_some(c)
 }
 
-/// Whether an MBU step may be recorded next; the reason names the field.
-pub fn check_step(_timeline: &Timeline, event: &Event) -> Result<(), String> {
+/// Whether an MBU step may be recorded next; the reason names the field. Each step answers the
+/// one before it: a decision an application, an appeal a refusal, an appeal's decision the appeal.
+pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
+    let stage = || case(timeline, event.occurred_at).map_or(Stage::NotApplied, |c| c.stage);
     match &event.kind {
         EventKind::ChildRecorded { date_of_birth } if *date_of_birth > date_in_england(event.occurred_at) => {
             Err("date_of_birth: a child's date of birth cannot be after the day it is recorded".into())
         }
+        EventKind::MbuDecision { application, .. } => match stage() {
+            Stage::Applied { id, .. } if id == *application => Ok(()),
+            _ => Err("application: there is no MBU application waiting for a decision".into()),
+        },
+        EventKind::MbuAppealMade { decision } => match stage().appealable() {
+            Some(id) if id == *decision => Ok(()),
+            _ => Err("decision: only a refusal, not yet appealed, can be appealed".into()),
+        },
+        EventKind::MbuAppealDecided { appeal, .. } => match stage() {
+            Stage::Appealed { id, .. } if id == *appeal => Ok(()),
+            _ => Err("appeal: there is no appeal waiting for a decision".into()),
+        },
+        EventKind::MbuAdmitted { temporary: false, .. } if !stage().approved() => {
+            Err("temporary: without an approved place she can only be admitted temporarily".into())
+        }
+        EventKind::MbuLeft {} if case(timeline, event.occurred_at).and_then(|c| c.admitted).is_none() => {
+            Err("she is not on a Mother and Baby Unit".into())
+        }
         _ => Ok(()),
     }
+}
+
+/// A Mother and Baby Unit and its places, from `standards/reference/mbu-units.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub establishment: EstablishmentCode,
+    pub name: String,
+    pub places: u32,
+    /// Whether the prison has confirmed the figure (the sources give only the national total).
+    pub confirmed: bool,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnits {
+    national_places: toml::Spanned<u32>,
+    unit: Vec<toml::Spanned<RawUnit>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnit {
+    establishment: toml::Spanned<String>,
+    name: String,
+    places: u32,
+    confirmed: bool,
+}
+
+/// The units shipped with throughcare.
+pub const UNITS: (&str, &str) =
+    ("standards/reference/mbu-units.toml", include_str!("../../../../standards/reference/mbu-units.toml"));
+
+/// Loads the units file; an error names the file and line at fault.
+pub fn load_units(file: &str, text: &str) -> Result<Vec<Unit>, crate::standards::StandardsError> {
+    use crate::standards::{StandardsError, line_of};
+    let err =
+        |offset: usize, message: String| StandardsError { file: file.into(), line: line_of(text, offset), message };
+    let raw: RawUnits = toml::from_str(text).map_err(|e| err(e.span().map_or(0, |s| s.start), e.message().into()))?;
+    let mut out: Vec<Unit> = Vec::new();
+    for u in raw.unit {
+        let at = u.span().start;
+        let u = u.into_inner();
+        let establishment = EstablishmentCode::parse(u.establishment.get_ref())
+            .map_err(|e| err(u.establishment.span().start, e.to_string()))?;
+        if out.iter().any(|o| o.establishment == establishment) {
+            return Err(err(at, format!("{establishment} is listed twice")));
+        }
+        out.push(Unit { establishment, name: u.name, places: u.places, confirmed: u.confirmed });
+    }
+    let total: u32 = out.iter().map(|u| u.places).sum();
+    if total != *raw.national_places.get_ref() {
+        return Err(err(
+            raw.national_places.span().start,
+            format!("the units' places add up to {total}, not the national {}", raw.national_places.get_ref()),
+        ));
+    }
+    Ok(out)
+}
+
+/// The shipped units (tested to load).
+pub fn units() -> Vec<Unit> {
+    load_units(UNITS.0, UNITS.1).unwrap_or_else(|e| panic!("the built-in MBU units: {e}"))
 }
 
 #[cfg(test)]
@@ -161,13 +298,95 @@ mod tests {
         assert_eq!(before.stage, Stage::Applied { id: id6, at: at("2026-01-12T09:00:00Z") });
         let c = case(&t, at("2026-02-02T00:00:00Z")).unwrap();
         assert_eq!((c.booklet, c.visits.len()), (Some(at("2026-01-07T09:00:00Z")), 1));
-        assert_eq!(c.stage, Stage::Decided { at: at("2026-02-01T09:00:00Z"), outcome: MbuOutcome::Refused });
+        assert_eq!(
+            c.stage,
+            Stage::Decided { id: events[6].id, at: at("2026-02-01T09:00:00Z"), outcome: MbuOutcome::Refused }
+        );
         // Once the child is 18 months she no longer qualifies, but her steps in this stay still show.
         let later = case(&t, at("2026-09-10T12:00:00Z")).unwrap();
         assert!(!later.qualifies && later.young_children.is_empty());
         // Released: nothing.
         events.push(event(8, "2026-03-01T09:00:00Z", kind("release", r#"{"release_type":"BAIL"}"#)));
         assert_eq!(case(&Timeline::new(events), at("2026-03-02T00:00:00Z")), None);
+    }
+
+    #[test]
+    fn each_step_answers_the_one_before_it() {
+        let kind = |k: &str, d: &str| EventKind::parse(k, d).unwrap();
+        let mut events = vec![
+            event(
+                1,
+                "2026-01-05T18:00:00Z",
+                kind("reception", r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#),
+            ),
+            event(
+                2,
+                "2026-01-05T18:10:00Z",
+                kind("characteristic_declared", r#"{"characteristic":"sex","value":"F"}"#),
+            ),
+            event(3, "2026-01-05T18:11:00Z", kind("child_recorded", r#"{"date_of_birth":"2025-10-01"}"#)),
+        ];
+        let step = |events: &[Event], n: u8, when: &str, k: EventKind| {
+            check_step(&Timeline::new(events.to_vec()), &event(n, when, k))
+        };
+        let ghost = EventId::from_random_bytes([9; 16]);
+        let decide = |application| EventKind::MbuDecision { application, outcome: MbuOutcome::Refused };
+        // A decision before an application is refused, naming the field.
+        let e = step(&events, 4, "2026-01-06T09:00:00Z", decide(ghost)).unwrap_err();
+        assert!(e.starts_with("application:"), "{e}");
+        // Admitted for good only with a place approved; temporarily while the process is held up.
+        let unit = EstablishmentCode::parse("AAA").unwrap();
+        let admit = |temporary| EventKind::MbuAdmitted { unit: unit.clone(), temporary };
+        assert!(step(&events, 4, "2026-01-06T09:00:00Z", admit(false)).unwrap_err().starts_with("temporary:"));
+        assert!(step(&events, 4, "2026-01-06T09:00:00Z", admit(true)).is_ok());
+        events.push(event(4, "2026-01-06T09:00:00Z", kind("mbu_application_made", "")));
+        let app = events[3].id;
+        assert!(step(&events, 5, "2026-01-07T09:00:00Z", decide(ghost)).is_err(), "another application's id");
+        assert!(step(&events, 5, "2026-01-07T09:00:00Z", decide(app)).is_ok());
+        events.push(event(5, "2026-01-20T09:00:00Z", decide(app)));
+        let refusal = events[4].id;
+        // An appeal answers the refusal; its decision answers the appeal.
+        assert!(
+            step(
+                &events,
+                6,
+                "2026-01-21T09:00:00Z",
+                EventKind::MbuAppealDecided { appeal: refusal, outcome: MbuOutcome::Approved }
+            )
+            .is_err()
+        );
+        assert!(step(&events, 6, "2026-01-21T09:00:00Z", EventKind::MbuAppealMade { decision: refusal }).is_ok());
+        events.push(event(6, "2026-01-21T09:00:00Z", EventKind::MbuAppealMade { decision: refusal }));
+        let appeal = events[5].id;
+        assert!(
+            step(&events, 7, "2026-01-22T09:00:00Z", EventKind::MbuAppealMade { decision: refusal }).is_err(),
+            "once"
+        );
+        events.push(event(
+            7,
+            "2026-02-01T09:00:00Z",
+            EventKind::MbuAppealDecided { appeal, outcome: MbuOutcome::Approved },
+        ));
+        assert!(step(&events, 8, "2026-02-02T09:00:00Z", admit(false)).is_ok());
+        events.push(event(8, "2026-02-02T09:00:00Z", admit(false)));
+        let c = case(&Timeline::new(events.clone()), at("2026-02-03T00:00:00Z")).unwrap();
+        assert_eq!(c.admitted.map(|a| (a.unit.to_string(), a.temporary)), Some(("AAA".into(), false)));
+        assert!(step(&events, 9, "2026-02-03T09:00:00Z", EventKind::MbuLeft {}).is_ok());
+    }
+
+    #[test]
+    fn the_six_units_add_up_to_the_national_64_places() {
+        let u = units();
+        assert_eq!(u.len(), 6);
+        assert_eq!(u.iter().map(|u| u.places).sum::<u32>(), 64);
+        let bad = UNITS.1.replace(
+            "places = 9\nconfirmed = false\n\n[[unit]]\nestablishment = \"PFI\"",
+            "places = 8\nconfirmed = false\n\n[[unit]]\nestablishment = \"PFI\"",
+        );
+        assert_ne!(bad, UNITS.1);
+        let e = load_units("u.toml", &bad).unwrap_err();
+        assert!(e.message.contains("add up to 63"), "{}", e.message);
+        assert_eq!(e.line, UNITS.1.lines().position(|l| l.starts_with("national_places")).unwrap() + 1);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
     medicines::check_step(timeline, event)?;
     acct::check_step(timeline, event)?;
     mbu::check_step(timeline, event)?;
-    life_events::check_step(event)?;
+    life_events::check_step(timeline, event)?;
     peer_support::check_step(timeline, event)
 }
 

@@ -169,9 +169,11 @@ fn due_at(
             let level = if day_hours.contains(&hour) { by_day } else { by_night };
             add_duration(opened, SignedDuration::from_mins(level.max_gap_minutes()?)).ok()
         }
-        Due::ByEventDate(path) => {
+        Due::ByEventDate(path, offset) => {
             let v = path.split('.').try_fold(details, |v, k| v.get(k))?;
             let date: Date = v.as_str()?.parse().ok()?;
+            let date = date.checked_add(jiff::Span::new().months(offset.months)).ok()?;
+            let date = date.checked_add(jiff::Span::new().days(offset.days)).ok()?;
             end_of_day_in_england(date).ok()
         }
         Due::Hours(h) => add_duration(opened, SignedDuration::from_hours(i64::from(h))).ok(),

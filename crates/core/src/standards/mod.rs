@@ -76,11 +76,19 @@ pub enum Due {
     /// By the expected release date.
     ByRelease,
     /// By the end of a date the trigger event sets (`by event.review.next_review`): the next
-    /// ACCT review, a care plan action's due date.
-    ByEventDate(&'static str),
+    /// ACCT review, a care plan action's due date. An offset may follow
+    /// (`by event.date_of_birth + 18 months - 28 days`): the day before a child turns 18 months.
+    ByEventDate(&'static str, DateOffset),
     /// Within the longest gap the ACCT observation level in force allows (the day level from
     /// 08:00 to 20:00 London time, otherwise the night level); none under constant supervision.
     ObservationLevel,
+}
+
+/// Months then days added to an event's date (either may be negative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DateOffset {
+    pub months: i32,
+    pub days: i32,
 }
 
 /// The dates an event of a kind sets, which `due = "by event.PATH"` may name.
@@ -88,8 +96,32 @@ pub fn event_dates(kind: &str) -> &'static [&'static str] {
     match kind {
         "acct_reviewed" => &["review.next_review"],
         "acct_care_plan_action" => &["due"],
+        "child_recorded" => &["date_of_birth"],
         _ => &[],
     }
+}
+
+/// `+ 18 months - 28 days`: signed amounts of months, weeks or days, in any order.
+fn parse_offset(words: &[&str]) -> Result<DateOffset, String> {
+    let mut off = DateOffset::default();
+    if words.len() % 3 != 0 {
+        return Err(format!("{:?}: write an offset as \"+ 18 months - 28 days\"", words.join(" ")));
+    }
+    for w in words.chunks(3) {
+        let sign = match w[0] {
+            "+" => 1,
+            "-" => -1,
+            other => return Err(format!("{other:?} must be + or -")),
+        };
+        let n: i32 = w[1].parse().map_err(|_| format!("{:?} is not a whole number", w[1]))?;
+        match w[2] {
+            "month" | "months" => off.months += sign * n,
+            "week" | "weeks" => off.days += sign * n * 7,
+            "day" | "days" => off.days += sign * n,
+            other => return Err(format!("{other:?} must be months, weeks or days")),
+        }
+    }
+    Ok(off)
 }
 
 impl Due {
@@ -97,11 +129,12 @@ impl Due {
         let words: Vec<&str> = s.split_whitespace().collect();
         let n = || words[0].parse::<u32>().map_err(|_| format!("{:?} is not a whole number", words[0]));
         Ok(match words.as_slice() {
-            ["by", path] if path.starts_with("event.") => {
+            ["by", path, rest @ ..] if path.starts_with("event.") => {
                 let path = &path["event.".len()..];
-                let known = ["review.next_review", "due"];
+                let known = ["review.next_review", "due", "date_of_birth"];
                 Due::ByEventDate(
                     known.iter().copied().find(|k| *k == path).ok_or_else(|| format!("no event date {path:?}"))?,
+                    parse_offset(rest)?,
                 )
             }
             ["same", "day"] => Due::SameDay,
@@ -422,7 +455,7 @@ pub fn parse_file(file: &str, text: &str) -> Result<Vec<Standard>, StandardsErro
         let due = match (&s.due, recurs) {
             (Some(d), None) => {
                 let due = Due::parse(d.get_ref()).map_err(|m| err(d.span().start, format!("{id}: {m}")))?;
-                if let Due::ByEventDate(path) = due {
+                if let Due::ByEventDate(path, _) = due {
                     if trigger_kinds.is_empty() || !trigger_kinds.iter().all(|k| event_dates(k).contains(&path)) {
                         return Err(err(
                             d.span().start,

@@ -120,7 +120,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 38);
+    assert_eq!(set.len(), 39);
 }
 
 #[test]
@@ -439,6 +439,28 @@ fn mbu_obligations_open_whatever_order_the_facts_arrive_in_once_per_stay() {
         ("2026-01-05T18:30:00Z", "characteristic_declared", r#"{"characteristic":"sex","value":"M"}"#),
     ];
     assert!(outcomes(&run(&man, "2026-03-01T00:00:00Z"), "mbu-booklet").is_empty());
+}
+
+#[test]
+fn a_separation_plan_falls_due_before_the_child_turns_18_months() {
+    // Born 20 August 2024: 18 months on 20 February 2026; the plan is due by the end of 23 January.
+    let events = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+        ("2026-01-05T18:30:00Z", "characteristic_declared", FEMALE),
+        ("2026-01-06T11:00:00Z", "child_recorded", r#"{"date_of_birth":"2024-08-20"}"#),
+    ];
+    let r = run(&events, "2026-03-01T00:00:00Z");
+    let plan = r.iter().find(|o| o.standard.as_str() == "mbu-separation-plan").unwrap();
+    assert_eq!(plan.due_at, at("2026-01-23T23:59:59.999999Z"));
+    assert!(plan.due_at < at("2026-02-20T00:00:00Z"), "before the child turns 18 months");
+    assert_eq!(outcomes(&r, "mbu-separation-plan"), ["open"], "still owed, and overdue since 24 January");
+    let mut agreed = events.to_vec();
+    agreed.push(("2026-01-20T10:00:00Z", "mbu_separation_plan_agreed", ""));
+    assert_eq!(outcomes(&run(&agreed, "2026-03-01T00:00:00Z"), "mbu-separation-plan"), ["met_on_time"]);
+    // A child already 18 months when recorded opens no plan (she no longer meets the criterion).
+    let mut older = events.to_vec();
+    older[2].2 = r#"{"date_of_birth":"2024-06-01"}"#;
+    assert!(outcomes(&run(&older, "2026-03-01T00:00:00Z"), "mbu-separation-plan").is_empty());
 }
 
 #[test]
