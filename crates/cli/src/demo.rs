@@ -14,10 +14,12 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use jiff::{SignedDuration, Timestamp};
+use throughcare_core::characteristics::Religion;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::Format;
+use throughcare_core::communication::{FamilyContact, FamilyInvolvement};
 use throughcare_core::event::{
-    Activity, Instrument, LegalStatus, Priority, ReceptionType, ReleasePlanItem, RequestCategory, Service,
+    Activity, Hearing, Instrument, LegalStatus, Priority, ReceptionType, ReleasePlanItem, RequestCategory, Service,
     SharedBackground, SupportAsked,
 };
 use throughcare_core::finding::{FindingChange, FindingText};
@@ -163,9 +165,10 @@ fn completion(standard: &str) -> Option<(Role, EventKind)> {
         "mental-health-rescreen" => (Role::ReceptionNurse, screen(Instrument::MentalHealthRescreen)),
         "critical-medication" => (Role::ReceptionNurse, EventKind::MedicationGiven { critical: true, medicine: None }),
         "suicide-risk-assessment" => (Role::MentalHealth, screen(Instrument::SuicideRiskAssessment)),
-        "key-worker-allocation" => {
-            (Role::KeyWorker, EventKind::KeyWorkerAllocated { key_worker: StaffRef::parse("kw.pool").ok()? })
-        }
+        "key-worker-allocation" => (
+            Role::KeyWorkManager,
+            EventKind::KeyWorkerAllocated { key_worker: StaffRef::parse("kw.pool").ok()?, over_cap_reason: None },
+        ),
         "mbu-booklet" => (Role::MbuOfficer, EventKind::MbuBookletGiven { format: Format::EasyRead }),
         "mbu-officer-visit" | "mbu-additional-visit" => {
             (Role::MbuOfficer, EventKind::MbuOfficerVisit { officer: StaffRef::parse("mbu.pool").ok()? })
@@ -245,14 +248,58 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     let six = pick(&long_stay, 6, &men);
     for (i, pn) in six.iter().enumerate() {
         let allocated = days(14 + i as i64) + hours(3);
-        s.add(pn, allocated, Role::KeyWorker, EventKind::KeyWorkerAllocated { key_worker: staff(Role::KeyWorker) });
+        s.add(
+            pn,
+            allocated,
+            Role::KeyWorkManager,
+            EventKind::KeyWorkerAllocated { key_worker: staff(Role::KeyWorker), over_cap_reason: None },
+        );
         if i != 2 {
             s.add(
                 pn,
                 allocated - days(8),
                 Role::KeyWorker,
-                EventKind::KeyWorkSession { key_worker: staff(Role::KeyWorker), minutes: 50 },
+                EventKind::KeyWorkSession {
+                    key_worker: staff(Role::KeyWorker),
+                    minutes: 50,
+                    note: Some("Talked about getting back into education".into()),
+                },
             );
+        }
+        // What is coming up in their lives: the first is Jewish (Hanukkah in December, the fast
+        // of 9 Av in July fall within a fortnight of the demo's clocks); the second has named his
+        // mum as family, with her birthday in four days; the third has a parole hearing.
+        match i {
+            0 => {
+                s.add(
+                    pn,
+                    days(60),
+                    Role::ReceptionNurse,
+                    EventKind::CharacteristicDeclared(Declaration::Religion(Declared::Stated(Religion::Jewish), None)),
+                );
+            }
+            1 => {
+                let today = throughcare_core::time::date_in_england(now);
+                let birthday =
+                    today.checked_add(jiff::Span::new().days(4))?.checked_sub(jiff::Span::new().years(58))?;
+                s.add(
+                    pn,
+                    days(30),
+                    Role::KeyWorker,
+                    EventKind::FamilyContactNamed(FamilyContact {
+                        name: "Maureen Walsh".into(),
+                        relationship: "my mum".into(),
+                        involvement: FamilyInvolvement::AskEachTime,
+                        told_of_transfer: true,
+                        birthday: Some(birthday),
+                    }),
+                );
+            }
+            3 => {
+                let on = throughcare_core::time::date_in_england(now + days(10));
+                s.add(pn, days(20), Role::KeyWorker, EventKind::HearingScheduled { hearing: Hearing::Parole, on });
+            }
+            _ => {}
         }
     }
     // Two men arrive from the other prison: one today (the first-night screen is due today), one
@@ -472,8 +519,47 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     let mut tx = db.begin_write().await?;
     tx.append_events(&events).await?;
     tx.refresh_obligations(&people, engine, now).await?;
+    workforce(&mut tx, now).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// At the men's prison: one key worker on annual leave this week, and a training session on life
+/// events, coproduced with people with lived experience, that the demo key worker attended.
+async fn workforce(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Result<()> {
+    use throughcare_core::pathways::key_work::{AbsenceKind, TrainingTopic};
+    use throughcare_store::workforce::{Absence, TrainingSession};
+    let today = throughcare_core::time::date_in_england(now);
+    let manager = staff(Role::KeyWorkManager);
+    tx.insert_absence(
+        &Absence {
+            id: 0,
+            staff: StaffRef::parse("kw.aab.3")?,
+            establishment: MEN.parse()?,
+            kind: AbsenceKind::AnnualLeave,
+            starts_on: today.checked_sub(jiff::Span::new().days(1))?,
+            ends_on: Some(today.checked_add(jiff::Span::new().days(5))?),
+        },
+        &manager,
+        now,
+    )
+    .await?;
+    tx.insert_training(
+        &TrainingSession {
+            id: 0,
+            establishment: MEN.parse()?,
+            topic: TrainingTopic::LifeEvents,
+            title: "Life events that hurt: birthdays, anniversaries, funerals".into(),
+            held_on: today.checked_sub(jiff::Span::new().days(20))?,
+            coproduced: true,
+            lived_experience: true,
+            attended: vec![staff(Role::KeyWorker), StaffRef::parse("kw.aab.1")?, StaffRef::parse("kw.aab.2")?],
+            recorded_at: now - days(19),
+        },
+        &manager,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Runs the equality report for the year to date, for the estate and for the men's prison, and

@@ -112,6 +112,9 @@ pub struct FamilyContact {
     /// hear of a move as early as possible, on the person's terms).
     #[serde(default)]
     pub told_of_transfer: bool,
+    /// Their date of birth, where the person shares it: their birthday shows on "coming up".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<jiff::civil::Date>,
 }
 
 impl FamilyContact {

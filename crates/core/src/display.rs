@@ -380,7 +380,10 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::MbuAppealDecided { outcome, .. } => format!("MBU appeal decided: {}", outcome.label().to_lowercase_first()),
         K::MbuAdmitted { unit, temporary } => format!(
             "Admitted to the Mother and Baby Unit at {}{}",
-            place(unit),
+            crate::pathways::mbu::units()
+                .into_iter()
+                .find(|u| &u.establishment == unit)
+                .map_or_else(|| place(unit), |u| u.name),
             if *temporary { " (temporary admission while the decision is made)" } else { "" }
         ),
         K::MbuLeft {} => "Left the Mother and Baby Unit".into(),

@@ -569,6 +569,7 @@ impl<'a> PersonBuilder<'a> {
                     relationship: relationship.into(),
                     involvement,
                     told_of_transfer,
+                    birthday: None,
                 }),
             );
             if let Some(contact) = named.filter(|_| self.chance(0.1)) {

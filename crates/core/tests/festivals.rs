@@ -33,6 +33,9 @@ for f in cal["festival"]:
             # Tishrei (7) and the months after it begin the Hebrew year that starts in the autumn.
             hy = y + 3761 if m >= 7 else y + 3760
             want = dt.date(*hebrew.to_gregorian(hy, m, d))
+            # The fast of 9 Av is kept on the Sunday when the date falls on the Sabbath.
+            if (m, d) == (5, 9) and want.weekday() == 5:
+                want += dt.timedelta(days=1)
         elif how.startswith("hijri-"):
             _, m, d = how.split("-")
             want = next(g for g in (Hijri(h, int(m), int(d)).to_gregorian() for h in range(1440, 1460)) if g.year == y)
@@ -68,6 +71,6 @@ fn computed_festival_dates_agree_with_independent_calendars() {
     let checked: usize = lines.next().unwrap().parse().unwrap();
     let bad: Vec<_> = lines.collect();
     assert!(bad.is_empty(), "{bad:#?}");
-    // 10 computed festivals over 5 years.
-    assert_eq!(checked, 50);
+    // 11 computed festivals over 5 years.
+    assert_eq!(checked, 55);
 }

@@ -105,6 +105,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_acct_open_cases.sql"),
         include_str!("../migrations/postgres/0006_acct_open_cases.sql"),
     ),
+    (
+        7,
+        "workforce",
+        include_str!("../migrations/sqlite/0007_workforce.sql"),
+        include_str!("../migrations/postgres/0007_workforce.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {
@@ -277,5 +283,22 @@ mod tests {
         let err = "mysql://root:pw@x/y".parse::<DatabaseUrl>().unwrap_err().to_string();
         assert!(err.contains("sqlite://") && !err.contains("pw@"), "{err}");
         assert!("sqlite://throughcare.db".parse::<DatabaseUrl>().unwrap().is_sqlite());
+    }
+
+    /// A migration file not in the list would never run (it has happened twice): every file in
+    /// either folder is listed, under its own number and name.
+    #[test]
+    fn every_migration_file_is_listed() {
+        for backend in ["sqlite", "postgres"] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+            let mut files: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|f| f.ends_with(".sql"))
+                .collect();
+            files.sort();
+            let listed: Vec<String> = MIGRATIONS.iter().map(|(v, name, _, _)| format!("{v:04}_{name}.sql")).collect();
+            assert_eq!(files, listed, "{backend}");
+        }
     }
 }

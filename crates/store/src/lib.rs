@@ -9,6 +9,7 @@ pub mod repo;
 pub mod seed;
 pub mod sensitivity;
 pub mod staff;
+pub mod workforce;
 
 pub use db::{DatabaseUrl, Db, StoreError, WriteTx, create_postgres_database};
 pub use exchange::{ImportError, RowError};

@@ -213,7 +213,7 @@ pub async fn record(
     Path(pn): Path<String>,
     ApiJson(body): ApiJson<NewEvent>,
 ) -> Result<Response, ApiError> {
-    let (p, _) = reachable(&state, &staff, &pn).await?;
+    let (p, custody) = reachable(&state, &staff, &pn).await?;
     if !staff.role.may_record(&body.kind) {
         return Err(AppError::Forbidden.into());
     }
@@ -221,6 +221,18 @@ pub async fn record(
     let kind = EventKind::parse(&body.kind, &details).map_err(|e| AppError::Unprocessable(e.to_string()))?;
     let occurred_at =
         parse_instant(&body.occurred_at).map_err(|e| AppError::Unprocessable(format!("occurred_at: {e}")))?;
+    let mut kind = kind;
+    // The caseload cap holds through the API as on the page: above it, a reason or a refusal.
+    if let (EventKind::KeyWorkerAllocated { .. }, Some(est)) = (&kind, custody.and_then(|c| c.establishment)) {
+        let held = state.db.timelines_in_custody(&est).await?;
+        let list = crate::pages::key_work::candidates(&state, &est, &held).await?;
+        let current = state.db.timeline(&p.prison_number).await?.state_at(state.now()).key_worker;
+        let names = crate::present::Directory::load(&state).await?;
+        if let Some((field, m)) = crate::pages::key_work::allocation_refused(&list, current.as_ref(), &mut kind, &names)
+        {
+            return Err(AppError::Unprocessable(format!("{field}: {m}")).into());
+        }
+    }
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: p.prison_number.clone(),

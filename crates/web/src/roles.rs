@@ -11,6 +11,7 @@ code_set! {
         ReceptionNurse = "reception-nurse": "Reception nurse or healthcare",
         MentalHealth = "mental-health": "Mental health in-reach",
         KeyWorker = "key-worker": "Key worker",
+        KeyWorkManager = "key-work-manager": "Key work manager (custodial manager)",
         SaferCustody = "safer-custody": "Safer custody",
         ListenerCoordinator = "listener-coordinator": "Listener coordinator",
         MbuOfficer = "mbu-officer": "MBU officer",
@@ -55,8 +56,16 @@ pub enum Access {
     PeerSupport,
     /// The MBU register: women who meet the criterion, their deadlines and applications.
     Mbu,
-    /// A key worker's own people.
+    /// A key worker's own people, and one person's key work: sessions, what is coming up, allocation.
     KeyWork,
+    /// Allocating key workers: who is waiting, caseloads against the cap, who is away, the HMPPS figures.
+    KeyWorkAllocation,
+    /// Record a key worker's absence (the key work manager's alone).
+    ManageKeyWork,
+    /// Training on protected characteristics and life events, and the share of key workers trained.
+    Training,
+    /// Record a training session and who attended.
+    RecordTraining,
     /// A person's family of choice and their wishes about each.
     Family,
     /// Requests for temporary release (funerals first) and the decisions on them.
@@ -98,7 +107,11 @@ impl Role {
             // Samaritans' confidentiality: who asked for a Listener is for the coordinator alone.
             Access::PeerSupport => matches!(self, ListenerCoordinator),
             Access::Mbu => matches!(self, MbuOfficer),
-            Access::KeyWork => matches!(self, KeyWorker),
+            Access::KeyWork => matches!(self, KeyWorker | KeyWorkManager),
+            Access::KeyWorkAllocation => matches!(self, KeyWorkManager | Governor),
+            Access::ManageKeyWork => matches!(self, KeyWorkManager),
+            Access::Training => matches!(self, KeyWorkManager | EqualityLead | Governor),
+            Access::RecordTraining => matches!(self, KeyWorkManager | EqualityLead),
             Access::Family => self.may_record("family_contact_named"),
             Access::TemporaryRelease => self.may_record("temporary_release_decided"),
         }
@@ -147,7 +160,7 @@ impl Role {
         Some(match self {
             Role::ReceptionNurse => "healthcare",
             Role::MentalHealth => "mental-health",
-            Role::KeyWorker => "key-worker",
+            Role::KeyWorker | Role::KeyWorkManager => "key-worker",
             Role::SaferCustody => "safer-custody",
             Role::MbuOfficer => "mbu",
             Role::Resettlement => "resettlement",
@@ -197,8 +210,12 @@ impl Role {
         }
         // The MBU process is the named MBU officer's: a visit recorded by anyone else would meet
         // her standard without the visit the report asks for. A woman may ask anyone for a visit.
-        if matches!(kind, "mbu_booklet_given" | "mbu_officer_visit" | "mbu_application_made" | "mbu_decision") {
+        if kind.starts_with("mbu_") && kind != "mbu_visit_requested" {
             return self == MbuOfficer;
+        }
+        // Allocation is the key work manager's: the cap and the recommendation are weighed there.
+        if matches!(kind, "key_worker_allocated" | "key_worker_deallocated") {
+            return self == KeyWorkManager;
         }
         // A young child decides MBU eligibility: recorded by those who see pregnancy and maternity.
         if kind == "child_recorded" {
@@ -217,7 +234,7 @@ impl Role {
                 throughcare_core::pathways::peer_support::SUPPORTER_KINDS.contains(&kind)
                     || throughcare_core::pathways::peer_support::REQUEST_KINDS.contains(&kind)
             }
-            KeyWorker | SaferCustody | MbuOfficer | EqualityLead | Chaplaincy | Resettlement => true,
+            KeyWorker | KeyWorkManager | SaferCustody | MbuOfficer | EqualityLead | Chaplaincy | Resettlement => true,
             _ => false,
         }
     }
@@ -281,6 +298,12 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
     r("GET", "/key-work", Access::KeyWork),
+    r("GET", "/key-work/allocations", Access::KeyWorkAllocation),
+    r("POST", "/key-work/allocations", Access::ManageKeyWork),
+    r("GET", "/people/{pn}/key-work", Access::KeyWork),
+    r("POST", "/people/{pn}/key-work", Access::KeyWork),
+    r("GET", "/training", Access::Training),
+    r("POST", "/training", Access::RecordTraining),
     r("GET", "/people/{pn}/temporary-release", Access::TemporaryRelease),
     r("POST", "/people/{pn}/temporary-release", Access::TemporaryRelease),
     r("GET", "/people/{pn}/family", Access::Family),
@@ -309,6 +332,8 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/people", "Find a person"),
     ("/reception", "Reception"),
     ("/key-work", "My people"),
+    ("/key-work/allocations", "Key work allocation"),
+    ("/training", "Training"),
     ("/worklist", "Worklist"),
     ("/referrals", "Referrals"),
     ("/hospital-transfers", "Hospital transfers"),

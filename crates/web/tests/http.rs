@@ -478,7 +478,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 38);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 39);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -680,6 +680,12 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(67), "bereavement_recorded", r#"{"relationship":"my nan","died_on":"2026-02-10"}"#.into()),
         (application, "mbu_application_made", String::new()),
         (id(19), "mbu_decision", format!(r#"{{"application":"{application}","outcome":"REFUSED"}}"#)),
+        (id(211), "mbu_appeal_made", format!(r#"{{"decision":"{}"}}"#, id(19))),
+        (id(68), "mbu_appeal_decided", format!(r#"{{"appeal":"{}","outcome":"APPROVED"}}"#, id(211))),
+        (id(69), "mbu_admitted", r#"{"unit":"STI","temporary":false}"#.into()),
+        (id(70), "mbu_left", String::new()),
+        (id(71), "mbu_separation_plan_agreed", String::new()),
+        (id(72), "hearing_scheduled", r#"{"hearing":"COURT","on":"2026-05-01"}"#.into()),
         (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),
         (request, "request_raised", r#"{"category":"CULTURE","confidential":true}"#.into()),
         (id(21), "request_answered", format!(r#"{{"request":"{request}","outcome":"PARTLY_GRANTED"}}"#)),
@@ -717,6 +723,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(34), "communication_recorded", r#"{"formats":["EASY_READ","VERBAL"],"language":"bfi","interpreter":true,"literacy_support":true}"#.into()),
         (contact, "family_contact_named", r#"{"name":"Sue","relationship":"my nan","involvement":"CONSENTS"}"#.into()),
         (id(35), "family_contact_changed", format!(r#"{{"contact":"{contact}","involvement":"ASK_EACH_TIME"}}"#)),
+        (id(73), "family_contact_made", format!(r#"{{"contact":"{contact}","how":"VIDEO_CALL"}}"#)),
         (id(36), "family_contact_removed", format!(r#"{{"contact":"{contact}"}}"#)),
         (id(37), "transfer_out", r#"{"to_establishment":"AAC"}"#.into()),
         (id(38), "release", r#"{"release_type":"END_OF_SENTENCE"}"#.into()),
@@ -1505,6 +1512,34 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
         assert_eq!(status, StatusCode::SEE_OTHER);
         let text = visible_text(&get_page(&app, &mbu, format!("/mbu/{pn}")).await.1);
         assert!(text.contains("1 April 2026 at 1:00pm by Test MBU officer"), "{text}");
+
+        // Admitted for good only with a place approved: refused, she is admitted temporarily.
+        let admit = |temporary: &'static str| form(&[("action", "admit"), ("unit", "STI"), ("temporary", temporary)]);
+        let (status, _, html) = post_form(&app, &mbu, format!("/mbu/{pn}"), admit("no")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            visible_text(&html).contains("Without an approved place she can only be admitted temporarily")
+                && html.contains("id=\"temporary-error\""),
+            "{html}"
+        );
+        let (status, _, _) = post_form(&app, &mbu, format!("/mbu/{pn}"), admit("yes")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        // She appeals; the appeal is upheld; the register shows the stage and the unit's occupancy.
+        let (status, _, _) = post_form(&app, &mbu, format!("/mbu/{pn}"), form(&[("action", "appeal")])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, _, html) = post_form(&app, &mbu, format!("/mbu/{pn}"), form(&[("action", "decide_appeal")])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"appeal_outcome-error\""), "the appeal's decision is asked for beside the field");
+        let decide = form(&[("action", "decide_appeal"), ("appeal_outcome", "APPROVED")]);
+        let (status, _, _) = post_form(&app, &mbu, format!("/mbu/{pn}"), decide).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let text = visible_text(&get_page(&app, &mbu, format!("/mbu/{pn}")).await.1);
+        assert!(text.contains("On appeal: place approved 1 April 2026 at 1:00pm"), "{text}");
+        assert!(text.contains("HMP Styal, since 1 April 2026 at 1:00pm (temporary admission)"), "{text}");
+        let register =
+            visible_text(&get_page(&app, &mbu, "/mbu".into()).await.1).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(register.contains("HMP Styal 9 (to be confirmed) 1"), "{register}");
+        assert!(register.contains("HMP Askham Grange 10 (to be confirmed) 0"), "{register}");
     }
 }
 
@@ -1543,9 +1578,13 @@ async fn a_key_worker_sees_their_own_people_with_sessions_flags_and_what_is_comi
             .await
             .unwrap();
         tx.commit().await.unwrap();
+        // The key work manager allocates her, from her key work page.
+        let manager = signed_in(&app, Role::KeyWorkManager).await;
+        let allocate = vec![("action", "allocate".to_string()), ("key_worker", "t.key-worker".into())];
+        let (status, _, _) = post_form(&app, &manager, "/people/Q2345QQ/key-work".into(), allocate).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         for (kind, at, details) in [
             // At the clock's own instant, after the reception it follows.
-            ("key_worker_allocated", "12:00", r#"{"key_worker":"t.key-worker"}"#),
             ("key_work_session", "12:00", r#"{"key_worker":"t.key-worker","minutes":45}"#),
         ] {
             let res = reqwest::Client::new()

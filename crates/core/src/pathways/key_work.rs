@@ -13,6 +13,22 @@ use crate::timeline::Timeline;
 /// (research/pathways.md §9.1). A prison that allocates above it says why, every time.
 pub const CASELOAD_CAP: usize = 6;
 
+crate::code_set! {
+    /// Why a member of staff cannot take new people: the HMPPS service's staff statuses that matter here.
+    pub enum AbsenceKind as "absence" {
+        AnnualLeave = "ANNUAL_LEAVE": "Annual leave",
+        LongTermAbsence = "LONG_TERM_ABSENCE": "Long-term absence",
+    }
+}
+
+crate::code_set! {
+    /// What a training session was about (report recommendations P1-B and P2-D).
+    pub enum TrainingTopic as "training topic" {
+        ProtectedCharacteristics = "PROTECTED_CHARACTERISTICS": "Protected characteristics and individual needs",
+        LifeEvents = "LIFE_EVENTS": "Life events: birthdays, anniversaries, bereavement, festivals",
+    }
+}
+
 /// A member of staff who could be someone's key worker, as things stand today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {

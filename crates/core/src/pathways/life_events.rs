@@ -69,6 +69,11 @@ pub fn coming_up(
             out.push(LifeEvent { date, what: format!("A child's birthday (turns {age})") });
         }
     }
+    for (_, c) in &state.family {
+        if let Some((date, _)) = c.birthday.and_then(|b| next_birthday(b, from)) {
+            out.push(LifeEvent { date, what: format!("Birthday of {} ({})", c.name, c.relationship) });
+        }
+    }
     for (died, who) in &state.bereavements {
         if let Some((date, years)) = next_birthday(*died, from).filter(|(_, years)| *years > 0) {
             let years = if years == 1 { "a year".to_string() } else { format!("{years} years") };

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::{FamilyContact, FamilyInvolvement};
-use throughcare_core::event::EventKind;
+use throughcare_core::event::{ContactMode, EventKind};
 use throughcare_core::{EventId, display};
 
 use crate::AppState;
@@ -21,8 +21,13 @@ use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
 
 /// The kinds that make up the family record.
-const KINDS: &[&str] =
-    &["family_contact_named", "family_contact_changed", "family_contact_removed", "bereavement_recorded"];
+const KINDS: &[&str] = &[
+    "family_contact_named",
+    "family_contact_changed",
+    "family_contact_removed",
+    "family_contact_made",
+    "bereavement_recorded",
+];
 
 pub struct Contact {
     id: String,
@@ -31,6 +36,8 @@ pub struct Contact {
     involvement: &'static str,
     involvement_code: &'static str,
     told_of_transfer: bool,
+    /// The last visit, call or letter, in words.
+    last_contact: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -44,6 +51,7 @@ pub struct FamilyPage {
     /// When, who and what, newest first.
     history: Vec<(String, String, String)>,
     involvements: Vec<(&'static str, &'static str)>,
+    modes: Vec<(&'static str, &'static str)>,
     form: Pairs,
     errors: Errors,
 }
@@ -89,10 +97,21 @@ async fn family_page(
                 involvement: c.involvement.label(),
                 involvement_code: c.involvement.code(),
                 told_of_transfer: c.told_of_transfer,
+                last_contact: t
+                    .live()
+                    .filter(|e| e.occurred_at <= now)
+                    .filter_map(|e| match &e.kind {
+                        EventKind::FamilyContactMade { contact, how } if contact == id => {
+                            Some(format!("{} {}", how.label(), when(e.occurred_at, now)))
+                        }
+                        _ => None,
+                    })
+                    .last(),
             })
             .collect(),
         history,
         involvements: codes::<FamilyInvolvement>(),
+        modes: codes::<ContactMode>(),
         form,
         errors,
         saved: staff.saved,
@@ -151,8 +170,22 @@ pub async fn family_step(
             };
             let (n, r) = (text("name", "Enter their name"), text("relationship", "Enter who they are to the person"));
             let (i, t) = (involvement(&mut errors), told(&mut errors));
+            // Their date of birth only where the person shares it: all three boxes blank is none.
+            let birthday = if ["bday", "bmonth", "byear"].iter().all(|f| value(&form, f).is_empty()) {
+                None
+            } else {
+                super::date_input(value(&form, "bday"), value(&form, "bmonth"), value(&form, "byear"))
+                    .map_err(|m| errors.push(("birthday", m.replace("the date it happened", "their date of birth"))))
+                    .ok()
+            };
             i.zip(t).map(|(involvement, told_of_transfer)| {
-                EventKind::FamilyContactNamed(FamilyContact { name: n, relationship: r, involvement, told_of_transfer })
+                EventKind::FamilyContactNamed(FamilyContact {
+                    name: n,
+                    relationship: r,
+                    involvement,
+                    told_of_transfer,
+                    birthday,
+                })
             })
         }
         "change" => {
@@ -165,6 +198,13 @@ pub async fn family_step(
             }
         }
         "remove" => contact(&mut errors).map(|contact| EventKind::FamilyContactRemoved { contact }),
+        "contact" => {
+            let c = contact(&mut errors);
+            let how = ContactMode::parse_code(value(&form, "how"))
+                .map_err(|_| errors.push(("action", "Select a visit, a call or a letter".into())))
+                .ok();
+            c.zip(how).map(|(contact, how)| EventKind::FamilyContactMade { contact, how })
+        }
         "bereavement" => {
             let who = value(&form, "who");
             if who.is_empty() || who.chars().count() > 120 {

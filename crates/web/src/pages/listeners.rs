@@ -44,15 +44,7 @@ fn prefilled(mut form: Pairs, now: Timestamp) -> Pairs {
 /// When the support came: the date and time given, or now when the time is left blank (most
 /// are written up as the Listener leaves). Never in the future.
 fn when_given(state: &AppState, form: &Pairs) -> Result<Timestamp, (&'static str, String)> {
-    let now = state.now();
-    if value(form, "time").is_empty() {
-        return Ok(now);
-    }
-    let t = super::moment_input(value(form, "day"), value(form, "month"), value(form, "year"), value(form, "time"))?;
-    if t > now {
-        return Err(("time", "The time cannot be in the future".into()));
-    }
-    Ok(t)
+    super::moment_or_now(state.now(), form)
 }
 
 fn backgrounds(form: &Pairs, field: &'static str, errors: &mut Errors) -> Vec<SharedBackground> {

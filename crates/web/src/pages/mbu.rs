@@ -9,7 +9,7 @@ use axum::{Extension, Form};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::Format;
 use throughcare_core::event::{EventKind, MbuOutcome};
-use throughcare_core::pathways::mbu::{MbuCase, Stage, case};
+use throughcare_core::pathways::mbu::{MbuCase, Stage, case, units};
 use throughcare_core::{StaffRef, display};
 use throughcare_store::obligations::WorklistFilter;
 
@@ -39,6 +39,45 @@ pub struct RegisterPage {
     staff: Option<CurrentStaff>,
     establishment: String,
     rows: Vec<RegisterRow>,
+    /// Each unit: name, places, women on it now, whether the places are confirmed.
+    places: Vec<(String, u32, usize, bool)>,
+}
+
+/// A unit's name from the shipped list, or its code.
+fn unit_name(code: &throughcare_core::EstablishmentCode) -> String {
+    units().into_iter().find(|u| &u.establishment == code).map_or_else(|| code.to_string(), |u| u.name)
+}
+
+/// Each unit with its places and the women on it now, across the estate.
+async fn places(state: &AppState) -> Result<Vec<(String, u32, usize, bool)>, AppError> {
+    let now = state.now();
+    let mut on: std::collections::HashMap<String, usize> = Default::default();
+    for e in state.db.establishments().await? {
+        for (_, t) in
+            state.db.pathway_timelines(&e.code, &["mbu_admitted"], &["mbu_left", "transfer_out", "release"]).await?
+        {
+            let mut admitted = None;
+            for ev in t.live().filter(|ev| ev.occurred_at <= now) {
+                match &ev.kind {
+                    EventKind::MbuAdmitted { unit, .. } => admitted = Some(unit.to_string()),
+                    EventKind::MbuLeft {} | EventKind::TransferOut { .. } | EventKind::Release { .. } => {
+                        admitted = None
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(u) = admitted {
+                *on.entry(u).or_default() += 1;
+            }
+        }
+    }
+    Ok(units()
+        .into_iter()
+        .map(|u| {
+            let n = on.get(u.establishment.as_str()).copied().unwrap_or(0);
+            (u.name, u.places, n, u.confirmed)
+        })
+        .collect())
 }
 
 /// Why she is on the register, in words.
@@ -62,7 +101,13 @@ fn stage_words(s: &Stage) -> String {
     match s {
         Stage::NotApplied => "Not applied".into(),
         Stage::Applied { at, .. } => format!("Applied {}: waiting for the admission board", display::instant(*at)),
-        Stage::Decided { at, outcome } => format!("{} {}", outcome.label(), display::instant(*at)),
+        Stage::Decided { at, outcome, .. } => format!("{} {}", outcome.label(), display::instant(*at)),
+        Stage::Appealed { at, .. } => {
+            format!("Refused; appealed {}: waiting for the appeal's decision", display::instant(*at))
+        }
+        Stage::AppealDecided { at, outcome } => {
+            format!("On appeal: {} {}", outcome.label().to_lowercase(), display::instant(*at))
+        }
     }
 }
 
@@ -73,7 +118,7 @@ pub async fn register(
     let now = state.now();
     let names = Directory::load(&state).await?;
     let Some(establishment) = staff.establishment.clone() else {
-        return Ok(RegisterPage { staff: Some(staff), establishment: String::new(), rows: vec![] });
+        return Ok(RegisterPage { staff: Some(staff), establishment: String::new(), rows: vec![], places: vec![] });
     };
     let held = state.db.timelines_in_custody(&establishment).await?;
     let filter =
@@ -105,7 +150,12 @@ pub async fn register(
         });
     }
     crate::auth::audit(&state, &staff.username, "viewed-mbu-register", None, &format!("{} women", out.len())).await?;
-    Ok(RegisterPage { establishment: names.establishment(&establishment), rows: out, staff: Some(staff) })
+    Ok(RegisterPage {
+        establishment: names.establishment(&establishment),
+        rows: out,
+        places: places(&state).await?,
+        staff: Some(staff),
+    })
 }
 
 // ---- One woman's MBU pathway ------------------------------------------------------------------
@@ -122,9 +172,15 @@ pub struct WomanPage {
     visits: Vec<String>,
     visits_asked: usize,
     application: String,
-    /// Which step forms to offer: an application when none is waiting, a decision when one is.
+    /// Which step forms to offer: an application when none is waiting, a decision when one is,
+    /// an appeal after a refusal, the appeal's decision when one is waiting.
     can_apply: bool,
     can_decide: bool,
+    can_appeal: bool,
+    can_decide_appeal: bool,
+    on_unit: Option<String>,
+    separation_plan: String,
+    units: Vec<(String, String)>,
     due: Vec<WorkRow>,
     formats: Vec<(&'static str, &'static str)>,
     outcomes: Vec<(&'static str, &'static str)>,
@@ -181,8 +237,23 @@ async fn woman_page(
             .unwrap_or_default(),
         visits_asked: c.as_ref().map_or(0, |c| c.visits_asked.len()),
         application: stage_words(&stage),
-        can_apply: !matches!(stage, Stage::Applied { .. }),
+        can_apply: !matches!(stage, Stage::Applied { .. } | Stage::Appealed { .. }),
         can_decide: matches!(stage, Stage::Applied { .. }),
+        can_appeal: stage.appealable().is_some(),
+        can_decide_appeal: matches!(stage, Stage::Appealed { .. }),
+        on_unit: c.as_ref().and_then(|c| c.admitted.as_ref()).map(|a| {
+            format!(
+                "{}, since {}{}",
+                unit_name(&a.unit),
+                display::instant(a.at),
+                if a.temporary { " (temporary admission)" } else { "" }
+            )
+        }),
+        separation_plan: c
+            .as_ref()
+            .and_then(|c| c.separation_plan)
+            .map_or("Not agreed yet".into(), |at| format!("Agreed {}", display::instant(at))),
+        units: units().into_iter().map(|u| (u.establishment.to_string(), u.name)).collect(),
         due: rows(&due, &names, now),
         formats: codes::<Format>(),
         outcomes: codes::<MbuOutcome>(),
@@ -226,6 +297,47 @@ pub async fn woman_step(
             officer: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         }),
         "apply" => Some(EventKind::MbuApplicationMade {}),
+        "appeal" => match case(&t, now).and_then(|c| c.stage.appealable()) {
+            Some(decision) => Some(EventKind::MbuAppealMade { decision }),
+            None => {
+                errors.push(("action", "There is no refusal to appeal".into()));
+                None
+            }
+        },
+        "decide_appeal" => {
+            let outcome = MbuOutcome::parse_code(value(&form, "appeal_outcome"))
+                .map_err(|_| errors.push(("appeal_outcome", "Select the appeal's decision".into())))
+                .ok();
+            match (case(&t, now).map(|c| c.stage), outcome) {
+                (Some(Stage::Appealed { id, .. }), Some(outcome)) => {
+                    Some(EventKind::MbuAppealDecided { appeal: id, outcome })
+                }
+                (_, Some(_)) => {
+                    errors.push(("appeal_outcome", "There is no appeal waiting for a decision".into()));
+                    None
+                }
+                _ => None,
+            }
+        }
+        "admit" => {
+            let unit = units()
+                .into_iter()
+                .find(|u| u.establishment.as_str() == value(&form, "unit"))
+                .map(|u| u.establishment)
+                .ok_or_else(|| errors.push(("unit", "Select the Mother and Baby Unit".into())))
+                .ok();
+            let temporary = match value(&form, "temporary") {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => {
+                    errors.push(("temporary", "Select whether the admission is temporary".into()));
+                    None
+                }
+            };
+            unit.zip(temporary).map(|(unit, temporary)| EventKind::MbuAdmitted { unit, temporary })
+        }
+        "left" => Some(EventKind::MbuLeft {}),
+        "separation_plan" => Some(EventKind::MbuSeparationPlanAgreed {}),
         "decide" => {
             let outcome = MbuOutcome::parse_code(value(&form, "outcome"))
                 .map_err(|_| errors.push(("outcome", "Select the decision".into())))
@@ -250,6 +362,7 @@ pub async fn woman_step(
         if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
             match m.split_once(": ") {
                 Some(("date_of_birth", rest)) => errors.push(("child", display::capitalise(rest))),
+                Some(("temporary", rest)) => errors.push(("temporary", display::capitalise(rest))),
                 _ => errors.push(("action", format!("That cannot be recorded: {m}"))),
             }
         }

@@ -1,6 +1,7 @@
 //! Staff pages: each route's handler, form and template side by side.
 
 pub mod acct;
+pub mod allocation;
 pub mod equality;
 pub mod family;
 pub mod form;
@@ -15,6 +16,7 @@ pub mod record;
 pub mod referrals;
 pub mod screening;
 pub mod temporary_release;
+pub mod training;
 pub mod worklist;
 
 use askama::Template;
@@ -79,6 +81,23 @@ pub(crate) fn moment_input(
     throughcare_core::time::london().to_ambiguous_timestamp(date.to_datetime(time)).compatible().map_err(|_| bad())
 }
 
+/// When something happened, from a form's `day`, `month`, `year` and `time`: now when the time is
+/// left blank (most things are written up as they end), never in the future.
+pub(crate) fn moment_or_now(
+    now: jiff::Timestamp,
+    form: &form::Pairs,
+) -> Result<jiff::Timestamp, (&'static str, String)> {
+    use form::value;
+    if value(form, "time").is_empty() {
+        return Ok(now);
+    }
+    let t = moment_input(value(form, "day"), value(form, "month"), value(form, "year"), value(form, "time"))?;
+    if t > now {
+        return Err(("time", "The time cannot be in the future".into()));
+    }
+    Ok(t)
+}
+
 /// A period from a page's `from` and `to` fields: each blank one takes its default, each bad one
 /// an error for its field; a period that ends before it starts is an error on `to`.
 pub(crate) fn period_fields(
@@ -127,6 +146,9 @@ pub(crate) mod flash {
         ("mbu", "The MBU record has been updated"),
         ("family", "Their family of choice has been updated"),
         ("release", "The temporary release record has been updated"),
+        ("key-work", "The key work record has been updated"),
+        ("allocation", "Saved"),
+        ("training", "The training record has been saved"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

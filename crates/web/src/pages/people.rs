@@ -231,6 +231,7 @@ pub struct PersonPage {
     can_ask_listener: bool,
     can_family: bool,
     can_release: bool,
+    can_key_work: bool,
     acct_open: bool,
     /// The Listener coordinator's link to the person's peer support page.
     peer_support: bool,
@@ -427,6 +428,7 @@ async fn person_page(
         can_ask_listener: staff.role.may_record("listener_requested") && s.in_custody(),
         can_family: staff.role.can(Access::Family),
         can_release: staff.role.can(Access::TemporaryRelease),
+        can_key_work: staff.role.can(Access::KeyWork),
         acct_open: s.acct_open,
         peer_support: staff.role.can(Access::PeerSupport),
         acct: cases

@@ -19,7 +19,6 @@ use crate::pages::people::reachable;
 /// The events the form records: those needing only a time (and minutes).
 const KINDS: &[(&str, &str)] = &[
     ("key_work_session", "Key work session"),
-    ("key_worker_allocated", "I am now this person's key worker"),
     ("activity_attended", "Activity attended"),
     ("health_assessment_completed", "Second-stage health assessment completed"),
     ("self_harm_incident", "Self-harm incident"),
@@ -143,8 +142,7 @@ fn validate(
     }
     let me = StaffRef::parse(&staff.username).map_err(|e| vec![("kind", e.to_string())])?;
     let kind = match form.kind.as_str() {
-        "key_work_session" => EventKind::KeyWorkSession { key_worker: me, minutes: minutes.unwrap_or(0) },
-        "key_worker_allocated" => EventKind::KeyWorkerAllocated { key_worker: me },
+        "key_work_session" => EventKind::KeyWorkSession { key_worker: me, minutes: minutes.unwrap_or(0), note: None },
         "activity_attended" => EventKind::ActivityAttended {
             activity: throughcare_core::event::Activity::Other,
             minutes: minutes.unwrap_or(0),
