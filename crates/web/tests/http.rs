@@ -1670,6 +1670,32 @@ async fn a_family_of_choice_is_named_changed_and_removed_with_its_history_kept()
             "{text}"
         );
 
+        // A video call with her, recorded as contact.
+        let call = form(&[("action", "contact"), ("contact", &id.to_string()), ("how", "VIDEO_CALL")]);
+        assert_eq!(post_form(&app, &kw, path.clone(), call).await.0, StatusCode::SEE_OTHER);
+        let text = visible_text(&get_page(&app, &kw, path.clone()).await.1);
+        assert!(text.contains("Video call 1 April 2026 at 1:00pm"), "{text}");
+        assert!(text.contains("Video call with Rose Lee (my nan)"), "{text}");
+        // A birthday he shares shows on his key work page; one in the future is not a birthday.
+        let with_birthday = |year: &str| {
+            form(&[
+                ("action", "add"),
+                ("name", "Dan Lee"),
+                ("relationship", "my brother"),
+                ("involvement", "CONSENTS"),
+                ("told_of_transfer", "yes"),
+                ("bday", "12"),
+                ("bmonth", "4"),
+                ("byear", year),
+            ])
+        };
+        let (status, _, html) = post_form(&app, &kw, path.clone(), with_birthday("19x0")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"birthday-error\""), "{html}");
+        assert_eq!(post_form(&app, &kw, path.clone(), with_birthday("1988")).await.0, StatusCode::SEE_OTHER);
+        let text = visible_text(&get_page(&app, &kw, format!("/people/{pn}/key-work")).await.1);
+        assert!(text.contains("12 April 2026: Birthday of Dan Lee (my brother)"), "{text}");
+
         // Removed, she is off the record and the history keeps all three steps.
         let remove = form(&[("action", "remove"), ("contact", &id.to_string())]);
         assert_eq!(post_form(&app, &kw, path.clone(), remove.clone()).await.0, StatusCode::SEE_OTHER);
@@ -1760,5 +1786,145 @@ async fn a_funeral_request_is_decided_with_its_risk_assessment_and_a_reason_for_
             text.contains("Temporary release refused (high risk): The funeral is outside the escort area"),
             "{text}"
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn key_workers_are_allocated_within_the_cap_by_recommendation_with_absences_and_training_respected() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let flat = |html: &str| visible_text(html).split_whitespace().collect::<Vec<_>>().join(" ");
+        let (manager, kw, governor) = (
+            signed_in(&app, Role::KeyWorkManager).await,
+            signed_in(&app, Role::KeyWorker).await,
+            signed_in(&app, Role::Governor).await,
+        );
+        let form = |pairs: &[(&'static str, &str)]| pairs.iter().map(|(k, v)| (*k, v.to_string())).collect::<Vec<_>>();
+        let here: throughcare_core::EstablishmentCode = "AAB".parse().unwrap();
+        let people: Vec<String> =
+            app.db.caseload(&here).await.unwrap().into_iter().map(|(p, _)| p.prison_number.to_string()).collect();
+        assert!(people.len() >= 9, "{}", people.len());
+        assert_eq!(get_page(&app, &kw, "/key-work/allocations".into()).await.0, StatusCode::FORBIDDEN);
+
+        // Six people for kw.full: the cap. A seventh is refused beside the field without a reason.
+        let allocate = |pn: &str, who: &str, reason: &str| {
+            let path = format!("/people/{pn}/key-work");
+            let f = form(&[("action", "allocate"), ("key_worker", who), ("over_cap_reason", reason)]);
+            (path, f)
+        };
+        for pn in &people[..6] {
+            let (path, f) = allocate(pn, "kw.full", "");
+            assert_eq!(post_form(&app, &manager, path, f).await.0, StatusCode::SEE_OTHER, "{pn}");
+        }
+        let (path, f) = allocate(&people[6], "kw.full", "");
+        let (status, _, html) = post_form(&app, &manager, path.clone(), f).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"over_cap_reason-error\""), "{html}");
+        assert!(flat(&html).contains("kw.full already has 6 people (the cap is 6): give the reason"), "{html}");
+        let pn7: throughcare_core::PrisonNumber = people[6].parse().unwrap();
+        let before = app.db.timeline(&pn7).await.unwrap().all().len();
+        assert_eq!(app.db.timeline(&pn7).await.unwrap().all().len(), before, "nothing written");
+        // The API holds the cap too.
+        let token = throughcare_web::auth::new_token();
+        let mut tx = app.db.begin_write().await.unwrap();
+        tx.insert_api_token(&throughcare_store::staff::sha256_hex(token.as_bytes()), "t.key-work-manager", now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/v1/people/{}/events", app.base, people[6]))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(r#"{"kind":"key_worker_allocated","occurred_at":"2026-04-01T11:00:00Z","details":{"key_worker":"kw.full"}}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("over_cap_reason"));
+        // With a reason it is allocated, and the reason is on the record.
+        let (path, f) = allocate(&people[6], "kw.full", "Speaks Polish, as he does");
+        assert_eq!(post_form(&app, &manager, path.clone(), f).await.0, StatusCode::SEE_OTHER);
+        let text = flat(&get_page(&app, &manager, path.clone()).await.1);
+        assert!(text.contains("above the caseload cap: Speaks Polish, as he does"), "{text}");
+
+        // Deallocated with a reason (none given is refused beside the field).
+        let (status, _, html) = post_form(&app, &manager, path.clone(), form(&[("action", "deallocate")])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"reason-error\""), "{html}");
+        let f = form(&[("action", "deallocate"), ("reason", "PERSON_ASKED")]);
+        assert_eq!(post_form(&app, &manager, path.clone(), f).await.0, StatusCode::SEE_OTHER);
+        let text = flat(&get_page(&app, &manager, path.clone()).await.1);
+        assert!(text.contains("Key worker deallocated: the person asked for a different key worker"), "{text}");
+
+        // The recommendation: a previous key worker who is here and below the cap comes first.
+        let (p9, f) = allocate(&people[8], "kw.prev", "");
+        assert_eq!(post_form(&app, &manager, p9, f).await.0, StatusCode::SEE_OTHER);
+        let (p8, f) = allocate(&people[7], "kw.prev", "");
+        assert_eq!(post_form(&app, &manager, p8.clone(), f).await.0, StatusCode::SEE_OTHER);
+        let f = form(&[("action", "deallocate"), ("reason", "REBALANCING")]);
+        assert_eq!(post_form(&app, &manager, p8.clone(), f).await.0, StatusCode::SEE_OTHER);
+        let text = flat(&get_page(&app, &manager, p8.clone()).await.1);
+        assert!(text.contains("Recommended: kw.prev , their key worker before"), "{text}");
+        // Away on leave today: not recommended.
+        let leave = form(&[
+            ("staff", "kw.prev"),
+            ("kind", "ANNUAL_LEAVE"),
+            ("day", "30"),
+            ("month", "3"),
+            ("year", "2026"),
+            ("eday", "3"),
+            ("emonth", "4"),
+            ("eyear", "2026"),
+        ]);
+        let (status, _, html) = post_form(&app, &manager, "/key-work/allocations".into(), leave[1..].to_vec()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"staff-error\""), "{html}");
+        assert_eq!(post_form(&app, &manager, "/key-work/allocations".into(), leave).await.0, StatusCode::SEE_OTHER);
+        let text = flat(&get_page(&app, &manager, p8.clone()).await.1);
+        assert!(!text.contains("Recommended: kw.prev"), "{text}");
+        assert!(text.contains("kw.prev: 1 of 6 (annual leave until 3 april 2026)"), "{text}");
+        let page = flat(&get_page(&app, &manager, "/key-work/allocations".into()).await.1);
+        assert!(page.contains("kw.prev: Annual leave, from 30 March 2026 to 3 April 2026"), "{page}");
+        assert!(page.contains("Annual leave until 3 April 2026"), "{page}");
+        assert!(page.contains("Days from reception to key worker allocation (median)"), "{page}");
+        // The governor reads the page without its forms.
+        let text = flat(&get_page(&app, &governor, "/key-work/allocations".into()).await.1);
+        assert!(text.contains("Waiting for a key worker") && !text.contains("Record the absence"), "{text}");
+
+        // A court date goes on "coming up"; a bad date is refused beside the field.
+        let hearing = |day: &str| {
+            form(&[("action", "hearing"), ("hearing", "COURT"), ("hday", day), ("hmonth", "4"), ("hyear", "2026")])
+        };
+        let (status, _, html) = post_form(&app, &manager, p8.clone(), hearing("31")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("id=\"on-error\""), "{html}");
+        assert_eq!(post_form(&app, &manager, p8.clone(), hearing("20")).await.0, StatusCode::SEE_OTHER);
+        let text = flat(&get_page(&app, &manager, p8.clone()).await.1);
+        assert!(text.contains("20 April 2026: Court date"), "{text}");
+
+        // Training: what is missing is named; a session counts toward the share of key workers trained.
+        let (status, _, html) = post_form(&app, &manager, "/training".into(), form(&[("title", "Life events")])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        for field in ["topic", "held_on", "coproduced", "lived_experience", "attended"] {
+            assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}");
+        }
+        let session = form(&[
+            ("topic", "LIFE_EVENTS"),
+            ("title", "Life events that hurt"),
+            ("day", "20"),
+            ("month", "3"),
+            ("year", "2026"),
+            ("coproduced", "yes"),
+            ("lived_experience", "yes"),
+            ("attended", "kw.full"),
+            ("others", "t.governor"),
+        ]);
+        assert_eq!(post_form(&app, &manager, "/training".into(), session).await.0, StatusCode::SEE_OTHER);
+        let text = flat(&get_page(&app, &governor, "/training".into()).await.1);
+        assert!(text.contains("Life events that hurt"), "{text}");
+        assert!(text.contains("Coproduced; delivered with people with lived experience"), "{text}");
+        assert!(text.contains("Trained on life events (P2-D) 1 of "), "{text}");
+        assert!(text.contains("Trained on protected characteristics (P1-B) 0 of "), "{text}");
+        assert_eq!(post_form(&app, &governor, "/training".into(), form(&[])).await.0, StatusCode::FORBIDDEN);
     }
 }
