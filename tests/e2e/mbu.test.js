@@ -1,5 +1,5 @@
 // The MBU officer's job in the browser: the register of women who qualify, then one woman's
-// page from the booklet to the decision on her application. axe-core and both widths on every page.
+// page from the booklet to the decision on her application, her appeal and her admission to a unit. axe-core and both widths on every page.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startDemo, newPage, signIn, checkWidths } = require('./support');
@@ -64,11 +64,33 @@ test('an MBU officer works the register from the booklet to the decision', async
   assert.match(await page.textContent('.govuk-summary-list'), /Refused \d+ \w+ \d{4} at/);
   await checkWidths(page, 'mbu woman decided');
 
+  // She appeals and the appeal is upheld; she is admitted to a unit, which the register counts.
+  await page.click('button:has-text("Record her appeal")');
+  await page.waitForURL(url);
+  assert.match(await page.textContent('.govuk-summary-list'), /waiting for the appeal's decision/);
+  await page.selectOption('#appeal_outcome', 'APPROVED');
+  await page.click('button:has-text("Record the appeal decision")');
+  await page.waitForURL(url);
+  assert.match(await page.textContent('.govuk-summary-list'), /On appeal: place approved/);
+  await page.click('button:has-text("Record the admission")');
+  assert.match(await page.textContent('#unit-error'), /Select the Mother and Baby Unit/);
+  await page.selectOption('#unit', 'STI');
+  await page.selectOption('#temporary', 'no');
+  await page.click('button:has-text("Record the admission")');
+  await page.waitForURL(url);
+  assert.match(await page.textContent('.govuk-summary-list'), /HMP Styal, since/);
+  await page.click('button:has-text("Record the plan agreed")');
+  await page.waitForURL(url);
+  assert.match(await page.textContent('.govuk-summary-list'), /Separation plan\s*Agreed/);
+  await checkWidths(page, 'mbu woman on a unit');
+
   // Back on the register, her row says so.
   await page.click('a.govuk-back-link');
   await page.waitForURL(`${demo.base}/mbu`);
   const after = page.locator('tbody tr', { hasText: who });
   assert.match(await after.textContent(), /Booklet: Given/);
-  assert.match(await after.textContent(), /Refused/);
+  assert.match(await after.textContent(), /On appeal: place approved/);
+  const styal = page.locator('tbody tr', { hasText: 'HMP Styal' });
+  assert.match(await styal.textContent(), /9\s*\(to be confirmed\)\s*1/);
   await checkWidths(page, 'mbu register after');
 });

@@ -211,7 +211,12 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
                 if o.outcome != Outcome::Open || o.due_at >= stale {
                     continue;
                 }
-                let Some((by, kind)) = completion(o.standard.as_str()) else { continue };
+                let Some((by, mut kind)) = completion(o.standard.as_str()) else { continue };
+                // One of the prison's own key workers, not a pool: caseloads stay as the estate made them.
+                if let EventKind::KeyWorkerAllocated { key_worker, .. } = &mut kind {
+                    let n = 1 + p.prison_number.as_str().bytes().map(u32::from).sum::<u32>() % 39;
+                    *key_worker = StaffRef::parse(&format!("kw.{}.{n}", code.to_ascii_lowercase()))?;
+                }
                 let late = o.due_at + days(1 + i64::from(o.trigger.to_string().as_bytes()[0] % 9));
                 s.add_at(&p.prison_number, late.min(stale), by, kind);
                 used.insert(p.prison_number.clone());
@@ -273,7 +278,7 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
             0 => {
                 s.add(
                     pn,
-                    days(60),
+                    hours(30),
                     Role::ReceptionNurse,
                     EventKind::CharacteristicDeclared(Declaration::Religion(Declared::Stated(Religion::Jewish), None)),
                 );

@@ -160,7 +160,7 @@ fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
 fn standards_are_checked_before_anything_starts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "39 standards and 71 measures are valid");
+    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "39 standards and 72 measures are valid");
     let list = ok(&throughcare(d, &["standards", "list"]));
     assert!(list.contains("mbu-booklet") && list.contains("key-work-weekly"));
     // The id column is padded to its width, so every title starts in the same column.
@@ -200,8 +200,8 @@ fn standards_are_checked_before_anything_starts() {
     let checked = ok(&throughcare(d, &["standards", "check", "mine"]));
     assert_eq!(
         checked.trim(),
-        "17 standards and 50 measures are valid",
-        "32 outcomes, the gym, and the 6 reception, 10 safer-custody and 1 peer-support standards"
+        "17 standards and 51 measures are valid",
+        "33 outcomes, the gym, and the 6 reception, 10 safer-custody and 1 peer-support standards"
     );
     std::fs::write(
         d.join("mine/measures/outcomes.toml"),

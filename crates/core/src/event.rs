@@ -1120,14 +1120,16 @@ impl EventKind {
             | Self::ListenerRequestWithdrawn { request, .. }
             | Self::ListenerRequestNotMet { request, .. } => (*request, &["listener_requested"]),
             Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
+            Self::MbuAppealMade { decision } => (*decision, &["mbu_decision"]),
+            Self::MbuAppealDecided { appeal, .. } => (*appeal, &["mbu_appeal_made"]),
             Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
             Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
             Self::DiscriminationComplaintAnswered { complaint, .. } => {
                 (*complaint, &["discrimination_complaint_raised"])
             }
-            Self::FamilyContactChanged { contact, .. } | Self::FamilyContactRemoved { contact } => {
-                (*contact, &["family_contact_named"])
-            }
+            Self::FamilyContactChanged { contact, .. }
+            | Self::FamilyContactRemoved { contact }
+            | Self::FamilyContactMade { contact, .. } => (*contact, &["family_contact_named"]),
             _ => return None,
         })
     }

@@ -115,6 +115,28 @@ pub const COLUMNS: &[(&str, &str, Sensitivity)] = &[
     ("staff", "password_hash", Personal),
     ("staff", "role", Personal),
     ("staff", "username", Personal),
+    // Staff availability: leave or long-term absence, never why (a member of staff's health is
+    // not recorded here), so personal data about staff, not special category.
+    ("staff_absences", "ends_on", Personal),
+    ("staff_absences", "establishment", None),
+    ("staff_absences", "id", None),
+    ("staff_absences", "kind", Personal),
+    ("staff_absences", "recorded_at", Personal),
+    ("staff_absences", "recorded_by", Personal),
+    ("staff_absences", "staff", Personal),
+    ("staff_absences", "starts_on", Personal),
+    // Who attended training, and on what: about staff, not about people in custody.
+    ("training_attendance", "session_id", None),
+    ("training_attendance", "staff", Personal),
+    ("training_sessions", "coproduced", None),
+    ("training_sessions", "establishment", None),
+    ("training_sessions", "held_on", None),
+    ("training_sessions", "id", None),
+    ("training_sessions", "lived_experience", None),
+    ("training_sessions", "recorded_at", Personal),
+    ("training_sessions", "recorded_by", Personal),
+    ("training_sessions", "title", None),
+    ("training_sessions", "topic", None),
 ];
 
 pub fn of(table: &str, column: &str) -> Option<Sensitivity> {

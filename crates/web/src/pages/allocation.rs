@@ -80,25 +80,36 @@ async fn page(state: &AppState, staff: CurrentStaff, form: Pairs, errors: Errors
     };
     let held = state.db.timelines_in_custody(&est).await?;
     let list = candidates(state, &est, &held).await?;
+    // Each recommendation counts those above it as made, longest wait first, so the list spreads
+    // people across key workers as allocating them in that order would.
+    let mut planned = list.clone();
     let mut waiting = Vec::new();
     let mut figures = Figures::default();
     let year_ago = now - SignedDuration::from_hours(24 * 365);
+    let mut unallocated = Vec::new();
     for (p, t) in &held {
         figures.add(t, year_ago, now);
         let s = t.state_at(now);
-        let Some(ep) = s.current_episode().filter(|_| s.key_worker.is_none()) else { continue };
-        let rec = recommend(&previous_key_workers(t, now), &list, CASELOAD_CAP);
+        if let Some(ep) = s.current_episode().filter(|_| s.key_worker.is_none()) {
+            unallocated.push((ep.received_at, p, t));
+        }
+    }
+    unallocated.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.prison_number.cmp(&b.1.prison_number)));
+    for (received_at, p, t) in unallocated {
+        let rec = recommend(&previous_key_workers(t, now), &planned, CASELOAD_CAP);
+        if let Some(c) = rec.as_ref().and_then(|r| planned.iter_mut().find(|c| c.key_worker == r.key_worker)) {
+            c.caseload += 1;
+        }
         waiting.push(Waiting {
             name: name(p),
             prison_number: p.prison_number.to_string(),
-            received: when(ep.received_at, now),
-            days: now.duration_since(ep.received_at).as_hours() / 24,
+            received: when(received_at, now),
+            days: now.duration_since(received_at).as_hours() / 24,
             recommendation: rec.map_or("Nobody available below the cap".into(), |r| {
                 format!("{} ({})", names.staff(r.key_worker.as_str()), r.why.label())
             }),
         });
     }
-    waiting.sort_by(|a, b| b.days.cmp(&a.days).then(a.name.cmp(&b.name)));
     let training = state.db.training(&est).await?;
     let trained = |who: &StaffRef| {
         let has = |topic| training.iter().any(|s| s.topic == topic && s.attended.contains(who));
