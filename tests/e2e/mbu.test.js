@@ -41,6 +41,10 @@ test('an MBU officer works the register from the booklet to the decision', async
   assert.match(await page.textContent('.govuk-notification-banner'), /The MBU record has been updated/);
   assert.match(await page.textContent('.govuk-summary-list'), /Given \d+ \w+ \d{4} at/);
 
+  await page.click('button:has-text("Name me as her MBU officer")');
+  await page.waitForURL(url);
+  assert.match(await page.textContent('.govuk-summary-list'), /Her MBU officer\s*Demo MBU officer/);
+
   await page.click('button:has-text("Record my visit")');
   await page.waitForURL(url);
   assert.match(await page.textContent('.govuk-summary-list'), /by Demo MBU officer/);

@@ -322,6 +322,20 @@ fn load_standards(dir: Option<&Path>) -> Result<StandardSet> {
     StandardSet::load(&files).map_err(|errors| invalid("standards", &errors))
 }
 
+/// The festival calendar: `reference/festivals.toml` beside the standards when the folder given
+/// has one, otherwise the built-in calendar. A bad file stops everything, naming file and line.
+fn load_festivals(dir: Option<&Path>) -> Result<throughcare_core::pathways::festivals::FestivalCalendar> {
+    use throughcare_core::pathways::festivals::{BUILTIN, FestivalCalendar};
+    let (name, text) = match dir.map(|d| d.join("reference").join("festivals.toml")).filter(|f| f.is_file()) {
+        None => (BUILTIN.0.to_string(), BUILTIN.1.to_string()),
+        Some(f) => {
+            let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
+            (f.display().to_string(), text)
+        }
+    };
+    FestivalCalendar::load(&name, &text).map_err(|e| invalid("festivals", &[e]))
+}
+
 /// The screening instruments: the built-in ones, or every *.toml in the folder given.
 fn load_instruments(dir: Option<&Path>) -> Result<throughcare_core::instruments::InstrumentSet> {
     let files = match dir {
@@ -390,7 +404,9 @@ async fn run(cli: Cli) -> Result<()> {
         return standards_command(action, standards, measures);
     }
     let instruments = load_instruments(cli.instruments.as_deref())?;
-    let engine = Arc::new(Engine { standards, measures, calendar: Calendar::england_and_wales(), instruments });
+    let festivals = load_festivals(cli.standards.as_deref())?;
+    let engine =
+        Arc::new(Engine { standards, measures, calendar: Calendar::england_and_wales(), instruments, festivals });
     let url: DatabaseUrl = cli.database_url.parse()?;
     let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
     let outcome = match cli.command {
@@ -564,6 +580,7 @@ fn standards_command(action: &StandardsAction, builtin: StandardSet, measures: M
                 Some(d) => {
                     let set = load_standards(Some(d))?;
                     let measures = load_measures(Some(d), &set)?;
+                    load_festivals(Some(d))?;
                     (set, measures)
                 }
                 None => (builtin, measures),

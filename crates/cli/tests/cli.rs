@@ -216,6 +216,33 @@ fn standards_are_checked_before_anything_starts() {
             && err.contains("event.FIELD only"),
         "{err}"
     );
+    std::fs::write(d.join("mine/measures/outcomes.toml"), format!("{outcomes}{local}")).unwrap();
+
+    // A festival calendar beside the standards replaces the built-in one; a date outside its
+    // year, or a religion throughcare does not record, stops everything, naming file and line.
+    std::fs::create_dir(d.join("mine/reference")).unwrap();
+    let festivals = include_str!("../../../standards/reference/festivals.toml");
+    std::fs::write(d.join("mine/reference/festivals.toml"), festivals).unwrap();
+    ok(&throughcare(d, &["standards", "check", "mine"]));
+    let line = festivals.lines().position(|l| l.contains("\"2027-03-09\"")).unwrap() + 1;
+    std::fs::write(
+        d.join("mine/reference/festivals.toml"),
+        festivals.replace("2027 = \"2027-03-09\"", "2027 = \"2028-03-09\""),
+    )
+    .unwrap();
+    let out = throughcare(d, &["standards", "check", "mine"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("the festivals are not valid")
+            && err.contains(&format!("festivals.toml:{line}:"))
+            && err.contains("outside its year 2027"),
+        "{err}"
+    );
+    std::fs::write(d.join("mine/reference/festivals.toml"), festivals.replace("\"SIKH\"", "\"SIKHISM\"")).unwrap();
+    let out = throughcare(d, &["--standards", "mine", "export", "people"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("unknown religion \"SIKHISM\""), "{err}");
 }
 
 #[test]

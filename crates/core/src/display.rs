@@ -372,6 +372,7 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             format!("\"All About MBUs\" booklet given ({})", format.label().to_lowercase_first())
         }
         K::MbuOfficerVisit { officer } => format!("Visited by MBU officer {}", who(officer)),
+        K::MbuOfficerNamed { officer } => format!("{} named as her MBU officer", who(officer)),
         K::MbuVisitRequested {} => "Asked for another visit from the MBU officer".into(),
         K::ChildRecorded { date_of_birth } => format!("A child in the community, born {}", date(*date_of_birth)),
         K::MbuApplicationMade {} => "Applied for a place on a Mother and Baby Unit".into(),

@@ -554,6 +554,10 @@ pub enum EventKind {
         officer: StaffRef,
     },
     MbuVisitRequested {},
+    /// The MBU officer who is hers: her single point of contact through the process.
+    MbuOfficerNamed {
+        officer: StaffRef,
+    },
     /// A child of hers in the community, by date of birth: the MBU criterion (under 18 months)
     /// is then worked out from the date, not from a declaration that goes out of date.
     ChildRecorded {
@@ -800,6 +804,7 @@ impl EventKind {
         "mbu_booklet_given",
         "mbu_officer_visit",
         "mbu_visit_requested",
+        "mbu_officer_named",
         "child_recorded",
         "mbu_application_made",
         "mbu_decision",
@@ -931,6 +936,7 @@ impl EventKind {
             Self::MbuBookletGiven { .. } => "mbu_booklet_given",
             Self::MbuOfficerVisit { .. } => "mbu_officer_visit",
             Self::MbuVisitRequested { .. } => "mbu_visit_requested",
+            Self::MbuOfficerNamed { .. } => "mbu_officer_named",
             Self::ChildRecorded { .. } => "child_recorded",
             Self::MbuApplicationMade { .. } => "mbu_application_made",
             Self::MbuDecision { .. } => "mbu_decision",
@@ -1195,8 +1201,15 @@ impl Event {
     /// Checks the events this one points at (answered or superseded), as looked up by the caller.
     pub fn check_links(&self, lookup: impl Fn(EventId) -> Option<EventSummary>) -> Result<(), String> {
         if let Some((target, kinds)) = self.kind.answers() {
+            // The field that names the event answered, so the message says which to correct.
+            let id = target.to_string();
+            let details = self.kind.details_value();
+            let field = details
+                .as_object()
+                .and_then(|o| o.iter().find(|(_, v)| v.as_str() == Some(id.as_str())))
+                .map_or(String::new(), |(k, _)| format!("{k}: "));
             match lookup(target) {
-                None => return Err(format!("it answers event {target}, which does not exist")),
+                None => return Err(format!("{field}it answers event {target}, which does not exist")),
                 Some(t) if t.person != self.person => {
                     return Err(format!("it answers event {target}, which is on another person's timeline"));
                 }
@@ -1294,6 +1307,7 @@ mod tests {
                 "key_work_session" => r#"{"key_worker":"officer.smith","minutes":45}"#.into(),
                 "mbu_booklet_given" => r#"{"format":"EASY_READ"}"#.into(),
                 "mbu_officer_visit" => r#"{"officer":"mbu.lee"}"#.into(),
+                "mbu_officer_named" => r#"{"officer":"mbu.lee"}"#.into(),
                 "mbu_decision" => format!(r#"{{"application":"{id}","outcome":"REFUSED"}}"#),
                 "child_recorded" => r#"{"date_of_birth":"2025-11-02"}"#.into(),
                 "mbu_appeal_made" => format!(r#"{{"decision":"{id}"}}"#),

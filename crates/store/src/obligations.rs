@@ -30,6 +30,8 @@ pub struct Engine {
     pub calendar: Calendar,
     /// The screening instruments results are scored and checked by.
     pub instruments: InstrumentSet,
+    /// Religious festivals by religion or belief, for "coming up" on key work pages.
+    pub festivals: throughcare_core::pathways::festivals::FestivalCalendar,
 }
 
 impl Engine {
@@ -40,6 +42,7 @@ impl Engine {
             standards,
             calendar: Calendar::england_and_wales(),
             instruments: InstrumentSet::builtin(),
+            festivals: throughcare_core::pathways::festivals::FestivalCalendar::builtin(),
         }
     }
 

@@ -676,6 +676,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(16), "mbu_booklet_given", r#"{"format":"EASY_READ"}"#.into()),
         (id(17), "mbu_officer_visit", r#"{"officer":"t.mbu-officer"}"#.into()),
         (id(18), "mbu_visit_requested", String::new()),
+        (id(74), "mbu_officer_named", r#"{"officer":"t.mbu-officer"}"#.into()),
         (id(66), "child_recorded", r#"{"date_of_birth":"2025-11-02"}"#.into()),
         (id(67), "bereavement_recorded", r#"{"relationship":"my nan","died_on":"2026-02-10"}"#.into()),
         (application, "mbu_application_made", String::new()),
@@ -1438,6 +1439,17 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
                 .status(),
             StatusCode::CREATED
         );
+        // A decision before any application is refused, naming the field.
+        let early = record(
+            "mbu_decision",
+            "08:04",
+            r#"{"application":"00000000-0000-4000-8000-000000000000","outcome":"APPROVED"}"#,
+        )
+        .await
+        .unwrap();
+        assert_eq!(early.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = early.text().await.unwrap();
+        assert!(body.contains("application"), "{body}");
         let future = record("child_recorded", "08:05", r#"{"date_of_birth":"2026-04-02"}"#).await.unwrap();
         assert_eq!(future.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(future.text().await.unwrap().contains("date_of_birth"));
@@ -1512,6 +1524,15 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
         assert_eq!(status, StatusCode::SEE_OTHER);
         let text = visible_text(&get_page(&app, &mbu, format!("/mbu/{pn}")).await.1);
         assert!(text.contains("1 April 2026 at 1:00pm by Test MBU officer"), "{text}");
+
+        // Named as her MBU officer: the register says who.
+        let (status, _, _) = post_form(&app, &mbu, format!("/mbu/{pn}"), form(&[("action", "name_me")])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let text = visible_text(&get_page(&app, &mbu, format!("/mbu/{pn}")).await.1);
+        assert!(text.contains("Her MBU officer") && !text.contains("Name me as her MBU officer"), "{text}");
+        assert!(
+            visible_text(&get_page(&app, &mbu, "/mbu".into()).await.1).contains("Her MBU officer: Test MBU officer")
+        );
 
         // Admitted for good only with a place approved: refused, she is admitted temporarily.
         let admit = |temporary: &'static str| form(&[("action", "admit"), ("unit", "STI"), ("temporary", temporary)]);

@@ -110,6 +110,8 @@ pub struct MbuCase {
     pub booklet: Option<Timestamp>,
     pub visits: Vec<(Timestamp, StaffRef)>,
     pub visits_asked: Vec<Timestamp>,
+    /// Her named MBU officer in this stay, if one has been named.
+    pub named_officer: Option<StaffRef>,
     pub stage: Stage,
     /// On a unit now, if she is.
     pub admitted: Option<Admission>,
@@ -137,6 +139,7 @@ pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
         booklet: None,
         visits: vec![],
         visits_asked: vec![],
+        named_officer: None,
         stage: Stage::NotApplied,
         admitted: None,
         separation_plan: None,
@@ -150,6 +153,7 @@ pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
             }
             EventKind::MbuOfficerVisit { officer } => c.visits.push((at, officer.clone())),
             EventKind::MbuVisitRequested {} => c.visits_asked.push(at),
+            EventKind::MbuOfficerNamed { officer } => c.named_officer = Some(officer.clone()),
             EventKind::MbuApplicationMade {} => c.stage = Stage::Applied { id: e.id, at },
             EventKind::MbuDecision { outcome, .. } => c.stage = Stage::Decided { id: e.id, at, outcome: *outcome },
             EventKind::MbuAppealMade { .. } => c.stage = Stage::Appealed { id: e.id, at },

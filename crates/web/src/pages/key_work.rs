@@ -11,7 +11,6 @@ use axum::{Extension, Form};
 use throughcare_core::characteristics::{Characteristic, Religion};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{DeallocationReason, EventKind, Hearing};
-use throughcare_core::pathways::festivals::FestivalCalendar;
 use throughcare_core::pathways::key_work::{CASELOAD_CAP, Candidate, previous_key_workers, recommend};
 use throughcare_core::pathways::life_events::coming_up;
 use throughcare_core::standards::engine::Outcome;
@@ -117,7 +116,7 @@ pub async fn my_people(
             coming_up: coming_up(
                 p,
                 &s,
-                religion_seen(&staff, &s, now).map(|r| (festival_calendar(), r)),
+                religion_seen(&staff, &s, now).map(|r| (&state.engine.festivals, r)),
                 today,
                 AHEAD_DAYS,
             )
@@ -324,7 +323,7 @@ async fn person_page(
         .map(|e| (when(e.occurred_at, now), names.staff(e.recorded_by.as_str()), names.sentence(e, &t)))
         .collect();
     history.reverse();
-    let festivals = religion_seen(&staff, &s, now).map(|r| (festival_calendar(), r));
+    let festivals = religion_seen(&staff, &s, now).map(|r| (&state.engine.festivals, r));
     Ok(PersonPage {
         name: name(&person),
         prison_number: person.prison_number.to_string(),
@@ -465,10 +464,4 @@ pub async fn person_step(
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
-}
-
-/// The festival calendar shipped with throughcare, parsed once.
-pub(crate) fn festival_calendar() -> &'static FestivalCalendar {
-    static CALENDAR: std::sync::LazyLock<FestivalCalendar> = std::sync::LazyLock::new(FestivalCalendar::builtin);
-    &CALENDAR
 }

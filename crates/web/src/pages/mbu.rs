@@ -24,6 +24,7 @@ use crate::present::Directory;
 
 pub struct RegisterRow {
     name: String,
+    officer: String,
     prison_number: String,
     location: String,
     why: Vec<String>,
@@ -134,6 +135,7 @@ pub async fn register(
             prison_number: p.prison_number.to_string(),
             location: t.state_at(now).current_episode().and_then(|ep| ep.location.clone()).unwrap_or_default(),
             why: why(&c),
+            officer: c.named_officer.as_ref().map_or("None named yet".into(), |o| names.staff(o.as_str())),
             booklet: c.booklet.map_or("Not given yet".into(), |at| format!("Given {}", display::instant(at))),
             visits: match last {
                 None => "No visit yet".into(),
@@ -171,6 +173,9 @@ pub struct WomanPage {
     booklet: String,
     visits: Vec<String>,
     visits_asked: usize,
+    officer: String,
+    /// Whether the signed-in officer is already hers.
+    named_me: bool,
     application: String,
     /// Which step forms to offer: an application when none is waiting, a decision when one is,
     /// an appeal after a refusal, the appeal's decision when one is waiting.
@@ -236,6 +241,11 @@ async fn woman_page(
             })
             .unwrap_or_default(),
         visits_asked: c.as_ref().map_or(0, |c| c.visits_asked.len()),
+        officer: c
+            .as_ref()
+            .and_then(|c| c.named_officer.as_ref())
+            .map_or("None named yet".into(), |o| names.staff(o.as_str())),
+        named_me: c.as_ref().and_then(|c| c.named_officer.as_ref()).is_some_and(|o| o.as_str() == staff.username),
         application: stage_words(&stage),
         can_apply: !matches!(stage, Stage::Applied { .. } | Stage::Appealed { .. }),
         can_decide: matches!(stage, Stage::Applied { .. }),
@@ -297,6 +307,9 @@ pub async fn woman_step(
             officer: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
         }),
         "apply" => Some(EventKind::MbuApplicationMade {}),
+        "name_me" => Some(EventKind::MbuOfficerNamed {
+            officer: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        }),
         "appeal" => match case(&t, now).and_then(|c| c.stage.appealable()) {
             Some(decision) => Some(EventKind::MbuAppealMade { decision }),
             None => {
