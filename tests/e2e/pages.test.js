@@ -164,7 +164,7 @@ test('the keyboard alone signs in, finds a person and records an event', async (
 // Each role signs in to the demo and finds its own work on its home page; every page its
 // navigation offers passes axe, and nothing scrolls sideways at 1280 or 390 pixels.
 const OWN_WORK = {
-  'reception-officer': 'Received in the last 24 hours', 'reception-nurse': 'Overdue and due today', 'mental-health': 'Referrals waiting', 'key-worker': 'Your people',
+  'reception-officer': 'Received in the last 24 hours', 'reception-nurse': 'Overdue and due today', 'mental-health': 'Referrals waiting', 'key-worker': 'Your people', 'key-work-manager': 'Overdue and due today',
   'safer-custody': 'Open ACCT cases', 'listener-coordinator': 'Waiting for a Listener', 'mbu-officer': 'Overdue and due today', 'equality-lead': 'Discrimination complaints',
   chaplaincy: 'requests waiting', resettlement: 'Releases in the next 12 weeks', 'voluntary-partner': 'Sessions you recorded',
   governor: 'Equality findings', analyst: 'Equality findings', administrator: 'Latest entries in the audit trail',

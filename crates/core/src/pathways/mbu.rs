@@ -267,21 +267,21 @@ mod tests {
     use super::*;
     use crate::pathways::testing::{at, event};
 
+    /// A woman received on 5 January 2026, and her sex declared ten minutes later.
+    fn received() -> Event {
+        let details = r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#;
+        event(1, "2026-01-05T18:00:00Z", EventKind::parse("reception", details).unwrap())
+    }
+
+    fn female() -> Event {
+        let details = r#"{"characteristic":"sex","value":"F"}"#;
+        event(2, "2026-01-05T18:10:00Z", EventKind::parse("characteristic_declared", details).unwrap())
+    }
+
     #[test]
     fn a_case_follows_her_stay_from_qualifying_to_the_decision() {
         let kind = |k: &str, d: &str| EventKind::parse(k, d).unwrap();
-        let mut events = vec![
-            event(
-                1,
-                "2026-01-05T18:00:00Z",
-                kind("reception", r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#),
-            ),
-            event(
-                2,
-                "2026-01-05T18:10:00Z",
-                kind("characteristic_declared", r#"{"characteristic":"sex","value":"F"}"#),
-            ),
-        ];
+        let mut events = vec![received(), female()];
         assert_eq!(case(&Timeline::new(events.clone()), at("2026-01-06T00:00:00Z")), None, "not known to qualify");
         events.push(event(3, "2026-01-06T09:00:00Z", kind("child_recorded", r#"{"date_of_birth":"2025-03-10"}"#)));
         let c = case(&Timeline::new(events.clone()), at("2026-01-06T10:00:00Z")).unwrap();
@@ -318,16 +318,8 @@ mod tests {
     fn each_step_answers_the_one_before_it() {
         let kind = |k: &str, d: &str| EventKind::parse(k, d).unwrap();
         let mut events = vec![
-            event(
-                1,
-                "2026-01-05T18:00:00Z",
-                kind("reception", r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#),
-            ),
-            event(
-                2,
-                "2026-01-05T18:10:00Z",
-                kind("characteristic_declared", r#"{"characteristic":"sex","value":"F"}"#),
-            ),
+            received(),
+            female(),
             event(3, "2026-01-05T18:11:00Z", kind("child_recorded", r#"{"date_of_birth":"2025-10-01"}"#)),
         ];
         let step = |events: &[Event], n: u8, when: &str, k: EventKind| {

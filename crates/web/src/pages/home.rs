@@ -143,11 +143,11 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
         let (items, _, _) = worklist::items(&state, &staff, &WorklistQuery::default()).await?;
         let items: Vec<_> = items
             .into_iter()
-            // A key worker's own people, and anyone still waiting for a key worker.
-            .filter(|i| {
-                role != Role::KeyWorker
-                    || i.key_worker.as_deref() == Some(&staff.username)
-                    || (i.key_worker.is_none() && i.standard == "key-worker-allocation")
+            // A key worker's own people; for the key work manager, who is waiting for a key worker.
+            .filter(|i| match role {
+                Role::KeyWorker => i.key_worker.as_deref() == Some(&staff.username),
+                Role::KeyWorkManager => i.standard == "key-worker-allocation",
+                _ => true,
             })
             .collect();
         let rows = worklist::rows(&items, &names, now);
