@@ -285,6 +285,37 @@ impl Db {
             .collect())
     }
 
+    /// The people in custody at an establishment whose key worker (as their obligations were last
+    /// worked out) is `key_worker`, with their whole timelines: "My people" reads six people, not
+    /// the prison. The caller checks each timeline's key worker now.
+    pub async fn key_worker_timelines(
+        &self,
+        establishment: &EstablishmentCode,
+        key_worker: &str,
+    ) -> Result<Vec<(Person, Timeline)>, StoreError> {
+        let rows: Vec<EventRow> = on_db!(
+            self,
+            read | p
+                | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number IN \
+                     (SELECT DISTINCT o.prison_number FROM obligations o JOIN custody c ON c.prison_number = o.prison_number \
+                      WHERE o.key_worker = $2 AND o.establishment = $1 AND c.establishment = $1 AND c.in_custody) \
+                     ORDER BY prison_number, occurred_at, recorded_at, id"
+                )))
+                .bind(establishment.as_str())
+                .bind(key_worker)
+                .fetch_all(p)
+                .await?
+        );
+        let mut by_person = by_person(rows)?;
+        Ok(self
+            .caseload(establishment)
+            .await?
+            .into_iter()
+            .filter_map(|(p, _)| by_person.remove(&p.prison_number).map(|events| (p, Timeline::new(events))))
+            .collect())
+    }
+
     /// The people in custody at an establishment who have at least one event of the `kinds` a
     /// pathway starts with, each with the pathway's events only (`kinds` and `steps`, and any
     /// correction): a register reads the people on it and their cases, not the whole prison.

@@ -56,7 +56,9 @@ pub enum Access {
     PeerSupport,
     /// The MBU register: women who meet the criterion, their deadlines and applications.
     Mbu,
-    /// A key worker's own people, and one person's key work: sessions, what is coming up, allocation.
+    /// A key worker's own people ("My people").
+    MyPeople,
+    /// One person's key work: sessions, what is coming up, allocation.
     KeyWork,
     /// Allocating key workers: who is waiting, caseloads against the cap, who is away, the HMPPS figures.
     KeyWorkAllocation,
@@ -107,6 +109,7 @@ impl Role {
             // Samaritans' confidentiality: who asked for a Listener is for the coordinator alone.
             Access::PeerSupport => matches!(self, ListenerCoordinator),
             Access::Mbu => matches!(self, MbuOfficer),
+            Access::MyPeople => matches!(self, KeyWorker),
             Access::KeyWork => matches!(self, KeyWorker | KeyWorkManager),
             Access::KeyWorkAllocation => matches!(self, KeyWorkManager | Governor),
             Access::ManageKeyWork => matches!(self, KeyWorkManager),
@@ -297,7 +300,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/acct/{id}", Access::Record),
     r("POST", "/acct/{id}", Access::Record),
     r("POST", "/people/{pn}/acct-check", Access::Record),
-    r("GET", "/key-work", Access::KeyWork),
+    r("GET", "/key-work", Access::MyPeople),
     r("GET", "/key-work/allocations", Access::KeyWorkAllocation),
     r("POST", "/key-work/allocations", Access::ManageKeyWork),
     r("GET", "/people/{pn}/key-work", Access::KeyWork),

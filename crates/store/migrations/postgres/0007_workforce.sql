@@ -32,3 +32,6 @@ CREATE TABLE training_attendance (
     staff TEXT NOT NULL,
     PRIMARY KEY (session_id, staff)
 );
+
+-- A key worker's own people, found from their obligations rather than the whole prison's timelines.
+CREATE INDEX obligations_by_key_worker ON obligations (key_worker, establishment);

@@ -61,7 +61,7 @@ pub async fn my_people(
     let Some(establishment) = staff.establishment.clone() else {
         return Ok(MyPeoplePage { staff: Some(staff), rows: vec![], ahead: AHEAD_DAYS });
     };
-    let held = state.db.timelines_in_custody(&establishment).await?;
+    let held = state.db.key_worker_timelines(&establishment, &staff.username).await?;
     let filter = WorklistFilter {
         establishment: Some(establishment),
         key_worker: Some(staff.username.clone()),
