@@ -479,6 +479,31 @@ fn mbu_additional_visit_and_support_after_refusal() {
     );
     assert_eq!(outcomes(&r, "mbu-additional-visit"), ["met_on_time"]);
     assert_eq!(outcomes(&r, "mbu-support-after-refusal"), ["met_on_time"]);
+
+    // Refused again on appeal: support is offered again; an appeal upheld asks for nothing.
+    let appeal = |outcome: &str| {
+        run(
+            &[
+                ("2026-01-05T18:00:00Z", "reception", RECEPTION_NHI),
+                ("2026-02-10T10:00:00Z", "mbu_application_made", ""),
+                (
+                    "2026-03-02T10:00:00Z",
+                    "mbu_decision",
+                    &format!(r#"{{"application":"{}","outcome":"REFUSED"}}"#, id(1)),
+                ),
+                ("2026-03-03T10:00:00Z", "referral_made", r#"{"service":"IN_REACH"}"#),
+                ("2026-03-04T10:00:00Z", "mbu_appeal_made", &format!(r#"{{"decision":"{}"}}"#, id(2))),
+                (
+                    "2026-03-20T10:00:00Z",
+                    "mbu_appeal_decided",
+                    &format!(r#"{{"appeal":"{}","outcome":"{outcome}"}}"#, id(4)),
+                ),
+            ],
+            "2026-05-01T00:00:00Z",
+        )
+    };
+    assert_eq!(outcomes(&appeal("REFUSED"), "mbu-support-after-refusal"), ["met_on_time", "open"]);
+    assert_eq!(outcomes(&appeal("APPROVED"), "mbu-support-after-refusal"), ["met_on_time"]);
 }
 
 fn transfer(referred: &str, transferred: Option<&str>) -> Vec<Obligation> {
