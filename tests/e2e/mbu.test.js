@@ -2,7 +2,7 @@
 // page from the booklet to the decision on her application, her appeal and her admission to a unit. axe-core and both widths on every page.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, newPage, signIn, checkWidths } = require('./support');
+const { startDemo, newPage, signIn, checkWidths, londonDate } = require('./support');
 
 let demo;
 
@@ -62,6 +62,13 @@ test('an MBU officer works the register from the booklet to the decision', async
   assert.match(await page.textContent('.govuk-summary-list'), /waiting for the admission board/);
   await page.click('button:has-text("Record the decision")');
   assert.match(await page.textContent('#outcome-error'), /Select the decision/);
+  await page.selectOption('#outcome', 'REFUSED');
+  await page.click('button:has-text("Record the decision")');
+  assert.match(await page.textContent('#board_on-error'), /Enter the date the board met/);
+  const [bd, bm, by] = londonDate(0);
+  await page.fill('#board_on-day', bd);
+  await page.fill('#board_on-month', bm);
+  await page.fill('#board_on-year', by);
   await page.selectOption('#outcome', 'REFUSED');
   await page.click('button:has-text("Record the decision")');
   await page.waitForURL(url);

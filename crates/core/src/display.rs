@@ -376,7 +376,13 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         K::MbuVisitRequested {} => "Asked for another visit from the MBU officer".into(),
         K::ChildRecorded { date_of_birth } => format!("A child in the community, born {}", date(*date_of_birth)),
         K::MbuApplicationMade {} => "Applied for a place on a Mother and Baby Unit".into(),
-        K::MbuDecision { outcome, .. } => format!("MBU application decided: {}", outcome.label().to_lowercase_first()),
+        K::MbuDecision { outcome, board_on, .. } => {
+            let mut s = format!("MBU application decided: {}", outcome.label().to_lowercase_first());
+            if let Some(d) = board_on {
+                s.push_str(&format!(" (admission board on {})", date(*d)));
+            }
+            s
+        }
         K::MbuAppealMade { .. } => "Appealed the MBU refusal".into(),
         K::MbuAppealDecided { outcome, .. } => format!("MBU appeal decided: {}", outcome.label().to_lowercase_first()),
         K::MbuAdmitted { unit, temporary } => format!(

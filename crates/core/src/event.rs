@@ -567,6 +567,10 @@ pub enum EventKind {
     MbuDecision {
         application: EventId,
         outcome: MbuOutcome,
+        /// When the admission board (with its independent chair) met; the governor decides on
+        /// its recommendation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        board_on: Option<Date>,
     },
     /// She appeals a refusal; the appeal is decided like an application.
     MbuAppealMade {

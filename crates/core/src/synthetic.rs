@@ -807,7 +807,7 @@ impl<'a> PersonBuilder<'a> {
                     &[(MbuOutcome::Approved, 60.0), (MbuOutcome::Refused, 30.0), (MbuOutcome::Withdrawn, 10.0)],
                 );
                 let t = self.after(t, 14 * 24, 60 * 24);
-                self.push(t, "mbu.board", EventKind::MbuDecision { application, outcome });
+                self.push(t, "mbu.board", EventKind::MbuDecision { application, outcome, board_on: None });
             }
         }
     }

@@ -211,7 +211,7 @@ fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
         };
         let approved_for = |id| {
             live.iter().any(|d| {
-                matches!(d.kind, EventKind::MbuDecision { application, outcome: MbuOutcome::Approved } if application == id)
+                matches!(d.kind, EventKind::MbuDecision { application, outcome: MbuOutcome::Approved, .. } if application == id)
             })
         };
         let in_period: Vec<_> = live.iter().filter(|e| inside(e.occurred_at)).collect();

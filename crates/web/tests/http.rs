@@ -1500,6 +1500,18 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
             ),
             (form(&[("action", "booklet")]), "format", "Select the format she was given"),
             (form(&[("action", "decide")]), "outcome", "Select the decision"),
+            (form(&[("action", "decide"), ("outcome", "REFUSED")]), "board_on", "Enter the date the board met"),
+            (
+                form(&[
+                    ("action", "decide"),
+                    ("outcome", "REFUSED"),
+                    ("bday", "2"),
+                    ("bmonth", "4"),
+                    ("byear", "2026"),
+                ]),
+                "board_on",
+                "The board meets after the application and by the day of the decision",
+            ),
         ] {
             let (status, _, html) = post_form(&app, &mbu, format!("/mbu/{pn}"), pairs).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
@@ -1508,8 +1520,13 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
         assert_eq!(app.db.timeline(&pn.parse().unwrap()).await.unwrap().all().len(), before);
 
         // The decision on her application, from the page: a refusal asks for mental-health support.
-        let (status, to, _) =
-            post_form(&app, &mbu, format!("/mbu/{pn}"), form(&[("action", "decide"), ("outcome", "REFUSED")])).await;
+        let (status, to, _) = post_form(
+            &app,
+            &mbu,
+            format!("/mbu/{pn}"),
+            form(&[("action", "decide"), ("outcome", "REFUSED"), ("bday", "1"), ("bmonth", "4"), ("byear", "2026")]),
+        )
+        .await;
         assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/mbu/{pn}").as_str())));
         let (_, html) = get_page(&app, &mbu, format!("/mbu/{pn}")).await;
         let text = visible_text(&html);

@@ -178,8 +178,13 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
         EventKind::ChildRecorded { date_of_birth } if *date_of_birth > date_in_england(event.occurred_at) => {
             Err("date_of_birth: a child's date of birth cannot be after the day it is recorded".into())
         }
-        EventKind::MbuDecision { application, .. } => match stage() {
-            Stage::Applied { id, .. } if id == *application => Ok(()),
+        EventKind::MbuDecision { application, board_on, .. } => match stage() {
+            Stage::Applied { id, at } if id == *application => match board_on {
+                Some(d) if *d < date_in_england(at) || *d > date_in_england(event.occurred_at) => {
+                    Err("board_on: the board meets after the application and by the day of the decision".into())
+                }
+                _ => Ok(()),
+            },
             _ => Err("application: there is no MBU application waiting for a decision".into()),
         },
         EventKind::MbuAppealMade { decision } => match stage().appealable() {
@@ -326,7 +331,7 @@ mod tests {
             check_step(&Timeline::new(events.to_vec()), &event(n, when, k))
         };
         let ghost = EventId::from_random_bytes([9; 16]);
-        let decide = |application| EventKind::MbuDecision { application, outcome: MbuOutcome::Refused };
+        let decide = |application| EventKind::MbuDecision { application, outcome: MbuOutcome::Refused, board_on: None };
         // A decision before an application is refused, naming the field.
         let e = step(&events, 4, "2026-01-06T09:00:00Z", decide(ghost)).unwrap_err();
         assert!(e.starts_with("application:"), "{e}");

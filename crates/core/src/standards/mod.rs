@@ -269,7 +269,7 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "key_work_session" => &[("key_worker", Text), ("minutes", Number)],
         "mbu_booklet_given" => &[("format", Text)],
         "mbu_officer_visit" | "mbu_officer_named" => &[("officer", Text)],
-        "mbu_decision" => &[("application", Text), ("outcome", Text)],
+        "mbu_decision" => &[("application", Text), ("outcome", Text), ("board_on", Text)],
         "mbu_appeal_made" => &[("decision", Text)],
         "mbu_appeal_decided" => &[("appeal", Text), ("outcome", Text)],
         "mbu_admitted" => &[("unit", Text), ("temporary", Bool)],

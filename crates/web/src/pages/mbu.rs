@@ -355,9 +355,13 @@ pub async fn woman_step(
             let outcome = MbuOutcome::parse_code(value(&form, "outcome"))
                 .map_err(|_| errors.push(("outcome", "Select the decision".into())))
                 .ok();
+            // The board's date is asked for on the page (the API may leave it out).
+            let board_on = super::date_input(value(&form, "bday"), value(&form, "bmonth"), value(&form, "byear"))
+                .map_err(|m| errors.push(("board_on", m.replace("the date it happened", "the date the board met"))))
+                .ok();
             match (case(&t, now).map(|c| c.stage), outcome) {
                 (Some(Stage::Applied { id, .. }), Some(outcome)) => {
-                    Some(EventKind::MbuDecision { application: id, outcome })
+                    Some(EventKind::MbuDecision { application: id, outcome, board_on })
                 }
                 (_, Some(_)) => {
                     errors.push(("outcome", "There is no application waiting for a decision".into()));
@@ -376,6 +380,7 @@ pub async fn woman_step(
             match m.split_once(": ") {
                 Some(("date_of_birth", rest)) => errors.push(("child", display::capitalise(rest))),
                 Some(("temporary", rest)) => errors.push(("temporary", display::capitalise(rest))),
+                Some(("board_on", rest)) => errors.push(("board_on", display::capitalise(rest))),
                 _ => errors.push(("action", format!("That cannot be recorded: {m}"))),
             }
         }
