@@ -48,14 +48,7 @@ pub struct OpenPage {
     errors: Errors,
 }
 
-impl OpenPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
-}
+crate::pages::form::task_page!(OpenPage);
 
 async fn open_page(
     state: &AppState,
@@ -280,14 +273,7 @@ pub struct CasePage {
     saved: Option<&'static str>,
 }
 
-impl CasePage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
-}
+crate::pages::form::task_page!(CasePage);
 
 async fn load(
     state: &AppState,

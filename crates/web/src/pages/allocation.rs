@@ -57,14 +57,7 @@ pub struct AllocationsPage {
     errors: Errors,
 }
 
-impl AllocationsPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
-}
+crate::pages::form::task_page!(AllocationsPage);
 
 fn days(d: f64) -> String {
     format!("{d:.1} days")

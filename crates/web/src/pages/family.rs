@@ -56,14 +56,7 @@ pub struct FamilyPage {
     errors: Errors,
 }
 
-impl FamilyPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
-}
+crate::pages::form::task_page!(FamilyPage);
 
 async fn family_page(
     state: &AppState,

@@ -33,3 +33,19 @@ pub fn codes<T: CodeSet>() -> Vec<(&'static str, &'static str)> {
 pub fn name(p: &Person) -> String {
     format!("{} {}", p.given_name.as_str(), p.family_name.as_str())
 }
+
+/// What a task page's template reads of its form: the message beside a field and the value to
+/// show again. For page structs with `form: Pairs` and `errors: Errors`.
+macro_rules! task_page {
+    ($($page:ty),+ $(,)?) => {$(
+        impl $page {
+            fn error_for(&self, field: &str) -> Option<&str> {
+                $crate::pages::form::error_for(&self.errors, field)
+            }
+            fn value(&self, field: &str) -> &str {
+                $crate::pages::form::value(&self.form, field)
+            }
+        }
+    )+};
+}
+pub(crate) use task_page;

@@ -229,6 +229,8 @@ pub struct PersonPage {
     errors: Errors,
 }
 
+crate::pages::form::task_page!(PersonPage);
+
 impl PersonPage {
     /// The key worker chosen before, or else the recommended one.
     fn preselected(&self, code: &str) -> bool {
@@ -236,12 +238,6 @@ impl PersonPage {
             "" => self.recommendation.as_ref().is_some_and(|r| r.0 == code),
             chosen => chosen == code,
         }
-    }
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
     }
 }
 

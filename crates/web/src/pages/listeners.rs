@@ -302,14 +302,7 @@ pub struct RequestPage {
     errors: Errors,
 }
 
-impl RequestPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
-}
+crate::pages::form::task_page!(RequestPage);
 
 async fn request_page(
     state: &AppState,
@@ -455,13 +448,9 @@ pub struct AskPage {
     errors: Errors,
 }
 
+crate::pages::form::task_page!(AskPage);
+
 impl AskPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
     fn chosen(&self, field: &str, code: &str) -> bool {
         values(&self.form, field).any(|v| v == code)
     }
@@ -571,13 +560,9 @@ pub struct SupporterPage {
     saved: Option<&'static str>,
 }
 
+crate::pages::form::task_page!(SupporterPage);
+
 impl SupporterPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        error_for(&self.errors, field)
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
     fn consents(&self, code: &str) -> bool {
         self.consent.contains(&code)
     }

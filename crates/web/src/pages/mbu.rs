@@ -193,14 +193,7 @@ pub struct WomanPage {
     errors: Errors,
 }
 
-impl WomanPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
-}
+crate::pages::form::task_page!(WomanPage);
 
 async fn woman_page(
     state: &AppState,

@@ -40,13 +40,9 @@ pub struct RequestsPage {
     errors: Errors,
 }
 
+crate::pages::form::task_page!(RequestsPage);
+
 impl RequestsPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
     fn waiting(&self) -> Vec<&Request> {
         self.requests.iter().filter(|r| r.decided.is_none()).collect()
     }

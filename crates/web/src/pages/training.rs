@@ -44,13 +44,9 @@ pub struct TrainingPage {
     errors: Errors,
 }
 
+crate::pages::form::task_page!(TrainingPage);
+
 impl TrainingPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
-    fn value(&self, field: &str) -> &str {
-        value(&self.form, field)
-    }
     fn ticked(&self, who: &str) -> bool {
         values(&self.form, "attended").any(|v| v == who)
     }
