@@ -307,13 +307,7 @@ impl Db {
                 .fetch_all(p)
                 .await?
         );
-        let mut by_person = by_person(rows)?;
-        Ok(self
-            .caseload(establishment)
-            .await?
-            .into_iter()
-            .filter_map(|(p, _)| by_person.remove(&p.prison_number).map(|events| (p, Timeline::new(events))))
-            .collect())
+        self.in_caseload_order(establishment, rows).await
     }
 
     /// The people in custody at an establishment who have at least one event of the `kinds` a
@@ -350,6 +344,15 @@ impl Db {
                 .fetch_all(p)
                 .await?
         );
+        self.in_caseload_order(establishment, rows).await
+    }
+
+    /// The owners of `rows` who are in custody at the establishment, by name, each with their events.
+    async fn in_caseload_order(
+        &self,
+        establishment: &EstablishmentCode,
+        rows: Vec<EventRow>,
+    ) -> Result<Vec<(Person, Timeline)>, StoreError> {
         let mut by_person = by_person(rows)?;
         Ok(self
             .caseload(establishment)
