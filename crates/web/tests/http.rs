@@ -1574,6 +1574,7 @@ async fn the_mbu_register_lists_each_woman_who_qualifies_with_her_deadlines_for_
         let text = visible_text(&get_page(&app, &mbu, format!("/mbu/{pn}")).await.1);
         assert!(text.contains("On appeal: place approved 1 April 2026 at 1:00pm"), "{text}");
         assert!(text.contains("HMP Styal, since 1 April 2026 at 1:00pm (temporary admission)"), "{text}");
+        assert!(!text.contains("Record her application"), "a place approved: no new application");
         let register =
             visible_text(&get_page(&app, &mbu, "/mbu".into()).await.1).split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(register.contains("HMP Styal 9 (to be confirmed) 1"), "{register}");

@@ -240,7 +240,8 @@ async fn woman_page(
             .map_or("None named yet".into(), |o| names.staff(o.as_str())),
         named_me: c.as_ref().and_then(|c| c.named_officer.as_ref()).is_some_and(|o| o.as_str() == staff.username),
         application: stage_words(&stage),
-        can_apply: !matches!(stage, Stage::Applied { .. } | Stage::Appealed { .. }),
+        // Waiting for a decision, or a place approved: no new application to record.
+        can_apply: !matches!(stage, Stage::Applied { .. } | Stage::Appealed { .. }) && !stage.approved(),
         can_decide: matches!(stage, Stage::Applied { .. }),
         can_appeal: stage.appealable().is_some(),
         can_decide_appeal: matches!(stage, Stage::Appealed { .. }),
