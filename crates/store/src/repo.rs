@@ -347,6 +347,27 @@ impl Db {
         self.in_caseload_order(establishment, rows).await
     }
 
+    /// Each key worker of people in custody at an establishment, with how many people they have
+    /// (as their obligations were last worked out): caseloads without reading every timeline.
+    pub async fn key_worker_caseloads(
+        &self,
+        establishment: &EstablishmentCode,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(on_db!(
+            self,
+            read | p
+                | sqlx::query_as(
+                    "SELECT o.key_worker, COUNT(DISTINCT o.prison_number) FROM obligations o \
+                     JOIN custody c ON c.prison_number = o.prison_number \
+                     WHERE o.establishment = $1 AND c.establishment = $1 AND c.in_custody AND o.key_worker IS NOT NULL \
+                     GROUP BY o.key_worker ORDER BY o.key_worker",
+                )
+                .bind(establishment.as_str())
+                .fetch_all(p)
+                .await?
+        ))
+    }
+
     /// The owners of `rows` who are in custody at the establishment, by name, each with their events.
     async fn in_caseload_order(
         &self,

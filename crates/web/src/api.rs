@@ -224,8 +224,7 @@ pub async fn record(
     let mut kind = kind;
     // The caseload cap holds through the API as on the page: above it, a reason or a refusal.
     if let (EventKind::KeyWorkerAllocated { .. }, Some(est)) = (&kind, custody.and_then(|c| c.establishment)) {
-        let held = state.db.timelines_in_custody(&est).await?;
-        let list = crate::pages::key_work::candidates(&state, &est, &held).await?;
+        let list = crate::pages::key_work::candidates(&state, &est).await?;
         let current = state.db.timeline(&p.prison_number).await?.state_at(state.now()).key_worker;
         let names = crate::present::Directory::load(&state).await?;
         if let Some((field, m)) = crate::pages::key_work::allocation_refused(&list, current.as_ref(), &mut kind, &names)

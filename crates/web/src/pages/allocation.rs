@@ -72,7 +72,7 @@ async fn page(state: &AppState, staff: CurrentStaff, form: Pairs, errors: Errors
         return Err(AppError::NotFound);
     };
     let held = state.db.timelines_in_custody(&est).await?;
-    let list = candidates(state, &est, &held).await?;
+    let list = candidates(state, &est).await?;
     // Each recommendation counts those above it as made, longest wait first, so the list spreads
     // people across key workers as allocating them in that order would.
     let mut planned = list.clone();

@@ -15,8 +15,8 @@ use throughcare_core::pathways::key_work::{CASELOAD_CAP, Candidate, previous_key
 use throughcare_core::pathways::life_events::coming_up;
 use throughcare_core::standards::engine::Outcome;
 use throughcare_core::time::date_in_england;
-use throughcare_core::timeline::{PersonState, Timeline};
-use throughcare_core::{EstablishmentCode, Person, StaffRef, display};
+use throughcare_core::timeline::PersonState;
+use throughcare_core::{EstablishmentCode, StaffRef, display};
 use throughcare_store::obligations::WorklistFilter;
 
 use crate::AppState;
@@ -132,11 +132,11 @@ pub async fn my_people(
 // ---- Caseloads, shared by allocation and the API -------------------------------------------------
 
 /// Everyone who is, or could be, a key worker here today: those with people allocated and the
-/// key worker accounts of this establishment, each with their caseload and any absence today.
+/// key worker accounts of this establishment, each with their caseload (from the obligations'
+/// projection, not every timeline) and any absence today.
 pub(crate) async fn candidates(
     state: &AppState,
     establishment: &EstablishmentCode,
-    held: &[(Person, Timeline)],
 ) -> Result<Vec<Candidate>, AppError> {
     let now = state.now();
     let today = date_in_england(now);
@@ -146,10 +146,8 @@ pub(crate) async fn candidates(
             load.entry(s.username.to_string()).or_default();
         }
     }
-    for (_, t) in held {
-        if let Some(k) = t.state_at(now).key_worker {
-            *load.entry(k.to_string()).or_default() += 1;
-        }
+    for (k, n) in state.db.key_worker_caseloads(establishment).await? {
+        *load.entry(k).or_default() += usize::try_from(n).unwrap_or(0);
     }
     let absences = state.db.absences(establishment, today).await?;
     load.into_iter()
@@ -270,8 +268,7 @@ async fn person_page(
     let establishment = custody.and_then(|c| c.establishment);
     let (recommendation, options) = match establishment.as_ref().filter(|_| allocates) {
         Some(est) => {
-            let held = state.db.timelines_in_custody(est).await?;
-            let list = candidates(state, est, &held).await?;
+            let list = candidates(state, est).await?;
             let previous = previous_key_workers(&t, now);
             let rec = recommend(&previous, &list, CASELOAD_CAP)
                 .map(|r| (r.key_worker.to_string(), names.staff(r.key_worker.as_str()), r.why.label()));
@@ -431,8 +428,7 @@ pub async fn person_step(
     let current = t.state_at(now).key_worker;
     match (&mut kind, custody.and_then(|c| c.establishment)) {
         (Some(k @ EventKind::KeyWorkerAllocated { .. }), Some(est)) if errors.is_empty() => {
-            let held = state.db.timelines_in_custody(&est).await?;
-            let list = candidates(&state, &est, &held).await?;
+            let list = candidates(&state, &est).await?;
             if let Some(e) = allocation_refused(&list, current.as_ref(), k, &names) {
                 errors.push(e);
             }

@@ -68,8 +68,7 @@ async fn page(state: &AppState, staff: CurrentStaff, form: Pairs, errors: Errors
     let names = Directory::load(state).await?;
     let Some(est) = staff.establishment.clone() else { return Err(AppError::NotFound) };
     let sessions = state.db.training(&est).await?;
-    let held = state.db.timelines_in_custody(&est).await?;
-    let key_workers: Vec<StaffRef> = candidates(state, &est, &held).await?.into_iter().map(|c| c.key_worker).collect();
+    let key_workers: Vec<StaffRef> = candidates(state, &est).await?.into_iter().map(|c| c.key_worker).collect();
     let attended = |who: &StaffRef, topic: Option<TrainingTopic>| {
         sessions.iter().any(|s| topic.is_none_or(|t| s.topic == t) && s.attended.contains(who))
     };
