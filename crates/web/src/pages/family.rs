@@ -15,7 +15,7 @@ use throughcare_core::{EventId, display};
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
-use crate::pages::form::{Errors, Pairs, codes, name, value};
+use crate::pages::form::{Errors, Pairs, codes, name, value, yes_no};
 use crate::pages::people::reachable;
 use crate::pages::record::{record_step, step_refused};
 use crate::present::{Directory, when};
@@ -136,13 +136,8 @@ pub async fn family_step(
             .map_err(|_| errors.push(("involvement", "Select whether to involve them in mental-health support".into())))
             .ok()
     };
-    let told = |errors: &mut Errors| match value(&form, "told_of_transfer") {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            errors.push(("told_of_transfer", "Select whether they may be told of a transfer".into()));
-            None
-        }
+    let told = |errors: &mut Errors| {
+        yes_no(&form, "told_of_transfer", "Select whether they may be told of a transfer", errors)
     };
     // A contact named on this person's record and not removed.
     let contact = |errors: &mut Errors| {

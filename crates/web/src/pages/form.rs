@@ -14,6 +14,18 @@ pub fn value<'a>(form: &'a Pairs, k: &str) -> &'a str {
     form.iter().find(|(f, _)| f == k).map_or("", |(_, v)| v.trim())
 }
 
+/// A yes/no select: true or false, or the message beside the field when neither was chosen.
+pub fn yes_no(form: &Pairs, field: &'static str, message: &str, errors: &mut Errors) -> Option<bool> {
+    match value(form, field) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.push((field, message.into()));
+            None
+        }
+    }
+}
+
 /// Every value of a repeated field (ticked checkboxes).
 pub fn values<'a>(form: &'a Pairs, k: &'a str) -> impl Iterator<Item = &'a str> {
     form.iter().filter(move |(f, _)| f == k).map(|(_, v)| v.as_str())

@@ -16,7 +16,7 @@ use throughcare_store::obligations::WorklistFilter;
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
-use crate::pages::form::{Errors, Pairs, codes, name, value};
+use crate::pages::form::{Errors, Pairs, codes, name, value, yes_no};
 use crate::pages::people::reachable;
 use crate::pages::record::{record_step, step_refused};
 use crate::pages::worklist::{WorkRow, rows};
@@ -333,14 +333,7 @@ pub async fn woman_step(
                 .map(|u| u.establishment)
                 .ok_or_else(|| errors.push(("unit", "Select the Mother and Baby Unit".into())))
                 .ok();
-            let temporary = match value(&form, "temporary") {
-                "yes" => Some(true),
-                "no" => Some(false),
-                _ => {
-                    errors.push(("temporary", "Select whether the admission is temporary".into()));
-                    None
-                }
-            };
+            let temporary = yes_no(&form, "temporary", "Select whether the admission is temporary", &mut errors);
             unit.zip(temporary).map(|(unit, temporary)| EventKind::MbuAdmitted { unit, temporary })
         }
         "left" => Some(EventKind::MbuLeft {}),

@@ -13,7 +13,7 @@ use throughcare_core::{EventId, display};
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
-use crate::pages::form::{Errors, Pairs, codes, name, value};
+use crate::pages::form::{Errors, Pairs, codes, name, value, yes_no};
 use crate::pages::people::reachable;
 use crate::pages::record::{record_step, step_refused};
 use crate::present::when;
@@ -131,14 +131,7 @@ pub async fn requests_step(
             if request.is_none() {
                 errors.push(("request", "Select a request waiting for a decision".into()));
             }
-            let granted = match value(&form, "granted") {
-                "yes" => Some(true),
-                "no" => Some(false),
-                _ => {
-                    errors.push(("granted", "Select whether it was granted".into()));
-                    None
-                }
-            };
+            let granted = yes_no(&form, "granted", "Select whether it was granted", &mut errors);
             let risk = ReleaseRisk::parse_code(value(&form, "risk"))
                 .map_err(|_| errors.push(("risk", "Select the risk assessment's outcome".into())))
                 .ok();

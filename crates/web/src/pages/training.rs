@@ -15,7 +15,7 @@ use throughcare_store::workforce::TrainingSession;
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
-use crate::pages::form::{Errors, Pairs, codes, value, values};
+use crate::pages::form::{Errors, Pairs, codes, value, values, yes_no};
 use crate::pages::key_work::candidates;
 use crate::present::Directory;
 use crate::roles::{Access, Role};
@@ -152,16 +152,9 @@ pub async fn record_training(
     if held_on.is_some_and(|d| d > throughcare_core::time::date_in_england(state.now())) {
         errors.push(("held_on", "Record training once it has been held".into()));
     }
-    let yes_no = |field: &'static str, message: &str, errors: &mut Errors| match value(&form, field) {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            errors.push((field, message.into()));
-            None
-        }
-    };
-    let coproduced = yes_no("coproduced", "Select whether it was coproduced", &mut errors);
-    let lived = yes_no("lived_experience", "Select whether people with lived experience delivered it", &mut errors);
+    let coproduced = yes_no(&form, "coproduced", "Select whether it was coproduced", &mut errors);
+    let lived =
+        yes_no(&form, "lived_experience", "Select whether people with lived experience delivered it", &mut errors);
     let mut attended = Vec::new();
     for who in values(&form, "attended").chain(value(&form, "others").split(',').map(str::trim)) {
         if who.is_empty() {
