@@ -460,7 +460,18 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     // 6. Chaplaincy and the equality lead: requests and a complaint waiting for an answer.
     for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
         let category = if i == 0 { RequestCategory::Faith } else { RequestCategory::Diet };
-        s.add(pn, days(1 + i as i64), Role::Chaplaincy, EventKind::RequestRaised { category, confidential: false });
+        s.add(
+            pn,
+            days(1 + i as i64),
+            Role::Chaplaincy,
+            EventKind::RequestRaised {
+                category,
+                confidential: false,
+                detail: None,
+                first_night: false,
+                from_kiosk: false,
+            },
+        );
     }
     for pn in pick(&|_, _| true, 1, &men) {
         s.add(

@@ -594,13 +594,31 @@ pub enum EventKind {
         language: Language,
         understood: Understood,
     },
+    /// A request the person makes (on the kiosk, or on paper recorded by staff): one open request
+    /// of each category at a time, as the HMPPS applications service allows.
     RequestRaised {
         category: RequestCategory,
         confidential: bool,
+        /// What they ask for, in their own words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        /// Raised in the first night or early days: answered first.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        first_night: bool,
+        /// Made by the person on the kiosk rather than recorded by staff.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        from_kiosk: bool,
+    },
+    /// Staff have started on a request (status "in progress").
+    RequestProgressed {
+        request: EventId,
     },
     RequestAnswered {
         request: EventId,
         outcome: RequestOutcome,
+        /// What the person is told, in plain words; needed unless the request is granted in full.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     SelfHarmIncident {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -820,6 +838,7 @@ impl EventKind {
         "hearing_scheduled",
         "information_given",
         "request_raised",
+        "request_progressed",
         "request_answered",
         "self_harm_incident",
         "acct_opened",
@@ -952,6 +971,7 @@ impl EventKind {
             Self::HearingScheduled { .. } => "hearing_scheduled",
             Self::InformationGiven { .. } => "information_given",
             Self::RequestRaised { .. } => "request_raised",
+            Self::RequestProgressed { .. } => "request_progressed",
             Self::RequestAnswered { .. } => "request_answered",
             Self::SelfHarmIncident { .. } => "self_harm_incident",
             Self::AcctOpened { .. } => "acct_opened",
@@ -1067,6 +1087,14 @@ impl EventKind {
                 }
             }
             Self::InformationGiven { item, .. } => text("item", item, 200),
+            Self::RequestRaised { detail: Some(d), .. } => text("detail", d, 1000),
+            Self::RequestAnswered { outcome, reason, .. } => match reason {
+                Some(r) => text("reason", r, 1000),
+                None if matches!(outcome, RequestOutcome::Declined | RequestOutcome::PartlyGranted) => {
+                    Err("reason: say why, in words the person will be given".into())
+                }
+                None => Ok(()),
+            },
             Self::PeerMatchingConsent { backgrounds: b } | Self::ListenerRequested { match_on: b, .. }
                 if (1..b.len()).any(|i| b[..i].contains(&b[i])) =>
             {
@@ -1132,7 +1160,9 @@ impl EventKind {
             Self::MbuDecision { application, .. } => (*application, &["mbu_application_made"]),
             Self::MbuAppealMade { decision } => (*decision, &["mbu_decision"]),
             Self::MbuAppealDecided { appeal, .. } => (*appeal, &["mbu_appeal_made"]),
-            Self::RequestAnswered { request, .. } => (*request, &["request_raised"]),
+            Self::RequestAnswered { request, .. } | Self::RequestProgressed { request } => {
+                (*request, &["request_raised"])
+            }
             Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
             Self::DiscriminationComplaintAnswered { complaint, .. } => {
                 (*complaint, &["discrimination_complaint_raised"])
@@ -1325,6 +1355,7 @@ mod tests {
                 }
                 "request_raised" => r#"{"category":"FAITH","confidential":true}"#.into(),
                 "request_answered" => format!(r#"{{"request":"{id}","outcome":"GRANTED"}}"#),
+                "request_progressed" => format!(r#"{{"request":"{id}"}}"#),
                 "use_of_force" => r#"{"planned":false}"#.into(),
                 "incentive_level_changed" => r#"{"level":"BASIC"}"#.into(),
                 "adjudication" => r#"{"proven":true}"#.into(),

@@ -9,6 +9,7 @@ pub mod display;
 pub mod event;
 pub mod finding;
 pub mod ids;
+pub mod information;
 pub mod instruments;
 pub mod measures;
 pub mod pathways;

@@ -647,7 +647,7 @@ impl<'a> PersonBuilder<'a> {
             t,
             "induction",
             EventKind::InformationGiven {
-                item: "Induction booklet".into(),
+                item: "induction".into(),
                 format,
                 language: profile.language.clone(),
                 understood,
@@ -940,7 +940,13 @@ impl<'a> PersonBuilder<'a> {
             if let Some(request) = self.push(
                 t,
                 &self.pn.as_str().to_ascii_lowercase(),
-                EventKind::RequestRaised { category, confidential },
+                EventKind::RequestRaised {
+                    category,
+                    confidential,
+                    detail: None,
+                    first_night: false,
+                    from_kiosk: false,
+                },
             ) {
                 if self.chance(0.85) {
                     let outcome = pick(
@@ -953,7 +959,9 @@ impl<'a> PersonBuilder<'a> {
                         ],
                     );
                     let t = self.after(t, 2, 240);
-                    self.push(t, &format!("officer.{code}"), EventKind::RequestAnswered { request, outcome });
+                    let reason = matches!(outcome, RequestOutcome::Declined | RequestOutcome::PartlyGranted)
+                        .then(|| "We explained why in person".to_string());
+                    self.push(t, &format!("officer.{code}"), EventKind::RequestAnswered { request, outcome, reason });
                 }
             }
         }

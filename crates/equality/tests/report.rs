@@ -176,10 +176,10 @@ fn listeners_and_people_met_on_time_are_counted_by_their_rules() {
 /// "MBU applications approved" counts applications decided as approved: each equal to the same
 /// count made again here from the timelines, by the plain rule each states.
 #[test]
-fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
+fn funeral_requests_mbu_applications_and_requests_are_counted_by_their_rules() {
     use jiff::Timestamp;
     use throughcare_core::EventKind;
-    use throughcare_core::event::{MbuOutcome, TemporaryReleasePurpose};
+    use throughcare_core::event::{MbuOutcome, RequestCategory, RequestOutcome, TemporaryReleasePurpose};
     use throughcare_core::timeline::Timeline;
 
     let e = estate(3000, 11, Outcomes::Realistic);
@@ -192,6 +192,7 @@ fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
         ("2025-04-01T00:00:00+01:00".parse().unwrap(), "2026-04-01T00:00:00+01:00".parse().unwrap());
     let (mut funeral, mut funeral_granted, mut any_release) = (0u64, 0u64, 0u64);
     let (mut applied, mut approved) = (0u64, 0u64);
+    let (mut asked, mut asked_granted) = (0u64, 0u64);
     for i in 0..e.people_count() {
         let (_, events) = e.person(i);
         let timeline = Timeline::new(events);
@@ -227,6 +228,21 @@ fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
             funeral += 1;
             funeral_granted += u64::from(funerals.iter().any(|q| granted(q.id)));
         }
+        let requests: Vec<_> = in_period
+            .iter()
+            .filter(|e| {
+                matches!(e.kind, EventKind::RequestRaised { category, .. }
+                    if !matches!(category, RequestCategory::Health | RequestCategory::MentalHealth))
+            })
+            .collect();
+        if !requests.is_empty() {
+            asked += 1;
+            asked_granted += u64::from(requests.iter().any(|q| {
+                live.iter().any(|d| {
+                    matches!(d.kind, EventKind::RequestAnswered { request, outcome: RequestOutcome::Granted | RequestOutcome::PartlyGranted, .. } if request == q.id)
+                })
+            }));
+        }
         let applications: Vec<_> =
             in_period.iter().filter(|e| matches!(e.kind, EventKind::MbuApplicationMade {})).collect();
         if !applications.is_empty() {
@@ -239,4 +255,6 @@ fn funeral_requests_and_mbu_applications_are_counted_by_their_rules() {
     assert_eq!(overall("temporary-release-granted").1, any_release);
     assert!(applied > 0, "the synthetic estate has MBU applications");
     assert_eq!(overall("mbu-place-approved"), (approved, applied));
+    assert!(asked > 100 && asked_granted < asked, "requests: {asked_granted} of {asked}");
+    assert_eq!(overall("request-granted"), (asked_granted, asked));
 }

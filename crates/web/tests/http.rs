@@ -689,7 +689,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(72), "hearing_scheduled", r#"{"hearing":"COURT","on":"2026-05-01"}"#.into()),
         (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),
         (request, "request_raised", r#"{"category":"CULTURE","confidential":true}"#.into()),
-        (id(21), "request_answered", format!(r#"{{"request":"{request}","outcome":"PARTLY_GRANTED"}}"#)),
+        (id(21), "request_answered", format!(r#"{{"request":"{request}","outcome":"PARTLY_GRANTED","reason":"Combs now, oil on order"}}"#)),
         (id(22), "self_harm_incident", r#"{"method":"CUTTING","severity":"MINOR"}"#.into()),
         (acct, "acct_opened", r#"{"concern":"Said she could not go on"}"#.into()),
         (id(24), "acct_reviewed", format!(r#"{{"acct":"{acct}","review":{{"case_manager":"t.safer-custody","attended":"wing officer","healthcare_present":true,"person_present":true,"observations_day":"HOURLY","observations_night":"TWO_HOURLY","conversations_day":2,"conversations_night":0,"next_review":"2026-02-10"}}}}"#)),

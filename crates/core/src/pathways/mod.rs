@@ -9,6 +9,7 @@ pub mod mbu;
 pub mod medicines;
 pub mod peer_support;
 pub mod referral;
+pub mod requests;
 
 use crate::event::Event;
 use crate::timeline::Timeline;
@@ -21,6 +22,7 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
     acct::check_step(timeline, event)?;
     mbu::check_step(timeline, event)?;
     life_events::check_step(timeline, event)?;
+    requests::check_step(timeline, event)?;
     peer_support::check_step(timeline, event)
 }
 

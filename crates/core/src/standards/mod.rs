@@ -35,6 +35,8 @@ code_set! {
         SaferCustody = "safer-custody": "Safer custody",
         Resettlement = "resettlement": "Resettlement",
         PeerSupport = "peer-support": "Listener coordinator",
+        Chaplaincy = "chaplaincy": "Chaplaincy",
+        Equality = "equality": "Equality and diversity team",
     }
 }
 
@@ -275,8 +277,11 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "mbu_admitted" => &[("unit", Text), ("temporary", Bool)],
         "hearing_scheduled" => &[("hearing", Text)],
         "information_given" => &[("item", Text), ("format", Text), ("language", Text), ("understood", Text)],
-        "request_raised" => &[("category", Text), ("confidential", Bool)],
-        "request_answered" => &[("request", Text), ("outcome", Text)],
+        "request_raised" => {
+            &[("category", Text), ("confidential", Bool), ("detail", Text), ("first_night", Bool), ("from_kiosk", Bool)]
+        }
+        "request_progressed" => &[("request", Text)],
+        "request_answered" => &[("request", Text), ("outcome", Text), ("reason", Text)],
         "use_of_force" => &[("planned", Bool)],
         "incentive_level_changed" => &[("level", Text)],
         "adjudication" => &[("proven", Bool)],
@@ -520,6 +525,7 @@ pub fn builtin_files() -> Vec<(String, String)> {
         ("standards/medicines.toml", include_str!("../../../../standards/medicines.toml")),
         ("standards/safer-custody.toml", include_str!("../../../../standards/safer-custody.toml")),
         ("standards/peer-support.toml", include_str!("../../../../standards/peer-support.toml")),
+        ("standards/requests.toml", include_str!("../../../../standards/requests.toml")),
     ]
     .into_iter()
     .map(|(n, t)| (n.to_string(), t.to_string()))

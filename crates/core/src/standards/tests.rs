@@ -116,11 +116,94 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "release-gp-registration",
         "release-medication",
         "community-mental-health-handover",
+        "request-diet-3-days",
+        "request-first-night-24-hours",
+        "self-referral-triaged-next-working-day",
+        "induction-pack-understood",
     ] {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 39);
+    assert_eq!(set.len(), 49);
+}
+
+#[test]
+fn requests_are_answered_by_category_and_first_night_first() {
+    // Monday 2 March 2026, 9am: a diet request is due by the end of Thursday 5 March.
+    let diet = r#"{"category":"DIET","confidential":false,"from_kiosk":true}"#;
+    let answered = format!(r#"{{"request":"{}","outcome":"GRANTED"}}"#, id(1));
+    let ev = |when: &'static str| {
+        vec![
+            ("2026-03-01T18:00:00Z", "reception", RECEPTION),
+            ("2026-03-02T09:00:00Z", "request_raised", diet),
+            (when, "request_answered", answered.as_str()),
+        ]
+    };
+    let obs = run(&ev("2026-03-05T20:00:00Z"), "2026-03-20T00:00:00Z");
+    assert_eq!(outcomes(&obs, "request-diet-3-days"), ["met_on_time"]);
+    assert!(outcomes(&obs, "request-first-night-24-hours").is_empty());
+    assert_eq!(
+        outcomes(&run(&ev("2026-03-06T09:00:00Z"), "2026-03-20T00:00:00Z"), "request-diet-3-days"),
+        ["met_late"]
+    );
+    // The first night: 24 hours, and the category's own week does not also open.
+    let first = r#"{"category":"FAITH","confidential":false,"first_night":true}"#;
+    let obs = run(
+        &[("2026-03-01T18:00:00Z", "reception", RECEPTION), ("2026-03-01T20:00:00Z", "request_raised", first)],
+        "2026-03-20T00:00:00Z",
+    );
+    assert_eq!(outcomes(&obs, "request-first-night-24-hours"), ["open"]);
+    assert!(outcomes(&obs, "request-faith-7-days").is_empty());
+}
+
+#[test]
+fn a_self_referral_is_triaged_by_the_next_working_day() {
+    // Thursday 24 December 2026: Christmas, the weekend and Boxing Day (substitute Monday 28th)
+    // pass, so it is due by the end of Tuesday 29 December.
+    let refer = r#"{"service":"PRIMARY_MENTAL_HEALTH","priority":"ROUTINE","self_referral":true}"#;
+    let triaged = format!(r#"{{"referral":"{}"}}"#, id(1));
+    let ev = |when: &'static str| {
+        vec![
+            ("2026-12-20T18:00:00Z", "reception", RECEPTION),
+            ("2026-12-24T10:00:00Z", "referral_made", refer),
+            (when, "referral_triaged", triaged.as_str()),
+        ]
+    };
+    let on_time = run(&ev("2026-12-29T16:00:00Z"), "2027-01-20T00:00:00Z");
+    assert_eq!(outcomes(&on_time, "self-referral-triaged-next-working-day"), ["met_on_time"]);
+    let late = run(&ev("2026-12-30T09:00:00Z"), "2027-01-20T00:00:00Z");
+    assert_eq!(outcomes(&late, "self-referral-triaged-next-working-day"), ["met_late"]);
+    // A referral made by staff is not a self-referral.
+    let staff = r#"{"service":"PRIMARY_MENTAL_HEALTH","priority":"ROUTINE"}"#;
+    let obs = run(
+        &[("2026-12-20T18:00:00Z", "reception", RECEPTION), ("2026-12-24T10:00:00Z", "referral_made", staff)],
+        "2027-01-20T00:00:00Z",
+    );
+    assert!(outcomes(&obs, "self-referral-triaged-next-working-day").is_empty());
+}
+
+#[test]
+fn the_induction_pack_counts_only_when_understanding_is_checked() {
+    let given = |understood: &str| {
+        format!(r#"{{"item":"induction","format":"EASY_READ","language":"cy","understood":"{understood}"}}"#)
+    };
+    let no = given("NO");
+    let yes = given("PARTLY");
+    let obs = run(
+        &[
+            ("2026-03-02T10:00:00Z", "reception", RECEPTION),
+            ("2026-03-03T10:00:00Z", "information_given", no.as_str()),
+            ("2026-03-05T10:00:00Z", "information_given", yes.as_str()),
+        ],
+        "2026-03-20T00:00:00Z",
+    );
+    // Reception Monday 2 March: due by the end of Thursday 5 March; "not understood" does not count.
+    assert_eq!(outcomes(&obs, "induction-pack-understood"), ["met_on_time"]);
+    let obs = run(
+        &[("2026-03-02T10:00:00Z", "reception", RECEPTION), ("2026-03-03T10:00:00Z", "information_given", no.as_str())],
+        "2026-03-20T00:00:00Z",
+    );
+    assert_eq!(outcomes(&obs, "induction-pack-understood"), ["open"]);
 }
 
 #[test]
