@@ -322,18 +322,35 @@ fn load_standards(dir: Option<&Path>) -> Result<StandardSet> {
     StandardSet::load(&files).map_err(|errors| invalid("standards", &errors))
 }
 
-/// The festival calendar: `reference/festivals.toml` beside the standards when the folder given
-/// has one, otherwise the built-in calendar. A bad file stops everything, naming file and line.
-fn load_festivals(dir: Option<&Path>) -> Result<throughcare_core::pathways::festivals::FestivalCalendar> {
-    use throughcare_core::pathways::festivals::{BUILTIN, FestivalCalendar};
-    let (name, text) = match dir.map(|d| d.join("reference").join("festivals.toml")).filter(|f| f.is_file()) {
-        None => (BUILTIN.0.to_string(), BUILTIN.1.to_string()),
+/// A reference file (`reference/NAME` beside the standards when the folder given has one,
+/// otherwise the built-in copy), loaded by `load`. A bad file stops everything, naming file and line.
+fn load_reference<T>(
+    dir: Option<&Path>,
+    what: &str,
+    builtin: (&str, &str),
+    load: fn(&str, &str) -> std::result::Result<T, throughcare_core::standards::StandardsError>,
+) -> Result<T> {
+    let file_name = Path::new(builtin.0).file_name().expect("a built-in file has a name");
+    let (name, text) = match dir.map(|d| d.join("reference").join(file_name)).filter(|f| f.is_file()) {
+        None => (builtin.0.to_string(), builtin.1.to_string()),
         Some(f) => {
             let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
             (f.display().to_string(), text)
         }
     };
-    FestivalCalendar::load(&name, &text).map_err(|e| invalid("festivals", &[e]))
+    load(&name, &text).map_err(|e| invalid(what, &[e]))
+}
+
+/// The festival calendar (for "coming up" on key work pages).
+fn load_festivals(dir: Option<&Path>) -> Result<throughcare_core::pathways::festivals::FestivalCalendar> {
+    use throughcare_core::pathways::festivals::{BUILTIN, FestivalCalendar};
+    load_reference(dir, "festivals", BUILTIN, FestivalCalendar::load)
+}
+
+/// The information library (what people in prison are given to read).
+fn load_library(dir: Option<&Path>) -> Result<throughcare_core::information::Library> {
+    use throughcare_core::information::{BUILTIN, Library};
+    load_reference(dir, "information library", BUILTIN, Library::load)
 }
 
 /// The screening instruments: the built-in ones, or every *.toml in the folder given.
@@ -405,8 +422,15 @@ async fn run(cli: Cli) -> Result<()> {
     }
     let instruments = load_instruments(cli.instruments.as_deref())?;
     let festivals = load_festivals(cli.standards.as_deref())?;
-    let engine =
-        Arc::new(Engine { standards, measures, calendar: Calendar::england_and_wales(), instruments, festivals });
+    let library = load_library(cli.standards.as_deref())?;
+    let engine = Arc::new(Engine {
+        standards,
+        measures,
+        calendar: Calendar::england_and_wales(),
+        instruments,
+        festivals,
+        library,
+    });
     let url: DatabaseUrl = cli.database_url.parse()?;
     let db = Db::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
     let outcome = match cli.command {
@@ -581,6 +605,7 @@ fn standards_command(action: &StandardsAction, builtin: StandardSet, measures: M
                     let set = load_standards(Some(d))?;
                     let measures = load_measures(Some(d), &set)?;
                     load_festivals(Some(d))?;
+                    load_library(Some(d))?;
                     (set, measures)
                 }
                 None => (builtin, measures),

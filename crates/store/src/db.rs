@@ -111,6 +111,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_workforce.sql"),
         include_str!("../migrations/postgres/0007_workforce.sql"),
     ),
+    (
+        8,
+        "kiosk",
+        include_str!("../migrations/sqlite/0008_kiosk.sql"),
+        include_str!("../migrations/postgres/0008_kiosk.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {

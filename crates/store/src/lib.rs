@@ -4,6 +4,7 @@ pub mod acct;
 mod db;
 pub mod exchange;
 pub mod findings;
+pub mod kiosk;
 pub mod obligations;
 pub mod repo;
 pub mod seed;

@@ -32,6 +32,8 @@ pub struct Engine {
     pub instruments: InstrumentSet,
     /// Religious festivals by religion or belief, for "coming up" on key work pages.
     pub festivals: throughcare_core::pathways::festivals::FestivalCalendar,
+    /// The information library: items people are given to read, in their formats and languages.
+    pub library: throughcare_core::information::Library,
 }
 
 impl Engine {
@@ -43,6 +45,7 @@ impl Engine {
             calendar: Calendar::england_and_wales(),
             instruments: InstrumentSet::builtin(),
             festivals: throughcare_core::pathways::festivals::FestivalCalendar::builtin(),
+            library: throughcare_core::information::Library::builtin(),
         }
     }
 
