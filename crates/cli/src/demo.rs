@@ -104,6 +104,7 @@ pub async fn run(
         eprintln!("added {n} events of this week's work for the demo accounts");
         findings(db, &engine, clock.now()).await?;
     }
+    kiosk_people(db, clock.now()).await?;
     println!("throughcare demo: open http://{addr} and sign in");
     throughcare_web::serve(addr, AppState::new(db.clone(), engine, Config { secure_cookies: false, clock })).await?;
     Ok(())
@@ -194,6 +195,33 @@ fn completion(standard: &str) -> Option<(Role, EventKind)> {
 }
 
 /// People in custody at an establishment with their timelines, in a fixed order.
+/// The PIN the demo gives two people for the kiosk: a man with a key worker at the men's prison,
+/// and a woman on the MBU pathway at the women's. Never a PIN a real prison would accept twice.
+const DEMO_PIN: &str = "2580";
+
+async fn kiosk_people(db: &Db, now: Timestamp) -> Result<()> {
+    let mut chosen = Vec::new();
+    if let Some((p, _)) = held(db, MEN).await?.into_iter().find(|(_, t)| t.state_at(now).key_worker.is_some()) {
+        chosen.push(p);
+    }
+    if let Some((p, _)) = held(db, WOMEN)
+        .await?
+        .into_iter()
+        .find(|(_, t)| throughcare_core::pathways::mbu::case(t, now).is_some_and(|c| c.qualifies))
+    {
+        chosen.push(p);
+    }
+    println!("Kiosk (http://HOST/kiosk/sign-in), PIN {DEMO_PIN}:");
+    let hash = throughcare_web::hash_password(DEMO_PIN);
+    for p in chosen {
+        let mut tx = db.begin_write().await?;
+        tx.set_kiosk_pin(&p.prison_number, &hash, "system", now, "en", false).await?;
+        tx.commit().await?;
+        println!("  {:<28} {} {}", p.prison_number.as_str(), p.given_name.as_str(), p.family_name.as_str());
+    }
+    Ok(())
+}
+
 async fn held(db: &Db, code: &str) -> Result<Vec<(Person, Timeline)>> {
     Ok(db.timelines_in_custody(&code.parse::<EstablishmentCode>()?).await?)
 }

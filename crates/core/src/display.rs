@@ -395,7 +395,13 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         ),
         K::MbuLeft {} => "Left the Mother and Baby Unit".into(),
         K::MbuSeparationPlanAgreed {} => "Separation plan agreed with her".into(),
-        K::InformationGiven { item, format, language: l, understood } => format!(
+        K::InformationGiven { item, format, language: l, understood, from_kiosk: true } => format!(
+            "Read \"{item}\" on the kiosk ({}, in {}): {} (their own check)",
+            format.label().to_lowercase_first(),
+            language(l),
+            understood.label().to_lowercase_first()
+        ),
+        K::InformationGiven { item, format, language: l, understood, from_kiosk: false } => format!(
             "Given \"{item}\" ({}, in {}): {}",
             format.label().to_lowercase_first(),
             language(l),

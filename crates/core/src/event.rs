@@ -593,6 +593,9 @@ pub enum EventKind {
         format: Format,
         language: Language,
         understood: Understood,
+        /// The person's own check on the kiosk ("did this make sense?"), not a member of staff's.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        from_kiosk: bool,
     },
     /// A request the person makes (on the kiosk, or on paper recorded by staff): one open request
     /// of each category at a time, as the HMPPS applications service allows.

@@ -651,6 +651,7 @@ impl<'a> PersonBuilder<'a> {
                 format,
                 language: profile.language.clone(),
                 understood,
+                from_kiosk: false,
             },
         );
 

@@ -69,6 +69,13 @@ fn verify(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// Verifies a secret against its hash, or against a dummy when there is none, so the time taken
+/// does not tell whether the account exists.
+pub(crate) fn verify_or_dummy(secret: &str, hash: Option<&str>) -> bool {
+    let ok = verify(secret, hash.unwrap_or(DUMMY.as_str()));
+    ok && hash.is_some()
+}
+
 /// A random token for a session or an API key: 244 random bits from two v4 UUIDs.
 pub fn new_token() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 mod error;
+pub mod kiosk;
 mod pages;
 mod present;
 pub mod roles;
@@ -129,6 +130,35 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/people/{pn}/peer-supporter") => post(pages::listeners::supporter_step),
         ("GET", "/people/{pn}/listener") => get(pages::listeners::ask_form),
         ("POST", "/people/{pn}/listener") => post(pages::listeners::ask),
+        ("GET", "/people/{pn}/kiosk-pin") => get(pages::information::pin_form),
+        ("POST", "/people/{pn}/kiosk-pin") => post(pages::information::set_pin),
+        ("GET", "/people/{pn}/information") => get(pages::information::give_form),
+        ("POST", "/people/{pn}/information") => post(pages::information::give),
+        ("GET", "/people/{pn}/requests") => get(pages::requests::person_form),
+        ("POST", "/people/{pn}/requests") => post(pages::requests::person_raise),
+        ("GET", "/requests") => get(pages::requests::queue),
+        ("GET", "/requests/{id}") => get(pages::requests::show),
+        ("POST", "/requests/{id}") => post(pages::requests::step),
+        ("GET", "/kiosk/sign-in") => get(kiosk::pages::sign_in_page),
+        ("POST", "/kiosk/sign-in") => post(kiosk::pages::sign_in),
+        ("POST", "/kiosk/sign-out") => post(kiosk::pages::sign_out),
+        ("GET", "/kiosk") => get(kiosk::pages::home),
+        ("GET", "/kiosk/keep-alive") => get(kiosk::pages::keep_alive),
+        ("POST", "/kiosk/settings") => post(kiosk::pages::settings),
+        ("GET", "/kiosk/information") => get(kiosk::pages::read_list),
+        ("GET", "/kiosk/information/{item}") => get(kiosk::pages::read_item),
+        ("POST", "/kiosk/information/{item}") => post(kiosk::pages::check_item),
+        ("GET", "/kiosk/requests") => get(kiosk::pages::requests_list),
+        ("GET", "/kiosk/requests/new") => get(kiosk::pages::ask_form),
+        ("POST", "/kiosk/requests") => post(kiosk::pages::ask),
+        ("GET", "/kiosk/requests/{id}") => get(kiosk::pages::request_show),
+        ("GET", "/kiosk/help") => get(kiosk::pages::help_form),
+        ("POST", "/kiosk/help") => post(kiosk::pages::help),
+        ("GET", "/kiosk/me") => get(kiosk::pages::me),
+        ("GET", "/kiosk/me/{characteristic}") => get(kiosk::pages::change_form),
+        ("POST", "/kiosk/me/{characteristic}") => post(kiosk::pages::change),
+        ("GET", "/kiosk/api/requests") => get(kiosk::pages::api_requests),
+        ("GET", "/kiosk/api/requests/{id}") => get(kiosk::pages::api_request),
         ("GET", "/api/v1/worklist") => get(api::worklist),
         ("GET", "/api/v1/people") => get(api::people),
         ("GET", "/api/v1/people/{pn}") => get(api::person),
@@ -148,6 +178,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), enforce_access))
         .layer(middleware::from_fn_with_state(state.clone(), auth::identify))
+        .layer(middleware::from_fn_with_state(state.clone(), kiosk::identify))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn(security_headers))
@@ -179,8 +210,19 @@ async fn enforce_access(State(state): State<AppState>, req: Request, next: Next)
         // The router answers 405 for a known path with another method.
         return next.run(req).await;
     };
-    if route.access == Access::Anyone {
+    if matches!(route.access, Access::Anyone | Access::KioskOpen) {
         return next.run(req).await;
+    }
+    // The kiosk answers to a person's kiosk session only; a staff session there is no one.
+    if route.access == Access::Kiosk {
+        if req.extensions().get::<kiosk::CurrentPerson>().is_some() {
+            return next.run(req).await;
+        }
+        return if path.starts_with("/kiosk/api/") {
+            error::json_error(StatusCode::UNAUTHORIZED, "sign in on the kiosk")
+        } else {
+            Redirect::to("/kiosk/sign-in").into_response()
+        };
     }
     let is_api = path.starts_with("/api/");
     let Some(staff) = req.extensions().get::<CurrentStaff>().cloned() else {

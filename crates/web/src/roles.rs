@@ -72,6 +72,17 @@ pub enum Access {
     Family,
     /// Requests for temporary release (funerals first) and the decisions on them.
     TemporaryRelease,
+    /// The kiosk's sign-in: open to anyone at the terminal.
+    KioskOpen,
+    /// A person signed in on the kiosk, reaching only their own record. No staff role has it:
+    /// a staff session cannot act as a person.
+    Kiosk,
+    /// Set a person's kiosk PIN (at reception).
+    KioskPin,
+    /// Give a person information in their format and record whether they understood.
+    Information,
+    /// The queues of requests people make, and answering them.
+    Requests,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -117,6 +128,11 @@ impl Role {
             Access::RecordTraining => matches!(self, KeyWorkManager | EqualityLead),
             Access::Family => self.may_record("family_contact_named"),
             Access::TemporaryRelease => self.may_record("temporary_release_decided"),
+            Access::KioskOpen => true,
+            Access::Kiosk => false,
+            Access::KioskPin => matches!(self, ReceptionOfficer | ReceptionNurse | KeyWorker | KeyWorkManager),
+            Access::Information => self.may_record("information_given"),
+            Access::Requests => self.request_teams().is_some(),
         }
     }
 
@@ -168,6 +184,20 @@ impl Role {
             Role::MbuOfficer => "mbu",
             Role::Resettlement => "resettlement",
             Role::ListenerCoordinator => "peer-support",
+            _ => return None,
+        })
+    }
+
+    /// The request teams whose queues this role works (None: no queue). Health requests are never
+    /// here: from the kiosk they are self-referrals on healthcare's referral queue.
+    pub fn request_teams(self) -> Option<&'static [&'static str]> {
+        use Role::*;
+        Some(match self {
+            Chaplaincy => &["chaplaincy"],
+            EqualityLead => &["equality", "chaplaincy", "resettlement", "key-worker"],
+            Resettlement => &["resettlement"],
+            KeyWorker | KeyWorkManager => &["key-worker"],
+            Governor => &["chaplaincy", "equality", "resettlement", "key-worker"],
             _ => return None,
         })
     }
@@ -229,9 +259,10 @@ impl Role {
             ReceptionNurse | MentalHealth => true,
             _ if clinical => false,
             // An officer at the door records the arrival and what the person says, nothing else.
-            ReceptionOfficer => {
-                matches!(kind, "reception" | "characteristic_declared" | "communication_recorded" | "location_changed")
-            }
+            ReceptionOfficer => matches!(
+                kind,
+                "reception" | "characteristic_declared" | "communication_recorded" | "location_changed" | "information_given"
+            ),
             VoluntaryPartner => matches!(kind, "activity_attended" | "information_given"),
             ListenerCoordinator => {
                 throughcare_core::pathways::peer_support::SUPPORTER_KINDS.contains(&kind)
@@ -321,6 +352,35 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/people/{pn}/peer-supporter", Access::PeerSupport),
     r("GET", "/people/{pn}/listener", Access::Record),
     r("POST", "/people/{pn}/listener", Access::Record),
+    r("GET", "/people/{pn}/kiosk-pin", Access::KioskPin),
+    r("POST", "/people/{pn}/kiosk-pin", Access::KioskPin),
+    r("GET", "/people/{pn}/information", Access::Information),
+    r("POST", "/people/{pn}/information", Access::Information),
+    r("GET", "/people/{pn}/requests", Access::Record),
+    r("POST", "/people/{pn}/requests", Access::Record),
+    r("GET", "/requests", Access::Requests),
+    r("GET", "/requests/{id}", Access::Requests),
+    r("POST", "/requests/{id}", Access::Requests),
+    r("GET", "/kiosk/sign-in", Access::KioskOpen),
+    r("POST", "/kiosk/sign-in", Access::KioskOpen),
+    r("POST", "/kiosk/sign-out", Access::Kiosk),
+    r("GET", "/kiosk", Access::Kiosk),
+    r("GET", "/kiosk/keep-alive", Access::Kiosk),
+    r("POST", "/kiosk/settings", Access::Kiosk),
+    r("GET", "/kiosk/information", Access::Kiosk),
+    r("GET", "/kiosk/information/{item}", Access::Kiosk),
+    r("POST", "/kiosk/information/{item}", Access::Kiosk),
+    r("GET", "/kiosk/requests", Access::Kiosk),
+    r("GET", "/kiosk/requests/new", Access::Kiosk),
+    r("POST", "/kiosk/requests", Access::Kiosk),
+    r("GET", "/kiosk/requests/{id}", Access::Kiosk),
+    r("GET", "/kiosk/help", Access::Kiosk),
+    r("POST", "/kiosk/help", Access::Kiosk),
+    r("GET", "/kiosk/me", Access::Kiosk),
+    r("GET", "/kiosk/me/{characteristic}", Access::Kiosk),
+    r("POST", "/kiosk/me/{characteristic}", Access::Kiosk),
+    r("GET", "/kiosk/api/requests", Access::Kiosk),
+    r("GET", "/kiosk/api/requests/{id}", Access::Kiosk),
     r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),
@@ -343,6 +403,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/acct", "ACCT register"),
     ("/listeners", "Listeners"),
     ("/mbu", "MBU register"),
+    ("/requests", "Requests"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

@@ -276,7 +276,9 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "mbu_appeal_decided" => &[("appeal", Text), ("outcome", Text)],
         "mbu_admitted" => &[("unit", Text), ("temporary", Bool)],
         "hearing_scheduled" => &[("hearing", Text)],
-        "information_given" => &[("item", Text), ("format", Text), ("language", Text), ("understood", Text)],
+        "information_given" => {
+            &[("item", Text), ("format", Text), ("language", Text), ("understood", Text), ("from_kiosk", Bool)]
+        }
         "request_raised" => {
             &[("category", Text), ("confidential", Bool), ("detail", Text), ("first_night", Bool), ("from_kiosk", Bool)]
         }

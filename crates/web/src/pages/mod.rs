@@ -6,6 +6,7 @@ pub mod equality;
 pub mod family;
 pub mod form;
 pub mod home;
+pub mod information;
 pub mod key_work;
 pub mod listeners;
 pub mod mbu;
@@ -14,6 +15,7 @@ pub mod people;
 pub mod reception;
 pub mod record;
 pub mod referrals;
+pub mod requests;
 pub mod screening;
 pub mod temporary_release;
 pub mod training;
@@ -149,6 +151,9 @@ pub(crate) mod flash {
         ("key-work", "The key work record has been updated"),
         ("allocation", "Saved"),
         ("training", "The training record has been saved"),
+        ("pin", "The kiosk PIN has been set. Give it to the person in private; any kiosk session they had has ended"),
+        ("information", "Recorded what they were given and whether they understood"),
+        ("request", "The request has been updated. The person sees its status on the kiosk"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.
@@ -182,16 +187,24 @@ pub(crate) mod flash {
 
 const GOVUK_CSS: &[u8] = include_bytes!("../../assets/govuk-frontend.min.css");
 const APP_CSS: &[u8] = include_bytes!("../../assets/app.css");
+const KIOSK_JS: &[u8] = include_bytes!("../../assets/kiosk.js");
 
 /// The embedded stylesheets: the binary needs nothing beside it.
 pub async fn asset(Path(file): Path<String>) -> Response {
-    let body = match file.as_str() {
-        "govuk-frontend.min.css" => GOVUK_CSS,
-        "app.css" => APP_CSS,
-        _ => return AppError::NotFound.into_response(),
+    let (body, kind): (&[u8], &str) = match file.as_str() {
+        "govuk-frontend.min.css" => (GOVUK_CSS, "text/css; charset=utf-8"),
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "kiosk.js" => (KIOSK_JS, "text/javascript; charset=utf-8"),
+        other => {
+            let picture = other.strip_prefix("picture-").and_then(|f| f.strip_suffix(".svg"));
+            match crate::kiosk::pictures::PICTURES.iter().find(|(n, _)| Some(*n) == picture) {
+                Some((_, svg)) => (svg.as_bytes(), "image/svg+xml"),
+                None => return AppError::NotFound.into_response(),
+            }
+        }
     };
     let mut res = body.into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_str(kind).expect("ascii"));
     res
 }
 

@@ -190,7 +190,12 @@ pub async fn submit(
 }
 
 /// Appends an event, refreshes the person's obligations and audits it, all in one transaction.
-pub async fn append(state: &AppState, staff: &CurrentStaff, mut event: Event) -> Result<(), AppError> {
+pub async fn append(state: &AppState, staff: &CurrentStaff, event: Event) -> Result<(), AppError> {
+    append_as(state, &staff.username, event).await
+}
+
+/// [`append`] for whoever the audit trail names as `actor` (a member of staff, or a person on the kiosk).
+pub async fn append_as(state: &AppState, actor: &str, mut event: Event) -> Result<(), AppError> {
     let now = state.now();
     event.check_times(now).map_err(|(_, rule)| AppError::Unprocessable(rule.to_string()))?;
     event.check().map_err(AppError::Unprocessable)?;
@@ -203,7 +208,7 @@ pub async fn append(state: &AppState, staff: &CurrentStaff, mut event: Event) ->
     tx.refresh_obligations(&[&event.person], &state.engine, now).await?;
     tx.audit(
         event.recorded_at,
-        &staff.username,
+        actor,
         "recorded-event",
         Some(event.person.as_str()),
         &format!("{} {}", event.kind.name(), event.id),
