@@ -89,7 +89,10 @@ impl WriteTx {
         easy_read: bool,
     ) -> Result<(), StoreError> {
         on_tx!(self, |t| {
-            sqlx::query("DELETE FROM kiosk_sessions WHERE prison_number = $1").bind(pn.as_str()).execute(&mut **t).await?;
+            sqlx::query("DELETE FROM kiosk_sessions WHERE prison_number = $1")
+                .bind(pn.as_str())
+                .execute(&mut **t)
+                .await?;
             sqlx::query(
                 "INSERT INTO kiosk_accounts (prison_number, pin_hash, set_by, set_at, failures, wait_until, language, easy_read) \
                  VALUES ($1, $2, $3, $4, 0, 0, $5, $6) \
@@ -108,7 +111,12 @@ impl WriteTx {
     }
 
     /// Records a failed sign-in and the wait before the next try.
-    pub async fn kiosk_failed(&mut self, pn: &PrisonNumber, failures: u32, wait_until: Timestamp) -> Result<(), StoreError> {
+    pub async fn kiosk_failed(
+        &mut self,
+        pn: &PrisonNumber,
+        failures: u32,
+        wait_until: Timestamp,
+    ) -> Result<(), StoreError> {
         on_tx!(self, |t| {
             sqlx::query("UPDATE kiosk_accounts SET failures = $1, wait_until = $2 WHERE prison_number = $3")
                 .bind(i64::from(failures))
@@ -121,7 +129,12 @@ impl WriteTx {
     }
 
     /// A successful sign-in: clears the throttle and starts a session.
-    pub async fn start_kiosk_session(&mut self, pn: &PrisonNumber, token_hash: &str, now: Timestamp) -> Result<(), StoreError> {
+    pub async fn start_kiosk_session(
+        &mut self,
+        pn: &PrisonNumber,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         on_tx!(self, |t| {
             sqlx::query("UPDATE kiosk_accounts SET failures = 0, wait_until = 0 WHERE prison_number = $1")
                 .bind(pn.as_str())
@@ -158,7 +171,12 @@ impl WriteTx {
     }
 
     /// The language (`en` or `cy`) and format the person chose on the kiosk.
-    pub async fn set_kiosk_preferences(&mut self, pn: &PrisonNumber, language: &str, easy_read: bool) -> Result<(), StoreError> {
+    pub async fn set_kiosk_preferences(
+        &mut self,
+        pn: &PrisonNumber,
+        language: &str,
+        easy_read: bool,
+    ) -> Result<(), StoreError> {
         on_tx!(self, |t| {
             sqlx::query("UPDATE kiosk_accounts SET language = $1, easy_read = $2 WHERE prison_number = $3")
                 .bind(language)

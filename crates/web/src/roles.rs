@@ -261,7 +261,11 @@ impl Role {
             // An officer at the door records the arrival and what the person says, nothing else.
             ReceptionOfficer => matches!(
                 kind,
-                "reception" | "characteristic_declared" | "communication_recorded" | "location_changed" | "information_given"
+                "reception"
+                    | "characteristic_declared"
+                    | "communication_recorded"
+                    | "location_changed"
+                    | "information_given"
             ),
             VoluntaryPartner => matches!(kind, "activity_attended" | "information_given"),
             ListenerCoordinator => {

@@ -106,7 +106,11 @@ async fn signed_in(app: &App, role: Role) -> reqwest::Client {
 }
 
 fn concrete(path: &str, app: &App) -> String {
-    path.replace("{pn}", &app.at_home).replace("{file}", "app.css").replace("{id}", "1")
+    path.replace("{pn}", &app.at_home)
+        .replace("{file}", "app.css")
+        .replace("{id}", "1")
+        .replace("{item}", "induction")
+        .replace("{characteristic}", "religion")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -117,6 +121,19 @@ async fn every_route_for_every_role_is_allowed_or_refused_as_the_table_says() {
             let c = signed_in(&app, *role).await;
             for r in ROUTES.iter().filter(|r| r.path != "/sign-out") {
                 let url = format!("{}{}", app.base, concrete(r.path, &app));
+                // A staff session is no one on the kiosk: it is sent to the kiosk's own sign-in.
+                if r.access == Access::Kiosk {
+                    let res = match r.method {
+                        "GET" => c.get(&url).send().await.unwrap(),
+                        _ => c.post(&url).form(&[("help", "listener")]).send().await.unwrap(),
+                    };
+                    if r.path.starts_with("/kiosk/api/") {
+                        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{role:?} {}", r.path);
+                    } else {
+                        assert_eq!(res.headers()["location"], "/kiosk/sign-in", "{role:?} {} {}", r.method, r.path);
+                    }
+                    continue;
+                }
                 let res = match r.method {
                     "GET" => c.get(&url).send().await.unwrap(),
                     // An event kind the role may record: the route table decides the route, not the kind.
@@ -157,7 +174,13 @@ async fn every_route_for_every_role_is_allowed_or_refused_as_the_table_says() {
         for r in ROUTES.iter().filter(|r| r.method == "GET") {
             let res = anon.get(format!("{}{}", app.base, concrete(r.path, &app))).send().await.unwrap();
             match (r.access, r.path.starts_with("/api/")) {
-                (Access::Anyone, _) => assert!(res.status().is_success(), "{} {}", r.path, res.status()),
+                (Access::Anyone | Access::KioskOpen, _) => {
+                    assert!(res.status().is_success(), "{} {}", r.path, res.status())
+                }
+                (Access::Kiosk, _) if r.path.starts_with("/kiosk/api/") => {
+                    assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", r.path)
+                }
+                (Access::Kiosk, _) => assert_eq!(res.headers()["location"], "/kiosk/sign-in", "{}", r.path),
                 (_, true) => assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", r.path),
                 (_, false) => assert_eq!(res.headers()["location"], "/sign-in", "{}", r.path),
             }
@@ -478,7 +501,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 39);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 49);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -689,6 +712,7 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(72), "hearing_scheduled", r#"{"hearing":"COURT","on":"2026-05-01"}"#.into()),
         (id(20), "information_given", r#"{"item":"All About MBUs","format":"EASY_READ","language":"pl","understood":"PARTLY"}"#.into()),
         (request, "request_raised", r#"{"category":"CULTURE","confidential":true}"#.into()),
+        (id(212), "request_progressed", format!(r#"{{"request":"{request}"}}"#)),
         (id(21), "request_answered", format!(r#"{{"request":"{request}","outcome":"PARTLY_GRANTED","reason":"Combs now, oil on order"}}"#)),
         (id(22), "self_harm_incident", r#"{"method":"CUTTING","severity":"MINOR"}"#.into()),
         (acct, "acct_opened", r#"{"concern":"Said she could not go on"}"#.into()),
@@ -1966,4 +1990,268 @@ async fn key_workers_are_allocated_within_the_cap_by_recommendation_with_absence
         assert!(text.contains("Trained on protected characteristics (P1-B) 0 of "), "{text}");
         assert_eq!(post_form(&app, &governor, "/training".into(), form(&[])).await.0, StatusCode::FORBIDDEN);
     }
+}
+
+/// A person's kiosk sign-in: the session token from the cookie, and a client that sends it.
+async fn kiosk_signed_in(app: &App, pn: &str, pin: &str) -> (reqwest::Client, String) {
+    let c = client();
+    let res = c
+        .post(format!("{}/kiosk/sign-in", app.base))
+        .form(&[("prison_number", pn), ("pin", pin), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{pn} signs in on the kiosk");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("Path=/kiosk") && cookie.contains("HttpOnly"), "{cookie}");
+    let token = cookie.split(';').next().unwrap().trim_start_matches("tc_kiosk=").to_string();
+    (c, token)
+}
+
+async fn set_pin(app: &App, pn: &str, pin: &str) {
+    let mut tx = app.db.begin_write().await.unwrap();
+    let hash = throughcare_web::hash_password(pin);
+    tx.set_kiosk_pin(&throughcare_core::PrisonNumber::parse(pn).unwrap(), &hash, "test", now(), "en", false)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Two people at AAB with kiosk PINs, each with a request and an ask for help: (pn, request id).
+async fn two_kiosk_people(app: &App) -> [(String, String, reqwest::Client, String); 2] {
+    let held = app.db.caseload(&"AAB".parse().unwrap()).await.unwrap();
+    let mut out = Vec::new();
+    for (i, (p, _)) in held.iter().take(2).enumerate() {
+        let pn = p.prison_number.to_string();
+        let pin = ["2580", "1357"][i];
+        set_pin(app, &pn, pin).await;
+        let (c, token) = kiosk_signed_in(app, &pn, pin).await;
+        // Another category than any the estate left open: faith is answered for most people.
+        let category = ["EQUALITY", "OTHER"][i];
+        let res = c
+            .post(format!("{}/kiosk/requests", app.base))
+            .form(&[("category", category), ("detail", &format!("Secret words of {pn}"))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{pn} raises a request: {:?}", res.text().await);
+        let location = res.headers()["location"].to_str().unwrap();
+        let id = location.trim_start_matches("/kiosk/requests/").split('?').next().unwrap().to_string();
+        let help = c.post(format!("{}/kiosk/help", app.base)).form(&[("help", "feelings")]).send().await.unwrap();
+        assert_eq!(help.status(), StatusCode::SEE_OTHER);
+        out.push((pn, id, c, token));
+    }
+    out.try_into().unwrap_or_else(|_| panic!("two people"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kiosk_shows_each_person_only_their_own_record_and_reaches_no_staff_route() {
+    for (db, dir) in databases().await {
+        let app = spawn(db, dir).await;
+        let [(pa, ida, ka, token_a), (pb, idb, kb, _)] = two_kiosk_people(&app).await;
+        let b_name = {
+            let p = app.db.person(&throughcare_core::PrisonNumber::parse(&pb).unwrap()).await.unwrap().unwrap();
+            p.family_name.as_str().to_string()
+        };
+        // Each sees their own request, in their own words.
+        for (c, id, pn) in [(&ka, &ida, &pa), (&kb, &idb, &pb)] {
+            let (status, body) = get_page(&app, c, format!("/kiosk/requests/{id}")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(body.contains(&format!("Secret words of {pn}")));
+        }
+        // Every kiosk route with an id, given the other person's: 404, on pages and the API.
+        let b_timeline = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pb).unwrap()).await.unwrap();
+        let b_ids: Vec<String> = b_timeline.all().iter().map(|e| e.id.to_string()).collect();
+        assert!(b_ids.contains(&idb));
+        for route in ROUTES.iter().filter(|r| r.access == Access::Kiosk && r.path.contains("{id}")) {
+            for id in b_ids.iter().rev().take(8) {
+                let url = format!("{}{}", app.base, route.path.replace("{id}", id));
+                let res = ka.get(&url).send().await.unwrap();
+                assert_eq!(res.status(), StatusCode::NOT_FOUND, "{} with {pb}'s {id}", route.path);
+                let body = res.text().await.unwrap();
+                assert!(!body.contains(&pb) && !body.contains(&b_name) && !body.contains("Secret words of"));
+            }
+        }
+        // No kiosk page names the other person anywhere.
+        for path in
+            ["/kiosk", "/kiosk/information", "/kiosk/requests", "/kiosk/help", "/kiosk/me", "/kiosk/api/requests"]
+        {
+            let (status, body) = get_page(&app, &ka, path.into()).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(!body.contains(&pb) && !body.contains(&format!("Secret words of {pb}")), "{path}");
+        }
+        // The kiosk token, sent as a staff session cookie or a bearer token, reaches no staff route.
+        for r in ROUTES.iter().filter(|r| !r.path.starts_with("/kiosk") && !matches!(r.access, Access::Anyone)) {
+            let url = format!("{}{}", app.base, concrete(r.path, &app).replace(&app.at_home, &pa));
+            let forged = client()
+                .request(r.method.parse().unwrap(), &url)
+                .header("cookie", format!("tc_session={token_a}; tc_kiosk={token_a}"))
+                .header("authorization", format!("Bearer {token_a}"))
+                .send()
+                .await
+                .unwrap();
+            let s = forged.status();
+            assert!(
+                s == StatusCode::UNAUTHORIZED || forged.headers().get("location").is_some_and(|l| l == "/sign-in"),
+                "{} {} with a kiosk token: {s}",
+                r.method,
+                r.path
+            );
+        }
+        // A request for help is healthcare's alone: not on the wing's queue, nor in words on its record.
+        let kw = signed_in(&app, Role::KeyWorker).await;
+        let (_, queue) = get_page(&app, &kw, "/requests".into()).await;
+        assert!(!queue.contains(&format!("Secret words of {pa}")), "an equality request is not the wing's");
+        assert!(queue.contains(&format!("Secret words of {pb}")), "'something else' is the wing's");
+        let (_, record) = get_page(&app, &kw, format!("/people/{pa}")).await;
+        assert!(!record.contains("self-referral") && !record.contains("how they feel"));
+        let nurse = signed_in(&app, Role::ReceptionNurse).await;
+        let (_, worklist) = get_page(&app, &nurse, "/worklist?team=healthcare".into()).await;
+        assert!(worklist.contains("triaged by the next working day"), "healthcare's worklist has the self-referral");
+        let (_, kw_worklist) = get_page(&app, &kw, "/worklist".into()).await;
+        assert!(!kw_worklist.contains("triaged by the next working day"));
+        // The equality team's queue holds A's request; staff answer it and A sees the answer.
+        let eq = signed_in(&app, Role::EqualityLead).await;
+        let (_, eq_queue) = get_page(&app, &eq, "/requests?team=equality".into()).await;
+        assert!(eq_queue.contains(&format!("Secret words of {pa}")));
+        let declined = eq
+            .post(format!("{}/requests/{ida}", app.base))
+            .form(&[("action", "answer"), ("outcome", "DECLINED"), ("reason", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(declined.status(), StatusCode::UNPROCESSABLE_ENTITY, "a refusal says why");
+        let answered = eq
+            .post(format!("{}/requests/{ida}", app.base))
+            .form(&[("action", "answer"), ("outcome", "DECLINED"), ("reason", "We cannot order that item.")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+        let json: serde_json::Value =
+            ka.get(format!("{}/kiosk/api/requests/{ida}", app.base)).send().await.unwrap().json().await.unwrap();
+        assert_eq!(json["status"], "ANSWERED");
+        assert_eq!(json["reason"], "We cannot order that item.");
+        // A chaplain works the chaplaincy's queue only: the equality request is not theirs to open.
+        let chaplain = signed_in(&app, Role::Chaplaincy).await;
+        assert_eq!(get_page(&app, &chaplain, format!("/requests/{ida}")).await.0, StatusCode::NOT_FOUND);
+        // Sign-ins and reads are in the audit trail, under the person's kiosk name.
+        let admin = signed_in(&app, Role::Administrator).await;
+        let (_, audit) = get_page(&app, &admin, format!("/people/{pa}/audit")).await;
+        assert!(audit.contains("Signed in on the kiosk") && audit.contains(&format!("kiosk:{pa}")), "audited");
+        assert!(audit.contains("Read on the kiosk"), "kiosk reads are audited");
+        assert!(app.db.verify_audit().await.unwrap().is_ok(), "the audit chain verifies");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kiosk_sign_in_is_throttled_without_locking_anyone_out_and_idle_sessions_end() {
+    let (db, dir) = databases().await.into_iter().next().unwrap();
+    let app = spawn(db, dir).await;
+    let pn = app.at_home.clone();
+    set_pin(&app, &pn, "2580").await;
+    let c = client();
+    let attempt = |pin: &'static str| {
+        let (c, url, pn) = (c.clone(), format!("{}/kiosk/sign-in", app.base), pn.clone());
+        async move {
+            let res = c.post(url).form(&[("prison_number", pn.as_str()), ("pin", pin)]).send().await.unwrap();
+            (res.status(), res.text().await.unwrap_or_default())
+        }
+    };
+    for _ in 0..3 {
+        let (status, body) = attempt("0001").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("The prison number or PIN is wrong"), "never says which");
+    }
+    // After three wrong PINs, even the right one waits a minute (the clock is fixed here).
+    let (status, body) = attempt("2580").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Wait 1 minute"), "{}", visible_text(&body));
+    // Staff setting a new PIN clears the wait.
+    set_pin(&app, &pn, "2580").await;
+    let (k, _) = kiosk_signed_in(&app, &pn, "2580").await;
+    assert_eq!(get_page(&app, &k, "/kiosk/me".into()).await.0, StatusCode::OK);
+    // An unknown prison number is refused in the same words.
+    let res = client()
+        .post(format!("{}/kiosk/sign-in", app.base))
+        .form(&[("prison_number", "Z9999ZZ"), ("pin", "2580")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("The prison number or PIN is wrong"));
+    // Six minutes without a request on a shared terminal: signed out.
+    let idle = (now() - jiff::SignedDuration::from_mins(6)).as_microsecond();
+    let mut tx = app.db.begin_write().await.unwrap();
+    match &mut tx {
+        throughcare_store::WriteTx::Sqlite(t) => {
+            sqlx::query("UPDATE kiosk_sessions SET last_seen_at = $1").bind(idle).execute(&mut **t).await.unwrap();
+        }
+        throughcare_store::WriteTx::Postgres(t) => {
+            sqlx::query("UPDATE kiosk_sessions SET last_seen_at = $1").bind(idle).execute(&mut **t).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let after = k.get(format!("{}/kiosk/me", app.base)).send().await.unwrap();
+    assert_eq!(after.headers()["location"], "/kiosk/sign-in");
+}
+
+#[test]
+fn any_kiosk_path_with_another_persons_id_answers_404() {
+    use proptest::prelude::*;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (app, _pa, ida, ka, other_ids) = rt.block_on(async {
+        let (db, dir) = databases().await.into_iter().next().unwrap();
+        let app = spawn(db, dir).await;
+        let [(pa, ida, ka, _), (pb, _, _, _)] = two_kiosk_people(&app).await;
+        let b = app.db.timeline(&throughcare_core::PrisonNumber::parse(&pb).unwrap()).await.unwrap();
+        let ids: Vec<String> = b.all().iter().map(|e| e.id.to_string()).collect();
+        (app, pa, ida, ka, ids)
+    });
+    let paths: Vec<&str> = ROUTES
+        .iter()
+        .filter(|r| r.access == Access::Kiosk && r.method == "GET" && r.path.contains('{'))
+        .map(|r| r.path)
+        .collect();
+    let segment = prop_oneof![
+        proptest::sample::select(other_ids.clone()),
+        "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+        "[A-Za-z0-9._-]{1,40}",
+        Just(_pa.clone()),
+    ];
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 96, ..ProptestConfig::default() });
+    runner
+        .run(&(proptest::sample::select(paths), segment), |(path, seg)| {
+            let url = format!(
+                "{}{}",
+                app.base,
+                path.replace("{id}", &seg).replace("{item}", &seg).replace("{characteristic}", &seg)
+            );
+            let (status, body) = rt.block_on(async {
+                let res = ka.get(&url).send().await.unwrap();
+                (res.status(), res.text().await.unwrap())
+            });
+            // Only A's own request, a library item or a characteristic A may declare answers; the
+            // rest is 404, and nothing ever shows another person's words.
+            let known = (path.contains("{id}") && seg == ida)
+                || (path.contains("{item}") && throughcare_core::information::Library::builtin().item(&seg).is_some())
+                || (path.contains("{characteristic}")
+                    && [
+                        "ethnicity",
+                        "religion",
+                        "disability",
+                        "sexual_orientation",
+                        "gender_identity",
+                        "gender_reassignment",
+                        "marriage_civil_partnership",
+                    ]
+                    .contains(&seg.as_str()));
+            prop_assert!(!body.contains("Secret words of") || seg == ida, "{url}");
+            if known {
+                prop_assert_eq!(status, StatusCode::OK, "{}", url);
+            } else {
+                prop_assert_eq!(status, StatusCode::NOT_FOUND, "{}", url);
+            }
+            Ok(())
+        })
+        .unwrap();
 }

@@ -140,6 +140,95 @@ pub fn ids(ftl: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use throughcare_core::codes::CodeSet;
+
+    /// Every message id the kiosk can ask for: those written in its templates and code, and those
+    /// built from codes (categories, outcomes, characteristics and their values, months).
+    fn used_ids() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = Vec::new();
+        for sub in ["templates/kiosk", "src/kiosk"] {
+            for f in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let path = f.unwrap().path();
+                sources.push((path.extension().is_some_and(|e| e == "rs"), std::fs::read_to_string(path).unwrap()));
+            }
+        }
+        let mut ids = Vec::new();
+        for (rust, text) in &sources {
+            for call in [".t(\"", ".a(\""] {
+                for part in text.split(call).skip(1) {
+                    let id: String =
+                        part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                    if !id.is_empty() && !part[id.len()..].starts_with('{') {
+                        ids.push(id);
+                    }
+                }
+            }
+            // Ids chosen in code by name: `=> "ask-sent"`, `("help-kind-listener"`.
+            for part in text.split('"').skip(1).step_by(2).filter(|_| *rust) {
+                let known = ["ask-", "help-", "read-", "change-", "signed-", "timed-", "plan-item-", "me-", "sign-in-"];
+                if known.iter().any(|k| part.starts_with(k)) && part.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                {
+                    ids.push(part.to_string());
+                }
+            }
+        }
+        use throughcare_core::event::{RequestCategory, RequestOutcome};
+        for c in throughcare_core::pathways::requests::kiosk_categories() {
+            ids.push(format!("category-{}", c.code()));
+            ids.push(format!("category-{}-hint", c.code()));
+        }
+        let _ = RequestCategory::ALL;
+        for o in RequestOutcome::ALL {
+            ids.push(format!("outcome-{}", o.code()));
+        }
+        for s in ["NEW", "IN_PROGRESS", "ANSWERED"] {
+            ids.push(format!("status-{s}"));
+        }
+        for f in throughcare_core::communication::FamilyInvolvement::ALL {
+            ids.push(format!("me-family-involve-{}", f.code()));
+        }
+        for c in super::super::pages::SELF_DECLARED {
+            ids.push(format!("ch-{}", c.code()));
+            for (code, _) in throughcare_core::characteristics::options(*c).unwrap() {
+                ids.push(format!("val-{}-{code}", c.code()));
+            }
+        }
+        for m in 1..=12 {
+            ids.push(format!("month-{m}"));
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    #[test]
+    fn every_kiosk_string_is_in_english_and_in_welsh() {
+        let (en, cy) = (ids(EN_FTL), ids(CY_FTL));
+        let missing_cy: Vec<_> = en.iter().filter(|i| !cy.contains(i)).collect();
+        let missing_en: Vec<_> = cy.iter().filter(|i| !en.contains(i)).collect();
+        assert!(missing_cy.is_empty(), "no Welsh for {missing_cy:?}");
+        assert!(missing_en.is_empty(), "no English for {missing_en:?}");
+        let used = used_ids();
+        assert!(used.len() > 150, "the scan finds the kiosk's ids ({})", used.len());
+        let unknown: Vec<_> = used.iter().filter(|i| !en.contains(i)).collect();
+        assert!(unknown.is_empty(), "used but in neither file: {unknown:?}");
+        // Every message formats in both languages without a Fluent error.
+        for id in &en {
+            for lang in [Lang::En, Lang::Cy] {
+                let b = Tr { lang };
+                let bundle = b.bundle();
+                let msg = bundle.get_message(id).unwrap();
+                let mut errors = vec![];
+                let mut args = FluentArgs::new();
+                for k in ["minutes", "name", "when", "what", "title", "day", "month", "year", "time"] {
+                    args.set(k, "1");
+                }
+                bundle.format_pattern(msg.value().unwrap(), Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{id} in {}: {errors:?}", lang.code());
+            }
+        }
+    }
 
     #[test]
     fn dates_read_in_each_language_in_uk_time() {

@@ -95,9 +95,8 @@ pub async fn sign_in(state: &AppState, prison_number: &str, pin: &str) -> Result
     }
     let hash = account.as_ref().map(|a| a.pin_hash.clone());
     let pin = pin.to_string();
-    let ok = tokio::task::spawn_blocking(move || crate::auth::verify_or_dummy(&pin, hash.as_deref()))
-        .await
-        .unwrap_or(false);
+    let ok =
+        tokio::task::spawn_blocking(move || crate::auth::verify_or_dummy(&pin, hash.as_deref())).await.unwrap_or(false);
     let in_custody = match &pn {
         Some(pn) if ok => state.db.custody(pn).await?.is_some_and(|c| c.in_custody),
         _ => false,
@@ -190,7 +189,10 @@ mod tests {
     #[test]
     fn waits_double_after_three_wrong_pins_up_to_an_hour() {
         let mins = |n| wait_after(n).as_secs() / 60;
-        assert_eq!([mins(0), mins(2), mins(3), mins(4), mins(5), mins(8), mins(9), mins(50)], [0, 0, 1, 2, 4, 32, 60, 60]);
+        assert_eq!(
+            [mins(0), mins(2), mins(3), mins(4), mins(5), mins(8), mins(9), mins(50)],
+            [0, 0, 1, 2, 4, 32, 60, 60]
+        );
     }
 
     #[test]

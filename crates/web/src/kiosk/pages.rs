@@ -219,11 +219,12 @@ async fn own_timeline(state: &AppState, p: &CurrentPerson, what: &str) -> Result
 /// Records an event the person made on the kiosk, through the same checks as a member of staff's.
 async fn record(state: &AppState, p: &CurrentPerson, kind: EventKind) -> Result<EventId, AppError> {
     let person = state.db.person(&p.prison_number).await?.ok_or(AppError::NotFound)?;
+    let now = state.now();
     let recorded = crate::pages::record::recorded_now(state, &person.prison_number).await?;
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
         person: person.prison_number.clone(),
-        occurred_at: state.now(),
+        occurred_at: now,
         recorded_at: recorded,
         recorded_by: StaffRef::parse(p.prison_number.as_str()).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
@@ -308,7 +309,11 @@ pub async fn read_list(
     let given = given_items(&t)
         .into_iter()
         .filter_map(|(id, at)| {
-            lib.item(&id).map(|i| ItemLink { id: id.clone(), title: i.title(tr.lang.code()).into(), given: Some(tr.when(at)) })
+            lib.item(&id).map(|i| ItemLink {
+                id: id.clone(),
+                title: i.title(tr.lang.code()).into(),
+                given: Some(tr.when(at)),
+            })
         })
         .collect();
     let all = lib
@@ -401,7 +406,8 @@ pub async fn check_item(
 ) -> Result<Response, AppError> {
     let item = state.engine.library.item(&id).ok_or(AppError::NotFound)?;
     let t = state.db.timeline(&p.prison_number).await?;
-    let Some(understood) = Understood::parse_code(&form.understood).ok().filter(|u| *u != Understood::NotChecked) else {
+    let Some(understood) = Understood::parse_code(&form.understood).ok().filter(|u| *u != Understood::NotChecked)
+    else {
         let page = item_page(&p, &t, item, None, vec![("understood", p.tr().t("read-check-missing"))]);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -442,7 +448,10 @@ pub async fn check_item(
 /// Within the first three days of the current stay: a first-night or early-days request.
 fn first_days(t: &Timeline, now: Timestamp) -> bool {
     let state = t.state_at(now);
-    state.episodes.last().is_some_and(|e| e.ended.is_none() && now - e.received_at < jiff::SignedDuration::from_hours(72))
+    state
+        .episodes
+        .last()
+        .is_some_and(|e| e.ended.is_none() && now - e.received_at < jiff::SignedDuration::from_hours(72))
 }
 
 pub struct CategoryChoice {
@@ -621,7 +630,11 @@ pub async fn request_show(
 ) -> Result<RequestPage, AppError> {
     let r = own_request(&state, &p, &id).await?;
     let tr = p.tr();
-    Ok(RequestPage { k: Chrome::of(&p, &format!("/kiosk/requests/{}", r.id)), r: view(&tr, &r), done: done_message(&tr, q.done.as_deref()) })
+    Ok(RequestPage {
+        k: Chrome::of(&p, &format!("/kiosk/requests/{}", r.id)),
+        r: view(&tr, &r),
+        done: done_message(&tr, q.done.as_deref()),
+    })
 }
 
 /// The person's requests as JSON, for the kiosk's own screens and tests: the same rule, own only.
@@ -649,7 +662,9 @@ fn request_json(r: &Request) -> serde_json::Value {
     let (status, answered_at, outcome, reason) = match &r.status {
         Status::New => ("NEW", None, None, None),
         Status::InProgress { .. } => ("IN_PROGRESS", None, None, None),
-        Status::Answered { at, outcome, reason } => ("ANSWERED", Some(at.to_string()), Some(outcome.code()), reason.clone()),
+        Status::Answered { at, outcome, reason } => {
+            ("ANSWERED", Some(at.to_string()), Some(outcome.code()), reason.clone())
+        }
     };
     serde_json::json!({
         "id": r.id.to_string(),
@@ -747,7 +762,14 @@ fn mbu_open(t: &Timeline, now: Timestamp) -> bool {
     throughcare_core::pathways::mbu::case(t, now).is_some()
 }
 
-fn help_page(p: &CurrentPerson, t: &Timeline, now: Timestamp, done: Option<String>, chosen: String, errors: Errors) -> HelpPage {
+fn help_page(
+    p: &CurrentPerson,
+    t: &Timeline,
+    now: Timestamp,
+    done: Option<String>,
+    chosen: String,
+    errors: Errors,
+) -> HelpPage {
     HelpPage {
         k: Chrome::of(p, "/kiosk/help"),
         mbu: mbu_open(t, now),
@@ -897,7 +919,12 @@ pub async fn me(
         }
         let Some(standard) = state.engine.standards.get(o.standard.as_str()) else { continue };
         if let Some(words) = plan_words(o.standard.as_str(), standard.team.code()) {
-            planned.push((o.due_at, PlanItem { what: tr.t(words), due: tr.a("me-planned-due", &[("when", tr.when(o.due_at))]) }));
+            // Due by the end of a day: the day is what the person needs, not "11:59pm".
+            let day = throughcare_core::time::date_in_england(o.due_at);
+            planned.push((
+                o.due_at,
+                PlanItem { what: tr.t(words), due: tr.a("me-planned-due", &[("when", tr.day(day))]) },
+            ));
         }
     }
     planned.sort_by_key(|(d, _)| *d);
@@ -922,7 +949,9 @@ pub async fn me(
     let lib = &state.engine.library;
     let read = given_items(&t)
         .into_iter()
-        .filter_map(|(id, at)| lib.item(&id).map(|i| ItemLink { id, title: i.title(tr.lang.code()).into(), given: Some(tr.when(at)) }))
+        .filter_map(|(id, at)| {
+            lib.item(&id).map(|i| ItemLink { id, title: i.title(tr.lang.code()).into(), given: Some(tr.when(at)) })
+        })
         .collect();
     Ok(MePage {
         k: Chrome::of(&p, "/kiosk/me"),
@@ -1016,4 +1045,3 @@ pub async fn change(
         }
     }
 }
-

@@ -158,9 +158,12 @@ async fn give_page(
     let understood_ids: Vec<String> = t
         .live()
         .filter_map(|e| match &e.kind {
-            EventKind::InformationGiven { item, understood: Understood::Yes | Understood::Partly, from_kiosk: false, .. } => {
-                Some(item.clone())
-            }
+            EventKind::InformationGiven {
+                item,
+                understood: Understood::Yes | Understood::Partly,
+                from_kiosk: false,
+                ..
+            } => Some(item.clone()),
             _ => None,
         })
         .collect();

@@ -83,7 +83,12 @@ pub async fn my_people(
                 _ => None,
             })
             .last();
-        let mine: Vec<_> = due.iter().filter(|i| i.prison_number == p.prison_number.as_str()).cloned().collect();
+        // Key work's own standards: requests and the induction pack are on the worklist, not sessions.
+        let mine: Vec<_> = due
+            .iter()
+            .filter(|i| i.prison_number == p.prison_number.as_str() && i.standard.starts_with("key-work"))
+            .cloned()
+            .collect();
         // With nothing open, this week's session is done: say when the next week's falls due.
         let done = if mine.is_empty() {
             state

@@ -506,6 +506,13 @@ pub fn audit_action(action: &str) -> String {
         "account-disabled" => "Account disabled".into(),
         "password-reset" => "Password reset".into(),
         "api-token-created" => "API token created".into(),
+        "kiosk-sign-in" => "Signed in on the kiosk".into(),
+        "kiosk-sign-out" => "Signed out of the kiosk".into(),
+        "kiosk-sign-in-failed" => "Failed to sign in on the kiosk".into(),
+        "kiosk-sign-in-throttled" => "Kiosk sign-in refused: waiting after wrong PINs".into(),
+        "kiosk-viewed" => "Read on the kiosk".into(),
+        "kiosk-pin-set" => "Kiosk PIN set".into(),
+        "viewed-request" => "Opened a request".into(),
         other => throughcare_core::display::kind_label(other),
     }
 }

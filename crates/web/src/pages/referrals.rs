@@ -330,7 +330,14 @@ async fn referral_page(
     let mut summary = vec![
         ("Service".to_string(), r.service.label().to_string()),
         ("Priority".to_string(), r.priority.label().to_string()),
-        ("Referred".to_string(), format!("{} by {}", when(r.made_at, now), names.staff(r.made_by.as_str()))),
+        (
+            "Referred".to_string(),
+            if r.self_referral {
+                format!("{}: a self-referral, asked for in confidence by the person", when(r.made_at, now))
+            } else {
+                format!("{} by {}", when(r.made_at, now), names.staff(r.made_by.as_str()))
+            },
+        ),
         ("Where it is".to_string(), r.stage.label().to_string()),
     ];
     if r.stage.waiting() {

@@ -155,10 +155,22 @@ async fn load(
     Ok((person, t, r))
 }
 
-async fn show_page(state: &AppState, staff: CurrentStaff, id: &str, form: Pairs, errors: Errors) -> Result<ShowPage, AppError> {
+async fn show_page(
+    state: &AppState,
+    staff: CurrentStaff,
+    id: &str,
+    form: Pairs,
+    errors: Errors,
+) -> Result<ShowPage, AppError> {
     let (person, _, r) = load(state, &staff, id).await?;
-    crate::auth::audit(state, &staff.username, "viewed-request", Some(person.prison_number.as_str()), &r.id.to_string())
-        .await?;
+    crate::auth::audit(
+        state,
+        &staff.username,
+        "viewed-request",
+        Some(person.prison_number.as_str()),
+        &r.id.to_string(),
+    )
+    .await?;
     let reason = match &r.status {
         Status::Answered { reason, .. } => reason.clone(),
         _ => None,
@@ -202,7 +214,9 @@ pub async fn step(
             let reason = value(&form, "reason");
             if reason.chars().count() > 1000 {
                 errors.push(("reason", "The reason must be 1,000 characters or fewer".into()));
-            } else if reason.is_empty() && matches!(outcome, Some(RequestOutcome::Declined | RequestOutcome::PartlyGranted)) {
+            } else if reason.is_empty()
+                && matches!(outcome, Some(RequestOutcome::Declined | RequestOutcome::PartlyGranted))
+            {
                 errors.push(("reason", "Say why, in plain words: the person reads this on the kiosk".into()));
             }
             outcome.map(|outcome| EventKind::RequestAnswered {
@@ -248,7 +262,13 @@ pub struct PersonPage {
 
 crate::pages::form::task_page!(PersonPage);
 
-async fn person_page(state: &AppState, staff: CurrentStaff, pn: &str, form: Pairs, errors: Errors) -> Result<PersonPage, AppError> {
+async fn person_page(
+    state: &AppState,
+    staff: CurrentStaff,
+    pn: &str,
+    form: Pairs,
+    errors: Errors,
+) -> Result<PersonPage, AppError> {
     let (person, _) = reachable(state, &staff, pn).await?;
     let t = state.db.timeline(&person.prison_number).await?;
     let now = state.now();
@@ -288,9 +308,8 @@ pub async fn person_raise(
     let (person, _) = reachable(&state, &staff, &pn).await?;
     let t = state.db.timeline(&person.prison_number).await?;
     let mut errors: Errors = vec![];
-    let category = RequestCategory::parse_code(value(&form, "category"))
-        .ok()
-        .filter(|c| requests::kiosk_categories().contains(c));
+    let category =
+        RequestCategory::parse_code(value(&form, "category")).ok().filter(|c| requests::kiosk_categories().contains(c));
     if category.is_none() {
         errors.push(("category", "Select what the request is about (for health, make a referral)".into()));
     }
