@@ -200,8 +200,8 @@ fn standards_are_checked_before_anything_starts() {
     let checked = ok(&throughcare(d, &["standards", "check", "mine"]));
     assert_eq!(
         checked.trim(),
-        "17 standards and 51 measures are valid",
-        "33 outcomes, the gym, and the 6 reception, 10 safer-custody and 1 peer-support standards"
+        "17 standards and 52 measures are valid",
+        "34 outcomes, the gym, and the 6 reception, 10 safer-custody and 1 peer-support standards"
     );
     std::fs::write(
         d.join("mine/measures/outcomes.toml"),

@@ -262,10 +262,15 @@ async fn worklists_say_what_is_due_today_this_week_and_overdue_for_whom() {
         // 20 January, past the stored horizon: rolled forward first, as the CLI does.
         db.roll_obligations_forward(&engine, at("2026-01-20T12:00:00Z")).await.unwrap();
         let later = db.worklist(&engine, &lei, at("2026-01-20T12:00:00Z")).await.unwrap();
-        // Most overdue first: the second-stage assessment and medicines reconciliation, both due by 12 January.
-        let firsts: Vec<&str> = later[..2].iter().map(|i| i.standard.as_str()).collect();
-        assert_eq!(firsts, ["medicines-reconciliation", "second-stage-assessment"], "most overdue first");
-        assert_eq!((later[1].when, later[1].days_overdue, later[1].escalated), ("overdue", 7, true));
+        // Most overdue first: the induction pack (due by 8 January), then the second-stage assessment
+        // and medicines reconciliation, both due by 12 January.
+        let firsts: Vec<&str> = later[..3].iter().map(|i| i.standard.as_str()).collect();
+        assert_eq!(
+            firsts,
+            ["induction-pack-understood", "medicines-reconciliation", "second-stage-assessment"],
+            "most overdue first"
+        );
+        assert_eq!((later[2].when, later[2].days_overdue, later[2].escalated), ("overdue", 7, true));
         let weekly: Vec<_> = later.iter().filter(|i| i.standard == "key-work-weekly").collect();
         assert_eq!(weekly.len(), 1, "only the current week is open: earlier weeks are unmet, not on the list");
         assert_eq!(weekly[0].key_worker.as_deref(), Some("kw.lei.4"));

@@ -81,8 +81,10 @@ pub enum Access {
     KioskPin,
     /// Give a person information in their format and record whether they understood.
     Information,
-    /// The queues of requests people make, and answering them.
+    /// The queues of requests people make.
     Requests,
+    /// Answering requests from a queue: its teams' roles that record events (not the governor).
+    AnswerRequests,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -133,6 +135,7 @@ impl Role {
             Access::KioskPin => matches!(self, ReceptionOfficer | ReceptionNurse | KeyWorker | KeyWorkManager),
             Access::Information => self.may_record("information_given"),
             Access::Requests => self.request_teams().is_some(),
+            Access::AnswerRequests => self.request_teams().is_some() && self.can(Access::Record),
         }
     }
 
@@ -184,6 +187,8 @@ impl Role {
             Role::MbuOfficer => "mbu",
             Role::Resettlement => "resettlement",
             Role::ListenerCoordinator => "peer-support",
+            Role::Chaplaincy => "chaplaincy",
+            Role::EqualityLead => "equality",
             _ => return None,
         })
     }
@@ -364,7 +369,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/people/{pn}/requests", Access::Record),
     r("GET", "/requests", Access::Requests),
     r("GET", "/requests/{id}", Access::Requests),
-    r("POST", "/requests/{id}", Access::Requests),
+    r("POST", "/requests/{id}", Access::AnswerRequests),
     r("GET", "/kiosk/sign-in", Access::KioskOpen),
     r("POST", "/kiosk/sign-in", Access::KioskOpen),
     r("POST", "/kiosk/sign-out", Access::Kiosk),

@@ -118,7 +118,7 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "community-mental-health-handover",
         "request-diet-3-days",
         "request-first-night-24-hours",
-        "self-referral-triaged-next-working-day",
+        "self-referral-triaged",
         "induction-pack-understood",
     ] {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
@@ -170,16 +170,16 @@ fn a_self_referral_is_triaged_by_the_next_working_day() {
         ]
     };
     let on_time = run(&ev("2026-12-29T16:00:00Z"), "2027-01-20T00:00:00Z");
-    assert_eq!(outcomes(&on_time, "self-referral-triaged-next-working-day"), ["met_on_time"]);
+    assert_eq!(outcomes(&on_time, "self-referral-triaged"), ["met_on_time"]);
     let late = run(&ev("2026-12-30T09:00:00Z"), "2027-01-20T00:00:00Z");
-    assert_eq!(outcomes(&late, "self-referral-triaged-next-working-day"), ["met_late"]);
+    assert_eq!(outcomes(&late, "self-referral-triaged"), ["met_late"]);
     // A referral made by staff is not a self-referral.
     let staff = r#"{"service":"PRIMARY_MENTAL_HEALTH","priority":"ROUTINE"}"#;
     let obs = run(
         &[("2026-12-20T18:00:00Z", "reception", RECEPTION), ("2026-12-24T10:00:00Z", "referral_made", staff)],
         "2027-01-20T00:00:00Z",
     );
-    assert!(outcomes(&obs, "self-referral-triaged-next-working-day").is_empty());
+    assert!(outcomes(&obs, "self-referral-triaged").is_empty());
 }
 
 #[test]

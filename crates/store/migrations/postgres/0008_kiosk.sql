@@ -6,7 +6,7 @@ CREATE TABLE kiosk_accounts (
     set_by TEXT NOT NULL,
     set_at BIGINT NOT NULL,
     -- Failed sign-ins since the last success; each one doubles the wait before the next try.
-    failures INTEGER NOT NULL DEFAULT 0,
+    failures BIGINT NOT NULL DEFAULT 0,
     wait_until BIGINT NOT NULL DEFAULT 0,
     language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'cy')),
     easy_read BOOLEAN NOT NULL DEFAULT FALSE

@@ -128,6 +128,8 @@ pub async fn queue(
 pub struct ShowPage {
     staff: Option<CurrentStaff>,
     saved: Option<&'static str>,
+    /// Whether this member of staff may answer (the governor reads the queues only).
+    may_answer: bool,
     r: Row,
     reason: Option<String>,
     open: bool,
@@ -176,6 +178,7 @@ async fn show_page(
         _ => None,
     };
     Ok(ShowPage {
+        may_answer: staff.role.can(crate::roles::Access::AnswerRequests),
         open: r.status.is_open(),
         new: r.status == Status::New,
         r: row(&person, &r, state.now()),
