@@ -486,16 +486,20 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     }
 
     // 6. Chaplaincy and the equality lead: requests and a complaint waiting for an answer.
+    let asks = [
+        (RequestCategory::Faith, Role::Chaplaincy, "To see the imam before Friday prayers"),
+        (RequestCategory::Diet, Role::EqualityLead, "A halal meal, kept away from pork utensils"),
+    ];
     for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
-        let category = if i == 0 { RequestCategory::Faith } else { RequestCategory::Diet };
+        let (category, by, detail) = asks[i];
         s.add(
             pn,
             days(1 + i as i64),
-            Role::Chaplaincy,
+            by,
             EventKind::RequestRaised {
                 category,
                 confidential: false,
-                detail: None,
+                detail: Some(detail.into()),
                 first_night: false,
                 from_kiosk: false,
             },

@@ -38,7 +38,14 @@ impl Directory {
 
     /// A member of staff's name; a system or unknown username as written.
     pub fn staff(&self, username: &str) -> String {
-        self.staff.get(username).cloned().unwrap_or_else(|| username.to_string())
+        if let Some(name) = self.staff.get(username) {
+            return name.clone();
+        }
+        // A person records their own requests and declarations on the kiosk, under their prison number.
+        if throughcare_core::PrisonNumber::parse(username).is_ok() {
+            return format!("{username} themselves, on the kiosk");
+        }
+        username.to_string()
     }
 
     /// One event as a sentence, naming what it links to on the same timeline.

@@ -9,7 +9,7 @@ use axum::extract::State;
 use jiff::{SignedDuration, Timestamp};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::display;
-use throughcare_core::event::{EventKind, RequestCategory};
+use throughcare_core::event::EventKind;
 use throughcare_core::finding::FindingStatus;
 use throughcare_core::timeline::Timeline;
 use throughcare_core::{EventId, Person};
@@ -351,9 +351,10 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             let rows = waiting_rows(
                 &states,
                 &names,
+                // The chaplaincy's own queue: food and culture go to the equality team.
                 |k| {
                     matches!(k, EventKind::RequestRaised { category, .. }
-                        if matches!(category, RequestCategory::Faith | RequestCategory::Diet | RequestCategory::Culture))
+                        if throughcare_core::pathways::requests::team(*category) == "chaplaincy")
                 },
                 |k| match k {
                     EventKind::RequestAnswered { request, .. } => Some(*request),
@@ -363,7 +364,7 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             );
             sections.push(section(
                 "requests",
-                format!("Faith, diet and culture requests waiting for an answer ({})", rows.len()),
+                format!("Faith requests waiting for an answer ({})", rows.len()),
                 "No request is waiting.",
                 vec!["Person", "Request", "Asked"],
                 rows,
