@@ -1059,7 +1059,7 @@ async fn reception_screening_referrals_and_hospital_transfer_as_the_right_roles(
         );
         let (status, _, html) = post_form(&app, &mh, referral.clone(), vec![("action", "accept".into())]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html.contains("That step cannot be recorded: the referral was already accepted"), "{html}");
+        assert!(html.contains("That cannot be recorded: the referral was already accepted"), "{html}");
         assert_eq!(
             post_form(&app, &mh, referral.clone(), vec![("action", "seen".into())]).await.0,
             StatusCode::SEE_OTHER

@@ -17,7 +17,7 @@ use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, codes, name, value};
 use crate::pages::people::reachable;
-use crate::pages::record::{record_step, step_refused};
+use crate::pages::record::{PathwayStep, again, record_step};
 use crate::present::{Directory, when};
 use crate::roles::Access;
 
@@ -597,29 +597,11 @@ pub async fn step(
             None
         }
     };
-    if let Some(k) = &kind {
-        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            // Core names the field first ("next_review: ..."): show it beside that field.
-            match m.split_once(": ") {
-                Some(("next_review", rest)) => errors.push(("next", capital(rest))),
-                Some(("reason", rest)) => errors.push(("reason", capital(rest))),
-                Some(("due", rest)) => errors.push(("due", capital(rest))),
-                _ => errors.push(("action", format!("That cannot be recorded: {m}"))),
-            }
-        }
+    let fields = [("next_review", "next"), ("reason", "reason"), ("due", "due")];
+    let step = PathwayStep { kind, occurred: None, errors, fields: &fields, otherwise: "action" };
+    let done = format!("/acct/{id}");
+    match step.record(&state, &staff, &person, &t, (&done, "acct")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(case_page(&state, staff, &id, form, errors).await?),
     }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/acct/{id}"), "acct"))
-        }
-        _ => {
-            let page = case_page(&state, staff, &id, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-    }
-}
-
-fn capital(s: &str) -> String {
-    throughcare_core::display::capitalise(s)
 }

@@ -5,19 +5,19 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
+use throughcare_core::EventId;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::{FamilyContact, FamilyInvolvement};
 use throughcare_core::event::{ContactMode, EventKind};
-use throughcare_core::{EventId, display};
 
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, codes, name, value, yes_no};
 use crate::pages::people::reachable;
-use crate::pages::record::{record_step, step_refused};
+use crate::pages::record::{PathwayStep, again};
 use crate::present::{Directory, when};
 
 /// The kinds that make up the family record.
@@ -208,22 +208,10 @@ pub async fn family_step(
             None
         }
     };
-    if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
-        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            match m.split_once(": ") {
-                Some(("died_on", rest)) => errors.push(("died_on", display::capitalise(rest))),
-                _ => errors.push(("action", format!("That cannot be recorded: {}", display::mid_sentence(&m)))),
-            }
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/people/{}/family", person.prison_number), "family"))
-        }
-        _ => {
-            let page = family_page(&state, staff, &pn, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let step = PathwayStep { kind, occurred: None, errors, fields: &[("died_on", "died_on")], otherwise: "action" };
+    let done = format!("/people/{}/family", person.prison_number);
+    match step.record(&state, &staff, &person, &t, (&done, "family")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(family_page(&state, staff, &pn, form, errors).await?),
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
 use throughcare_core::characteristics::{Characteristic, Religion};
 use throughcare_core::codes::CodeSet;
@@ -24,7 +24,7 @@ use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, codes, name, value};
 use crate::pages::people::{flags, reachable};
-use crate::pages::record::{record_step_at, step_refused_at};
+use crate::pages::record::{PathwayStep, again};
 use crate::pages::worklist::{WorkRow, rows};
 use crate::present::{Directory, when};
 use crate::roles::Role;
@@ -446,19 +446,10 @@ pub async fn person_step(
         }
         _ => {}
     }
-    if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
-        if let Some(m) = step_refused_at(&state, &staff, &person, &t, k, occurred)? {
-            errors.push(("action", format!("That cannot be recorded: {}", display::mid_sentence(&m))));
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step_at(&state, &staff, &person, kind, occurred).await?;
-            Ok(super::flash::redirect(&format!("/people/{}/key-work", person.prison_number), "key-work"))
-        }
-        _ => {
-            let page = person_page(&state, staff, &pn, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let step = PathwayStep { kind, occurred, errors, fields: &[], otherwise: "action" };
+    let done = format!("/people/{}/key-work", person.prison_number);
+    match step.record(&state, &staff, &person, &t, (&done, "key-work")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(person_page(&state, staff, &pn, form, errors).await?),
     }
 }

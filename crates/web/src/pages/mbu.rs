@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::Format;
@@ -18,7 +18,7 @@ use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, codes, name, value, yes_no};
 use crate::pages::people::reachable;
-use crate::pages::record::{record_step, step_refused};
+use crate::pages::record::{PathwayStep, again};
 use crate::pages::worklist::{WorkRow, rows};
 use crate::present::Directory;
 
@@ -362,24 +362,11 @@ pub async fn woman_step(
             None
         }
     };
-    if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
-        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            match m.split_once(": ") {
-                Some(("date_of_birth", rest)) => errors.push(("child", display::capitalise(rest))),
-                Some(("temporary", rest)) => errors.push(("temporary", display::capitalise(rest))),
-                Some(("board_on", rest)) => errors.push(("board_on", display::capitalise(rest))),
-                _ => errors.push(("action", format!("That cannot be recorded: {m}"))),
-            }
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/mbu/{}", person.prison_number), "mbu"))
-        }
-        _ => {
-            let page = woman_page(&state, staff, &pn, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let fields = [("date_of_birth", "child"), ("temporary", "temporary"), ("board_on", "board_on")];
+    let step = PathwayStep { kind, occurred: None, errors, fields: &fields, otherwise: "action" };
+    let done = format!("/mbu/{}", person.prison_number);
+    match step.record(&state, &staff, &person, &t, (&done, "mbu")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(woman_page(&state, staff, &pn, form, errors).await?),
     }
 }

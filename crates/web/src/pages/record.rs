@@ -302,3 +302,59 @@ pub(crate) fn step_refused_at(
     };
     Ok(throughcare_core::pathways::check_step(timeline, &probe).err())
 }
+
+/// The end of a pathway step's form, the same on every page: what was read from the form, and
+/// where the pathway's refusal goes.
+pub(crate) struct PathwayStep<'a> {
+    pub kind: Option<EventKind>,
+    /// When it happened, if earlier than now.
+    pub occurred: Option<jiff::Timestamp>,
+    pub errors: crate::pages::form::Errors,
+    /// Core names the field at fault first ("next_review: ..."): (that field, the form's field)
+    /// to show the rest of the message beside.
+    pub fields: &'a [(&'a str, &'static str)],
+    /// Where any other refusal is shown, as "That cannot be recorded: ...".
+    pub otherwise: &'static str,
+}
+
+impl PathwayStep<'_> {
+    /// Records the step and answers with a redirect to `done` and its message; or, with any
+    /// message (the form's, or the pathway's refusal beside its field), gives the messages back
+    /// for the page to be shown again.
+    pub(crate) async fn record(
+        mut self,
+        state: &AppState,
+        staff: &CurrentStaff,
+        person: &throughcare_core::Person,
+        timeline: &throughcare_core::timeline::Timeline,
+        done: (&str, &'static str),
+    ) -> Result<Result<Response, crate::pages::form::Errors>, AppError> {
+        // Checked even beside other messages, so the page shows every problem at once.
+        if let Some(k) = &self.kind {
+            if let Some(m) = step_refused_at(state, staff, person, timeline, k, self.occurred)? {
+                let beside = m
+                    .split_once(": ")
+                    .and_then(|(f, rest)| self.fields.iter().find(|(c, _)| *c == f).map(|(_, to)| (*to, rest)));
+                match beside {
+                    Some((to, rest)) => self.errors.push((to, throughcare_core::display::capitalise(rest))),
+                    None => self.errors.push((
+                        self.otherwise,
+                        format!("That cannot be recorded: {}", throughcare_core::display::mid_sentence(&m)),
+                    )),
+                }
+            }
+        }
+        match self.kind {
+            Some(kind) if self.errors.is_empty() => {
+                record_step_at(state, staff, person, kind, self.occurred).await?;
+                Ok(Ok(super::flash::redirect(done.0, done.1)))
+            }
+            _ => Ok(Err(self.errors)),
+        }
+    }
+}
+
+/// A form's page shown again with its messages.
+pub(crate) fn again(page: impl IntoResponse) -> Result<Response, AppError> {
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}

@@ -18,7 +18,7 @@ use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, error_for as error_in, name};
 use crate::pages::people::reachable;
-use crate::pages::record::{record_step, step_refused};
+use crate::pages::record::{again, record_step};
 use crate::present::{Directory, when};
 
 fn days_waited(since: Timestamp, now: Timestamp) -> i64 {
@@ -444,19 +444,10 @@ pub async fn step(
             None
         }
     };
-    if let Some(k) = &kind {
-        if let Some(m) = step_refused(&state, &staff, &person, &timeline, k)? {
-            errors.push(("action", format!("That step cannot be recorded: {m}")));
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/referrals/{id}"), "step"))
-        }
-        _ => {
-            let page = referral_page(&state, staff, &id, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let step = crate::pages::record::PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "action" };
+    let done = format!("/referrals/{id}");
+    match step.record(&state, &staff, &person, &timeline, (&done, "step")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(referral_page(&state, staff, &id, form, errors).await?),
     }
 }

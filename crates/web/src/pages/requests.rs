@@ -5,20 +5,19 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
 use serde::Deserialize;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{EventKind, RequestCategory, RequestOutcome};
 use throughcare_core::pathways::requests::{self, Request, Status};
-use throughcare_core::{EventId, display};
 
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, name, value};
 use crate::pages::people::{reachable, reachable_by_event};
-use crate::pages::record::{record_step, step_refused};
+use crate::pages::record::{PathwayStep, again};
 use crate::present::when;
 
 /// A request as staff read it.
@@ -233,20 +232,11 @@ pub async fn step(
             None
         }
     };
-    if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
-        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            errors.push(("action", format!("That cannot be recorded: {}", display::mid_sentence(&m))));
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/requests/{}", r.id), "request"))
-        }
-        _ => {
-            let page = show_page(&state, staff, &id, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let step = PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "action" };
+    let done = format!("/requests/{}", r.id);
+    match step.record(&state, &staff, &person, &t, (&done, "request")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(show_page(&state, staff, &id, form, errors).await?),
     }
 }
 
@@ -330,19 +320,10 @@ pub async fn person_raise(
         first_night,
         from_kiosk: false,
     });
-    if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
-        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            errors.push(("category", display::mid_sentence(&m).to_string().replacen("category: ", "", 1)));
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            let id: EventId = record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/people/{}/requests#r-{id}", person.prison_number), "request"))
-        }
-        _ => {
-            let page = person_page(&state, staff, &pn, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let step = PathwayStep { kind, occurred: None, errors, fields: &[("category", "category")], otherwise: "category" };
+    let done = format!("/people/{}/requests", person.prison_number);
+    match step.record(&state, &staff, &person, &t, (&done, "request")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(person_page(&state, staff, &pn, form, errors).await?),
     }
 }

@@ -4,18 +4,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::{Extension, Form};
+use throughcare_core::EventId;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{EventKind, ReleaseRisk, TemporaryReleasePurpose};
-use throughcare_core::{EventId, display};
 
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, codes, name, value, yes_no};
 use crate::pages::people::reachable;
-use crate::pages::record::{record_step, step_refused};
+use crate::pages::record::{PathwayStep, again};
 use crate::present::when;
 
 pub struct Request {
@@ -156,19 +156,10 @@ pub async fn requests_step(
             None
         }
     };
-    if let Some(k) = kind.as_ref().filter(|_| errors.is_empty()) {
-        if let Some(m) = step_refused(&state, &staff, &person, &t, k)? {
-            errors.push(("action", format!("That cannot be recorded: {}", display::mid_sentence(&m))));
-        }
-    }
-    match kind {
-        Some(kind) if errors.is_empty() => {
-            record_step(&state, &staff, &person, kind).await?;
-            Ok(super::flash::redirect(&format!("/people/{}/temporary-release", person.prison_number), "release"))
-        }
-        _ => {
-            let page = requests_page(&state, staff, &pn, form, errors).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+    let step = PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "action" };
+    let done = format!("/people/{}/temporary-release", person.prison_number);
+    match step.record(&state, &staff, &person, &t, (&done, "release")).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => again(requests_page(&state, staff, &pn, form, errors).await?),
     }
 }
