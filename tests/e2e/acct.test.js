@@ -5,7 +5,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
-const { BIN, PASSWORD, londonDate, startDemo, newPage, signIn, checkWidths, bookIn: bookInAt } = require('./support');
+const { BIN, PASSWORD, londonDate, startDemo, checkWidths, bookIn: bookInAt, signedIn } = require('./support');
 
 let demo;
 
@@ -19,11 +19,7 @@ after(async () => {
 
 const bookIn = (officer, ...rest) => bookInAt(officer, demo.base, ...rest);
 
-async function as(role, username) {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, role, demo.base, username);
-  return page;
-}
+const as = (role, username) => signedIn(demo, role, username);
 
 /** Fills and saves a case review. */
 async function review(sc, { healthcare, next }) {

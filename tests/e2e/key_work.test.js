@@ -3,7 +3,7 @@
 // person's family of choice and a funeral request. axe at both widths on every page.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, newPage, signIn, checkWidths, londonDate } = require('./support');
+const { startDemo, signedIn, checkWidths, londonDate } = require('./support');
 
 let demo;
 
@@ -16,8 +16,7 @@ after(async () => {
 });
 
 test('a key worker opens My people, sees a festival and a birthday coming up, and records a session', async () => {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, 'key-worker', demo.base);
+  const page = await signedIn(demo, 'key-worker');
   await page.click('.govuk-service-navigation a:has-text("My people")');
   await page.waitForURL(`${demo.base}/key-work`);
   await checkWidths(page, 'my people');
@@ -98,8 +97,7 @@ test('a key worker opens My people, sees a festival and a birthday coming up, an
 });
 
 test('a key work manager allocates the man waiting longest, by the recommendation, and records training', async () => {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, 'key-work-manager', demo.base);
+  const page = await signedIn(demo, 'key-work-manager');
   await page.click('.govuk-service-navigation a:has-text("Key work allocation")');
   await page.waitForURL(`${demo.base}/key-work/allocations`);
   await checkWidths(page, 'key work allocation');

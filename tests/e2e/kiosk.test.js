@@ -6,7 +6,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { SHOTS, startDemo, newPage, signIn, axe, checkWidths, bookIn } = require('./support');
+const { SHOTS, startDemo, newPage, axe, checkWidths, bookIn, signedIn } = require('./support');
 
 let demo;
 
@@ -18,11 +18,7 @@ after(async () => {
   if (demo) await demo.stop();
 });
 
-async function as(role) {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, role, demo.base);
-  return page;
-}
+const as = (role, username) => signedIn(demo, role, username);
 
 /** axe and no sideways scrolling at 1280, at 640 (1280 at 200% zoom) and at 320 pixels wide. */
 async function kioskWidths(page, name) {

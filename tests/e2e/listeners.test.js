@@ -4,7 +4,7 @@
 // Listener came. axe-core and both widths on every page.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, newPage, signIn, checkWidths, bookIn } = require('./support');
+const { startDemo, checkWidths, bookIn, signedIn } = require('./support');
 
 let demo;
 
@@ -16,11 +16,7 @@ after(async () => {
   if (demo) await demo.stop();
 });
 
-async function as(role) {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, role, demo.base);
-  return page;
-}
+const as = (role, username) => signedIn(demo, role, username);
 
 test('a request for a Listener goes to the coordinator alone and is matched only with consent', async () => {
   const officer = await as('reception-officer');

@@ -2,7 +2,7 @@
 // page from the booklet to the decision on her application, her appeal and her admission to a unit. axe-core and both widths on every page.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, newPage, signIn, checkWidths, londonDate } = require('./support');
+const { startDemo, signedIn, checkWidths, londonDate } = require('./support');
 
 let demo;
 
@@ -15,8 +15,7 @@ after(async () => {
 });
 
 test('an MBU officer works the register from the booklet to the decision', async () => {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, 'mbu-officer', demo.base);
+  const page = await signedIn(demo, 'mbu-officer');
   await page.click('.govuk-service-navigation a:has-text("MBU register")');
   await page.waitForURL(`${demo.base}/mbu`);
   await checkWidths(page, 'mbu register');

@@ -4,7 +4,7 @@
 // axe-core and both widths on every page of the job.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDemo, newPage, signIn, checkWidths } = require('./support');
+const { startDemo, checkWidths, signedIn } = require('./support');
 
 let demo;
 const PN = 'Q4321QQ';
@@ -17,11 +17,7 @@ after(async () => {
   if (demo) await demo.stop();
 });
 
-async function as(role) {
-  const page = await newPage(demo.browser, { width: 1280, height: 900 });
-  await signIn(page, role, demo.base);
-  return page;
-}
+const as = (role, username) => signedIn(demo, role, username);
 
 test('a reception officer books a person in; a nurse screens them before the first night and refers them; in-reach sees them', async () => {
   const officer = await as('reception-officer');

@@ -70,6 +70,13 @@ async function signIn(page, role, at, username = `demo.${role}`) {
   await page.waitForURL(`${at}/`);
 }
 
+/** A new desktop-width page signed in as a demo role (or a named account) of `demo`. */
+async function signedIn(demo, role, username) {
+  const page = await newPage(demo.browser, { width: 1280, height: 900 });
+  await signIn(page, role, demo.base, username);
+  return page;
+}
+
 async function axe(page, name) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
@@ -109,4 +116,4 @@ async function bookIn(officer, base, pn, given, family, type = 1) {
   await officer.waitForURL(`${base}/people/${pn}`);
 }
 
-module.exports = { BIN, PASSWORD, NOW, SHOTS, londonDate, freePort, waitFor, startDemo, newPage, signIn, axe, checkWidths, bookIn };
+module.exports = { BIN, PASSWORD, NOW, SHOTS, londonDate, freePort, waitFor, startDemo, newPage, signIn, signedIn, axe, checkWidths, bookIn };
