@@ -2070,6 +2070,9 @@ async fn the_kiosk_shows_each_person_only_their_own_record_and_reaches_no_staff_
                 assert_eq!(res.status(), StatusCode::NOT_FOUND, "{} with {pb}'s {id}", route.path);
                 let body = res.text().await.unwrap();
                 assert!(!body.contains(&pb) && !body.contains(&b_name) && !body.contains("Secret words of"));
+                if !route.path.starts_with("/kiosk/api/") {
+                    assert!(body.contains("not yours to see"), "the kiosk's own page, in their words");
+                }
             }
         }
         // No kiosk page names the other person anywhere.

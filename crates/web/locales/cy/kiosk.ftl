@@ -32,6 +32,8 @@ sign-in-wait = { $minutes ->
     [one] Gormod o gynigion. Arhoswch 1 munud, yna rhowch gynnig arall arni.
    *[other] Gormod o gynigion. Arhoswch { $minutes } munud, yna rhowch gynnig arall arni.
 }
+not-found-title = Heb ddod o hyd i'r dudalen
+not-found-body = Nid yw'r dudalen hon yma, neu nid yw'n un i chi ei gweld.
 signed-out = Rydych wedi allgofnodi.
 timed-out = Cawsoch eich allgofnodi am nad oedd neb wedi defnyddio'r ciosg ers tro.
 

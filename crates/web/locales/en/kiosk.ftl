@@ -31,6 +31,8 @@ sign-in-wait = { $minutes ->
     [one] Too many tries. Wait 1 minute, then try again.
    *[other] Too many tries. Wait { $minutes } minutes, then try again.
 }
+not-found-title = Page not found
+not-found-body = This page is not here, or it is not yours to see.
 signed-out = You have signed out.
 timed-out = You were signed out because the kiosk was not used for a while.
 

@@ -142,19 +142,28 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 }
 
 /// Works out which person is signed in on the kiosk, for kiosk paths only.
+/// A page that is not there, or not the person's, says so in their language on the kiosk.
 pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/kiosk") {
-        if let Some(token) = cookie_token(&req) {
-            match who(&state, &sha256_hex(token.as_bytes()), state.now()).await {
-                Ok(Some(p)) => {
-                    req.extensions_mut().insert(p);
-                }
-                Ok(None) => {}
-                Err(e) => return axum::response::IntoResponse::into_response(e),
+    let path = req.uri().path().to_string();
+    if !path.starts_with("/kiosk") {
+        return next.run(req).await;
+    }
+    let mut lang = Lang::En;
+    if let Some(token) = cookie_token(&req) {
+        match who(&state, &sha256_hex(token.as_bytes()), state.now()).await {
+            Ok(Some(p)) => {
+                lang = p.lang;
+                req.extensions_mut().insert(p);
             }
+            Ok(None) => {}
+            Err(e) => return axum::response::IntoResponse::into_response(e),
         }
     }
-    next.run(req).await
+    let res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::NOT_FOUND && !path.starts_with("/kiosk/api/") {
+        return pages::not_found(Tr { lang });
+    }
+    res
 }
 
 async fn who(state: &AppState, hash: &str, now: Timestamp) -> Result<Option<CurrentPerson>, AppError> {

@@ -208,6 +208,18 @@ pub async fn settings(
     Ok(Redirect::to(&back).into_response())
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "kiosk/not_found.html")]
+pub struct NotFoundPage {
+    k: Chrome,
+}
+
+/// The kiosk's own "page not found", in the person's language, with a way back to the start.
+pub fn not_found(tr: Tr) -> Response {
+    let page = NotFoundPage { k: Chrome { tr, signed_in: false, easy_read: false, here: "/kiosk".into() } };
+    (StatusCode::NOT_FOUND, page).into_response()
+}
+
 // ---------------------------------------------------------------- reading and recording
 
 /// The person's own timeline, with the read audited: the kiosk is a view of a record like any other.
