@@ -407,21 +407,18 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             language(l),
             understood.label().to_lowercase_first()
         ),
-        K::RequestRaised { category, confidential, detail, first_night, from_kiosk } => format!(
-            "{} about {}{}{}{}",
+        // What was asked and the answer's words are on the request's own page, for its team.
+        K::RequestRaised { category, confidential, first_night, from_kiosk, .. } => format!(
+            "{} about {}{}{}",
             yes_no(*confidential, "Confidential request", "Request"),
             category.label().to_lowercase_first(),
             if *from_kiosk { ", from the kiosk" } else { "" },
             if *first_night { " (first night or early days)" } else { "" },
-            detail.as_ref().map_or(String::new(), |d| format!(": \"{d}\""))
         ),
         K::RequestProgressed { request: r } => format!("{} in progress", request(*r).to_uppercase_first()),
-        K::RequestAnswered { request: r, outcome, reason } => format!(
-            "{} answered: {}{}",
-            request(*r).to_uppercase_first(),
-            outcome.label().to_lowercase_first(),
-            reason.as_ref().map_or(String::new(), |d| format!(" (\"{d}\")"))
-        ),
+        K::RequestAnswered { request: r, outcome, .. } => {
+            format!("{} answered: {}", request(*r).to_uppercase_first(), outcome.label().to_lowercase_first())
+        }
         K::SelfHarmIncident { method, severity } => {
             let mut parts = Vec::new();
             if let Some(m) = method {

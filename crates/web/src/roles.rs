@@ -145,6 +145,15 @@ impl Role {
         if REQUEST_KINDS.contains(&kind) || kind == "peer_matching_consent" {
             return if self.can(Access::PeerSupport) { Reading::Full } else { Reading::Hidden };
         }
+        // What a person asked for, in their words, is for the teams that answer requests: a
+        // request for a halal meal says what their religion is.
+        if matches!(kind, "request_raised" | "request_progressed" | "request_answered") {
+            return if self.request_teams().is_some() || self == Role::Administrator {
+                Reading::Full
+            } else {
+                Reading::Summary("A request (details for the team that answers it)")
+            };
+        }
         if throughcare_core::EventKind::is_clinical(kind) && !self.sees_clinical_detail() {
             return Reading::Summary("Health care contact (details for clinical staff)");
         }

@@ -2113,6 +2113,12 @@ async fn the_kiosk_shows_each_person_only_their_own_record_and_reaches_no_staff_
         assert!(worklist.contains("triaged by the next working day"), "healthcare's worklist has the self-referral");
         let (_, kw_worklist) = get_page(&app, &kw, "/worklist".into()).await;
         assert!(!kw_worklist.contains("triaged by the next working day"));
+        // What A typed is for the teams that answer requests: safer custody reads that there was one.
+        let sc = signed_in(&app, Role::SaferCustody).await;
+        let (_, api) = get_page(&app, &sc, format!("/api/v1/people/{pa}/events")).await;
+        assert!(!api.contains("Secret words of") && api.contains("\"kind\":\"request_raised\""), "{api}");
+        let (_, page) = get_page(&app, &sc, format!("/people/{pa}")).await;
+        assert!(!page.contains("Secret words of"));
         // The equality team's queue holds A's request; staff answer it and A sees the answer.
         let eq = signed_in(&app, Role::EqualityLead).await;
         let (_, eq_queue) = get_page(&app, &eq, "/requests?team=equality".into()).await;
