@@ -170,6 +170,36 @@ impl Role {
         Reading::Full
     }
 
+    /// [`Role::reads`] for one event on its timeline: what a person asked for, in their words, is
+    /// read only by the teams whose queue the request is on (a key worker does not read another
+    /// team's halal meal request), healthcare for health requests, and administrators.
+    pub fn reads_event(self, e: &throughcare_core::Event, timeline: &throughcare_core::timeline::Timeline) -> Reading {
+        use throughcare_core::EventKind as K;
+        use throughcare_core::pathways::requests::team;
+        let category = |id: &throughcare_core::EventId| {
+            timeline.all().iter().find(|x| x.id == *id).and_then(|x| match &x.kind {
+                K::RequestRaised { category, .. } => Some(*category),
+                _ => None,
+            })
+        };
+        let asked = match &e.kind {
+            K::RequestRaised { category, .. } => Some(*category),
+            K::RequestProgressed { request } | K::RequestAnswered { request, .. } => category(request),
+            _ => None,
+        };
+        match asked.map(team) {
+            None => self.reads(e.kind.name()),
+            Some(t)
+                if self == Role::Administrator
+                    || (t == "healthcare" && self.sees_clinical_detail())
+                    || self.request_teams().is_some_and(|ts| ts.contains(&t)) =>
+            {
+                Reading::Full
+            }
+            Some(_) => Reading::Summary("A request (details for the team that answers it)"),
+        }
+    }
+
     /// Whether a team's obligations may appear on this role's worklist: which standard is due for
     /// whom can itself be health or pregnancy information.
     pub fn sees_team(self, team: &str) -> bool {

@@ -2119,6 +2119,11 @@ async fn the_kiosk_shows_each_person_only_their_own_record_and_reaches_no_staff_
         assert!(!api.contains("Secret words of") && api.contains("\"kind\":\"request_raised\""), "{api}");
         let (_, page) = get_page(&app, &sc, format!("/people/{pa}")).await;
         assert!(!page.contains("Secret words of"));
+        // A key worker reads the words of the requests on their own queue, not another team's.
+        let (_, theirs) = get_page(&app, &kw, format!("/api/v1/people/{pb}/events")).await;
+        assert!(theirs.contains(&format!("Secret words of {pb}")), "'something else' is the key workers' to answer");
+        let (_, other) = get_page(&app, &kw, format!("/api/v1/people/{pa}/events")).await;
+        assert!(!other.contains("Secret words of"), "an equality request is not the key worker's to read");
         // The equality team's queue holds A's request; staff answer it and A sees the answer.
         let eq = signed_in(&app, Role::EqualityLead).await;
         let (_, eq_queue) = get_page(&app, &eq, "/requests?team=equality".into()).await;
