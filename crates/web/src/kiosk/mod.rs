@@ -80,7 +80,8 @@ pub fn pin_problem(pin: &str) -> Option<&'static str> {
     None
 }
 
-pub async fn sign_in(state: &AppState, prison_number: &str, pin: &str) -> Result<SignIn, AppError> {
+/// Signs a person in; a language chosen on the sign-in page becomes their choice.
+pub async fn sign_in(state: &AppState, prison_number: &str, pin: &str, lang: Option<Lang>) -> Result<SignIn, AppError> {
     let now = state.now();
     let pn = PrisonNumber::parse(&prison_number.trim().to_ascii_uppercase()).ok();
     let account = match &pn {
@@ -102,10 +103,13 @@ pub async fn sign_in(state: &AppState, prison_number: &str, pin: &str) -> Result
         _ => false,
     };
     match (pn, account) {
-        (Some(pn), Some(_)) if ok && in_custody => {
+        (Some(pn), Some(account)) if ok && in_custody => {
             let token = crate::auth::new_token();
             let mut tx = state.db.begin_write().await?;
             tx.start_kiosk_session(&pn, &sha256_hex(token.as_bytes()), now).await?;
+            if let Some(lang) = lang {
+                tx.set_kiosk_preferences(&pn, lang.code(), account.easy_read).await?;
+            }
             tx.audit(now, &format!("kiosk:{pn}"), "kiosk-sign-in", Some(pn.as_str()), "signed in on the kiosk").await?;
             tx.commit().await?;
             Ok(SignIn::Ok(token))

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use jiff::Timestamp;
 use serde::Deserialize;
+use throughcare_core::EventId;
 use throughcare_core::characteristics::{Characteristic, Declaration, options};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::communication::{Format, Understood};
@@ -17,7 +18,6 @@ use throughcare_core::information::{Content, Item, Line};
 use throughcare_core::pathways::requests::{self, Request, Status};
 use throughcare_core::standards::engine::Outcome;
 use throughcare_core::timeline::Timeline;
-use throughcare_core::{EventId, StaffRef};
 
 use super::i18n::{Lang, Tr};
 use super::{CurrentPerson, SignIn};
@@ -122,18 +122,8 @@ pub async fn sign_in(State(state): State<AppState>, Form(form): Form<SignInForm>
         errors.push(("pin", tr.t("sign-in-missing-pin")));
     }
     if errors.is_empty() {
-        match super::sign_in(&state, &form.prison_number, form.pin.trim()).await? {
+        match super::sign_in(&state, &form.prison_number, form.pin.trim(), Lang::parse(&form.lang)).await? {
             SignIn::Ok(token) => {
-                // The language chosen on the sign-in page is the person's choice from now on.
-                if form.lang == "cy" || form.lang == "en" {
-                    let pn = throughcare_core::PrisonNumber::parse(&form.prison_number.trim().to_ascii_uppercase())
-                        .map_err(|_| AppError::NotFound)?;
-                    if let Some(a) = state.db.kiosk_account(&pn).await? {
-                        let mut tx = state.db.begin_write().await?;
-                        tx.set_kiosk_preferences(&pn, lang.code(), a.easy_read).await?;
-                        tx.commit().await?;
-                    }
-                }
                 let mut res = Redirect::to("/kiosk").into_response();
                 let cookie = super::session_cookie(&token, state.config.secure_cookies);
                 res.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii"));
@@ -230,35 +220,14 @@ async fn own_timeline(state: &AppState, p: &CurrentPerson, what: &str) -> Result
 
 /// Records an event the person made on the kiosk, through the same checks as a member of staff's.
 async fn record(state: &AppState, p: &CurrentPerson, kind: EventKind) -> Result<EventId, AppError> {
-    let person = state.db.person(&p.prison_number).await?.ok_or(AppError::NotFound)?;
-    let now = state.now();
-    let recorded = crate::pages::record::recorded_now(state, &person.prison_number).await?;
-    let event = Event {
-        id: EventId::from_uuid(uuid::Uuid::new_v4()),
-        person: person.prison_number.clone(),
-        occurred_at: now,
-        recorded_at: recorded,
-        recorded_by: StaffRef::parse(p.prison_number.as_str()).map_err(|e| AppError::BadRequest(e.to_string()))?,
-        correction: None,
-        kind,
-    };
-    let id = event.id;
-    crate::pages::record::append_as(state, &p.actor(), event).await?;
-    Ok(id)
+    let pn = &p.prison_number;
+    crate::pages::record::record_as(state, pn.as_str(), &p.actor(), pn, kind, None).await
 }
 
 /// Whether a step would be refused by its pathway now, and why (for the message beside the field).
 fn refused(state: &AppState, p: &CurrentPerson, t: &Timeline, kind: &EventKind) -> Option<String> {
-    let probe = Event {
-        id: EventId::from_random_bytes([0; 16]),
-        person: p.prison_number.clone(),
-        occurred_at: state.now(),
-        recorded_at: state.now(),
-        recorded_by: StaffRef::parse(p.prison_number.as_str()).ok()?,
-        correction: None,
-        kind: kind.clone(),
-    };
-    throughcare_core::pathways::check_step(t, &probe).err()
+    let pn = &p.prison_number;
+    crate::pages::record::refused_as(state, pn.as_str(), pn, t, kind, None).ok().flatten()
 }
 
 // ---------------------------------------------------------------- home

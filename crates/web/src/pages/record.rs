@@ -254,19 +254,32 @@ pub(crate) async fn record_step_at(
     kind: EventKind,
     occurred: Option<jiff::Timestamp>,
 ) -> Result<EventId, AppError> {
+    record_as(state, &staff.username, &staff.username, &person.prison_number, kind, occurred).await
+}
+
+/// [`record_step_at`] for whoever records it (`recorded_by`, as on the event) and whoever the
+/// audit trail names (`actor`): a member of staff, or a person on the kiosk.
+pub(crate) async fn record_as(
+    state: &AppState,
+    recorded_by: &str,
+    actor: &str,
+    pn: &throughcare_core::PrisonNumber,
+    kind: EventKind,
+    occurred: Option<jiff::Timestamp>,
+) -> Result<EventId, AppError> {
     let now = state.now();
-    let recorded = recorded_now(state, &person.prison_number).await?;
+    let recorded = recorded_now(state, pn).await?;
     let event = Event {
         id: EventId::from_uuid(uuid::Uuid::new_v4()),
-        person: person.prison_number.clone(),
+        person: pn.clone(),
         occurred_at: occurred.unwrap_or(now),
         recorded_at: recorded,
-        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        recorded_by: StaffRef::parse(recorded_by).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
         kind,
     };
     let id = event.id;
-    append(state, staff, event).await?;
+    append_as(state, actor, event).await?;
     Ok(id)
 }
 
@@ -291,12 +304,24 @@ pub(crate) fn step_refused_at(
     kind: &EventKind,
     occurred: Option<jiff::Timestamp>,
 ) -> Result<Option<String>, AppError> {
+    refused_as(state, &staff.username, &person.prison_number, timeline, kind, occurred)
+}
+
+/// [`step_refused_at`] for whoever records it (`recorded_by`, as on the event).
+pub(crate) fn refused_as(
+    state: &AppState,
+    recorded_by: &str,
+    pn: &throughcare_core::PrisonNumber,
+    timeline: &throughcare_core::timeline::Timeline,
+    kind: &EventKind,
+    occurred: Option<jiff::Timestamp>,
+) -> Result<Option<String>, AppError> {
     let probe = Event {
         id: EventId::from_random_bytes([0; 16]),
-        person: person.prison_number.clone(),
+        person: pn.clone(),
         occurred_at: occurred.unwrap_or_else(|| state.now()),
         recorded_at: state.now(),
-        recorded_by: StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        recorded_by: StaffRef::parse(recorded_by).map_err(|e| AppError::BadRequest(e.to_string()))?,
         correction: None,
         kind: kind.clone(),
     };
