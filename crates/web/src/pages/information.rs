@@ -146,7 +146,7 @@ async fn give_page(
             EventKind::InformationGiven { item, format, language, understood, from_kiosk } => Some(Given {
                 title: title(item),
                 format: format.label(),
-                language: language.as_str().to_string(),
+                language: throughcare_core::display::language(language),
                 understood: understood.label(),
                 when: when(e.occurred_at, now),
                 by_person: *from_kiosk,
@@ -180,7 +180,7 @@ async fn give_page(
             .map(|i| (i.id.clone(), i.title("en").to_string()))
             .collect(),
         pack_format: format.label(),
-        pack_language: language,
+        pack_language: Language::parse(&language).map_or(language.clone(), |l| throughcare_core::display::language(&l)),
         needs: profile.map(|p| {
             let mut s: Vec<String> = p.formats.iter().map(|f| f.label().to_string()).collect();
             if p.learning_disability {
