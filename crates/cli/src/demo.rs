@@ -510,7 +510,7 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
             &pn,
             days(5),
             Role::EqualityLead,
-            EventKind::DiscriminationComplaintRaised { characteristic: Some(Characteristic::Ethnicity) },
+            EventKind::complaint_about(Characteristic::Ethnicity),
         );
     }
 
@@ -520,7 +520,7 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
             pn,
             days(2 + 7 * (i as i64 % 2)) + hours(i as i64),
             Role::VoluntaryPartner,
-            EventKind::ActivityAttended { activity: Activity::SharedReading, minutes: 60 },
+            EventKind::ActivityAttended { activity: Activity::SharedReading, minutes: 60, service: None },
         );
     }
 

@@ -501,22 +501,43 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             }
             s
         }
-        K::ActivityAttended { activity, minutes } => {
+        K::ActivityAttended { activity, minutes, service } => {
             format!(
-                "Attended {}: {}",
+                "Attended {}{}: {}",
                 activity.label().to_lowercase_first(),
+                if service.is_some() { " (a directory service)" } else { "" },
                 duration(SignedDuration::from_mins(i64::from(*minutes)))
             )
         }
-        K::DiscriminationComplaintRaised { characteristic } => match characteristic {
-            Some(c) => format!("Discrimination complaint made, about {}", c.label().to_lowercase_first()),
-            None => "Discrimination complaint made".into(),
-        },
-        K::DiscriminationComplaintAnswered { upheld, .. } => yes_no(
-            *upheld,
-            "Discrimination complaint answered: upheld",
-            "Discrimination complaint answered: not upheld",
+        K::TimeOutOfCell { on, minutes } => {
+            format!("Out of cell on {}: {}", date(*on), duration(SignedDuration::from_mins(i64::from(*minutes))))
+        }
+        K::ServiceReferral { part_of, consented, .. } => format!(
+            "Referred to a voluntary, community or arts service ({}){}",
+            part_of.label().to_lowercase_first(),
+            if *consented { ", with their consent" } else { "" }
         ),
+        // What happened and who is named are on the complaint's own page, for the equality team.
+        K::DiscriminationComplaintRaised { characteristic, from_kiosk, .. } => format!(
+            "Discrimination complaint made{}{}",
+            characteristic.map(|c| format!(", about {}", c.label().to_lowercase_first())).unwrap_or_default(),
+            if *from_kiosk { ", from the kiosk" } else { "" }
+        ),
+        K::DiscriminationComplaintAcknowledged { .. } => "Discrimination complaint acknowledged".into(),
+        K::DiscriminationInvestigatorNamed { .. } => "Discrimination complaint: investigator named".into(),
+        K::DiscriminationComplaintAnswered { upheld, finding, .. } => format!(
+            "Discrimination complaint answered: {}",
+            finding.map_or_else(|| yes_no(*upheld, "upheld", "not upheld"), |f| f.label().to_lowercase_first())
+        ),
+        K::DiscriminationAnswerChecked { approved, .. } => yes_no(
+            *approved,
+            "Discrimination complaint: finding checked and sent to the person",
+            "Discrimination complaint: finding returned to the investigator",
+        ),
+        K::DiscriminationComplaintAppealed { .. } => "Discrimination complaint appealed".into(),
+        K::DiscriminationAppealDecided { finding, .. } => {
+            format!("Discrimination appeal decided: {}", finding.label().to_lowercase_first())
+        }
         K::ReleasePlanItemCompleted { item } => format!("Release plan: {} done", item.label().to_lowercase_first()),
         K::CharacteristicDeclared(d) => {
             let detail = d.detail().map(|x| format!(" ({x})")).unwrap_or_default();

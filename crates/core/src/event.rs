@@ -353,6 +353,42 @@ code_set! {
 }
 
 code_set! {
+    /// Who reported a discrimination incident (a DIRF may come from anyone who saw it).
+    pub enum ComplaintReporter as "reporter" {
+        Person = "PERSON": "The person it happened to",
+        Witness = "WITNESS": "A witness in prison",
+        Staff = "STAFF": "A member of staff",
+        Visitor = "VISITOR": "A visitor",
+    }
+}
+
+code_set! {
+    /// What the investigation of a discrimination complaint found.
+    pub enum ComplaintFinding as "finding" {
+        Upheld = "UPHELD": "Upheld",
+        PartlyUpheld = "PARTLY_UPHELD": "Partly upheld",
+        NotUpheld = "NOT_UPHELD": "Not upheld",
+    }
+}
+
+impl ComplaintFinding {
+    pub fn upheld(self) -> bool {
+        self != Self::NotUpheld
+    }
+}
+
+code_set! {
+    /// The plan a referral to a voluntary, community or arts service is part of.
+    pub enum PlanKind as "plan" {
+        AcctCarePlan = "ACCT_CARE_PLAN": "ACCT care plan",
+        KeyWork = "KEY_WORK": "Key work",
+        ReleasePlan = "RELEASE_PLAN": "Release plan",
+        Referral = "REFERRAL": "Health referral",
+        Other = "OTHER": "None of these",
+    }
+}
+
+code_set! {
     pub enum IncentiveLevel as "incentive level" {
         Basic = "BASIC": "Basic",
         Standard = "STANDARD": "Standard",
@@ -745,14 +781,84 @@ pub enum EventKind {
     ActivityAttended {
         activity: Activity,
         minutes: u16,
+        /// The voluntary, community or arts service that ran it, from the establishment's directory.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<EventId>,
     },
+    /// Time unlocked out of cell on one day, from the regime record.
+    TimeOutOfCell {
+        on: Date,
+        minutes: u16,
+    },
+    /// Referred to a service in the establishment's directory, as part of a plan, with consent.
+    ServiceReferral {
+        service: EventId,
+        part_of: PlanKind,
+        /// The person agreed to be referred (and to what the service is told).
+        consented: bool,
+    },
+    /// A discrimination incident report (DIRF): on the timeline of the person it happened to.
+    /// Older records carry only the characteristic.
     DiscriminationComplaintRaised {
+        /// The protected characteristic it is mainly about.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         characteristic: Option<Characteristic>,
+        /// Any other characteristics concerned.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<Characteristic>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reporter: Option<ComplaintReporter>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        what_happened: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        happened_on: Option<Date>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        place: Option<String>,
+        /// Who was involved, in the reporter's words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        involved: Option<String>,
+        /// Members of staff the complaint names: none of them may read it or investigate it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        staff_named: Vec<StaffRef>,
+        /// What the reporter wants to happen.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wants: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        from_kiosk: bool,
     },
+    DiscriminationComplaintAcknowledged {
+        complaint: EventId,
+    },
+    /// The investigator: someone the complaint does not name.
+    DiscriminationInvestigatorNamed {
+        complaint: EventId,
+        investigator: StaffRef,
+    },
+    /// The investigation's finding and the response in plain words. Older records carry `upheld` only.
     DiscriminationComplaintAnswered {
         complaint: EventId,
         upheld: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        finding: Option<ComplaintFinding>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response: Option<String>,
+    },
+    /// A manager's quality check of a finding: approved (and the response sent to the person),
+    /// or returned to the investigator with what to look at again.
+    DiscriminationAnswerChecked {
+        answer: EventId,
+        approved: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    DiscriminationComplaintAppealed {
+        complaint: EventId,
+        reason: String,
+    },
+    DiscriminationAppealDecided {
+        appeal: EventId,
+        finding: ComplaintFinding,
+        response: String,
     },
     ReleasePlanItemCompleted {
         item: ReleasePlanItem,
@@ -868,8 +974,15 @@ impl EventKind {
         "temporary_release_requested",
         "temporary_release_decided",
         "activity_attended",
+        "time_out_of_cell",
+        "service_referral",
         "discrimination_complaint_raised",
+        "discrimination_complaint_acknowledged",
+        "discrimination_investigator_named",
         "discrimination_complaint_answered",
+        "discrimination_answer_checked",
+        "discrimination_complaint_appealed",
+        "discrimination_appeal_decided",
         "release_plan_item_completed",
         "characteristic_declared",
         "communication_recorded",
@@ -1001,8 +1114,15 @@ impl EventKind {
             Self::TemporaryReleaseRequested { .. } => "temporary_release_requested",
             Self::TemporaryReleaseDecided { .. } => "temporary_release_decided",
             Self::ActivityAttended { .. } => "activity_attended",
+            Self::TimeOutOfCell { .. } => "time_out_of_cell",
+            Self::ServiceReferral { .. } => "service_referral",
             Self::DiscriminationComplaintRaised { .. } => "discrimination_complaint_raised",
+            Self::DiscriminationComplaintAcknowledged { .. } => "discrimination_complaint_acknowledged",
+            Self::DiscriminationInvestigatorNamed { .. } => "discrimination_investigator_named",
             Self::DiscriminationComplaintAnswered { .. } => "discrimination_complaint_answered",
+            Self::DiscriminationAnswerChecked { .. } => "discrimination_answer_checked",
+            Self::DiscriminationComplaintAppealed { .. } => "discrimination_complaint_appealed",
+            Self::DiscriminationAppealDecided { .. } => "discrimination_appeal_decided",
             Self::ReleasePlanItemCompleted { .. } => "release_plan_item_completed",
             Self::CharacteristicDeclared { .. } => "characteristic_declared",
             Self::CommunicationRecorded { .. } => "communication_recorded",
@@ -1089,6 +1209,38 @@ impl EventKind {
                     Err(format!("minutes must be 1-720, got {minutes}"))
                 }
             }
+            Self::TimeOutOfCell { minutes, .. } => {
+                if *minutes <= 1440 { Ok(()) } else { Err(format!("minutes must be 0-1440 in a day, got {minutes}")) }
+            }
+            Self::DiscriminationComplaintRaised { characteristic, also, what_happened, place, involved, wants, .. } => {
+                for (name, t, max) in [("what_happened", what_happened, 4000), ("place", place, 200), ("involved", involved, 1000), ("wants", wants, 1000)] {
+                    t.as_deref().map_or(Ok(()), |t| text(name, t, max))?;
+                }
+                if also.iter().any(|c| Some(c) == characteristic.as_ref()) || (1..also.len()).any(|i| also[..i].contains(&also[i])) {
+                    return Err("also: each characteristic once".into());
+                }
+                if characteristic.is_none() && !also.is_empty() {
+                    return Err("characteristic: name the main characteristic first".into());
+                }
+                Ok(())
+            }
+            // A finding is given to the person with its reasons: never a bare "not upheld".
+            Self::DiscriminationComplaintAnswered { upheld, finding, response, .. } => {
+                match response {
+                    Some(r) => text("response", r, 4000)?,
+                    None => return Err("response: a finding needs a response in plain words for the person".into()),
+                }
+                match finding {
+                    Some(f) if f.upheld() != *upheld => Err("upheld: must agree with the finding".into()),
+                    _ => Ok(()),
+                }
+            }
+            Self::DiscriminationAnswerChecked { approved: false, comment: None, .. } => {
+                Err("comment: say what the investigator should look at again".into())
+            }
+            Self::DiscriminationAnswerChecked { comment: Some(c), .. } => text("comment", c, 1000),
+            Self::DiscriminationComplaintAppealed { reason, .. } => text("reason", reason, 1000),
+            Self::DiscriminationAppealDecided { response, .. } => text("response", response, 4000),
             Self::InformationGiven { item, .. } => text("item", item, 200),
             Self::RequestRaised { detail: Some(d), .. } => text("detail", d, 1000),
             Self::RequestAnswered { outcome, reason, .. } => match reason {
@@ -1108,6 +1260,22 @@ impl EventKind {
             }
             Self::FamilyContactNamed(contact) => contact.validate(),
             _ => Ok(()),
+        }
+    }
+
+    /// A discrimination complaint with nothing but its main characteristic (as older records hold).
+    pub fn complaint_about(c: Characteristic) -> Self {
+        Self::DiscriminationComplaintRaised {
+            characteristic: Some(c),
+            also: vec![],
+            reporter: None,
+            what_happened: None,
+            happened_on: None,
+            place: None,
+            involved: None,
+            staff_named: vec![],
+            wants: None,
+            from_kiosk: false,
         }
     }
 
@@ -1167,9 +1335,14 @@ impl EventKind {
                 (*request, &["request_raised"])
             }
             Self::TemporaryReleaseDecided { request, .. } => (*request, &["temporary_release_requested"]),
-            Self::DiscriminationComplaintAnswered { complaint, .. } => {
+            Self::DiscriminationComplaintAnswered { complaint, .. }
+            | Self::DiscriminationComplaintAcknowledged { complaint }
+            | Self::DiscriminationInvestigatorNamed { complaint, .. }
+            | Self::DiscriminationComplaintAppealed { complaint, .. } => {
                 (*complaint, &["discrimination_complaint_raised"])
             }
+            Self::DiscriminationAnswerChecked { answer, .. } => (*answer, &["discrimination_complaint_answered"]),
+            Self::DiscriminationAppealDecided { appeal, .. } => (*appeal, &["discrimination_complaint_appealed"]),
             Self::FamilyContactChanged { contact, .. }
             | Self::FamilyContactRemoved { contact }
             | Self::FamilyContactMade { contact, .. } => (*contact, &["family_contact_named"]),
@@ -1365,8 +1538,15 @@ mod tests {
                 "temporary_release_requested" => r#"{"purpose":"FUNERAL"}"#.into(),
                 "temporary_release_decided" => format!(r#"{{"request":"{id}","granted":false}}"#),
                 "activity_attended" => r#"{"activity":"ARTS","minutes":90}"#.into(),
-                "discrimination_complaint_raised" => r#"{"characteristic":"ethnicity"}"#.into(),
-                "discrimination_complaint_answered" => format!(r#"{{"complaint":"{id}","upheld":true}}"#),
+                "time_out_of_cell" => r#"{"on":"2026-03-02","minutes":150}"#.into(),
+                "service_referral" => format!(r#"{{"service":"{id}","part_of":"KEY_WORK","consented":true}}"#),
+                "discrimination_complaint_raised" => r#"{"characteristic":"ethnicity","also":["religion"],"reporter":"PERSON","what_happened":"Called names on the servery","staff_named":["officer.jones"]}"#.into(),
+                "discrimination_complaint_acknowledged" => format!(r#"{{"complaint":"{id}"}}"#),
+                "discrimination_investigator_named" => format!(r#"{{"complaint":"{id}","investigator":"equality.lead"}}"#),
+                "discrimination_complaint_answered" => format!(r#"{{"complaint":"{id}","upheld":true,"finding":"PARTLY_UPHELD","response":"We found that..."}}"#),
+                "discrimination_answer_checked" => format!(r#"{{"answer":"{id}","approved":true}}"#),
+                "discrimination_complaint_appealed" => format!(r#"{{"complaint":"{id}","reason":"Nobody asked my witness"}}"#),
+                "discrimination_appeal_decided" => format!(r#"{{"appeal":"{id}","finding":"UPHELD","response":"On appeal..."}}"#),
                 "release_plan_item_completed" => r#"{"item":"ACCOMMODATION"}"#.into(),
                 "characteristic_declared" => r#"{"characteristic":"ethnicity","value":"W3"}"#.into(),
                 "communication_recorded" => {
@@ -1403,6 +1583,9 @@ mod tests {
             ("listener_requested", r#"{"asked":"LISTENER","match_on":["FAITH","FAITH"]}"#, "each background once"),
             ("listener_request_met", r#"{"request":"00000000-0000-0000-0000-000000000000","note":"x"}"#, "note"),
             ("acct_opened", r#"{"#, "JSON"),
+            ("discrimination_complaint_answered", r#"{"complaint":"00000000-0000-0000-0000-000000000000","upheld":false,"finding":"NOT_UPHELD"}"#, "response"),
+            ("discrimination_complaint_answered", r#"{"complaint":"00000000-0000-0000-0000-000000000000","upheld":false,"finding":"UPHELD","response":"x"}"#, "agree"),
+            ("discrimination_answer_checked", r#"{"answer":"00000000-0000-0000-0000-000000000000","approved":false}"#, "look at again"),
             ("no_such_kind", "", "unknown event kind"),
         ];
         for (kind, details, expect) in cases {

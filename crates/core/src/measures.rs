@@ -120,6 +120,9 @@ pub enum MeasureKind {
     /// The sum of a field of the matching events (minutes), as hours per person per week in
     /// custody. Descriptive: shown with ratios, never tested.
     Amount { counts: EventMatch, field: &'static str },
+    /// Of the people with a matching event in the period (their time is on record), those whose
+    /// sum of the field (minutes) came to fewer than `hours_per_week` per week in custody in it.
+    Below { counts: EventMatch, field: &'static str, hours_per_week: f64 },
     /// People in custody in the period who held a status at some time in it: begun by a `counts`
     /// event (before or in the period), ended by the next `until` event (a Listener until stood down).
     Held { counts: EventMatch, until: EventMatch },
@@ -138,6 +141,7 @@ impl MeasureKind {
             Self::Answered { .. } => "answered",
             Self::Incidents { .. } => "incidents",
             Self::Amount { .. } => "amount",
+            Self::Below { .. } => "below",
             Self::Held { .. } => "held",
             Self::StandardPeople { .. } => "standard_people",
             Self::Standard { .. } => "standard",
@@ -150,6 +154,7 @@ impl MeasureKind {
             Self::People { .. }
                 | Self::Answered { .. }
                 | Self::Held { .. }
+                | Self::Below { .. }
                 | Self::StandardPeople { .. }
                 | Self::Standard { recurring: false, .. }
         )
@@ -161,6 +166,7 @@ impl MeasureKind {
             Self::People { .. }
                 | Self::Answered { .. }
                 | Self::Held { .. }
+                | Self::Below { .. }
                 | Self::StandardPeople { .. }
                 | Self::Standard { .. }
         )
@@ -224,6 +230,7 @@ struct RawMeasure {
     until: Option<Spanned<String>>,
     until_where: Option<Spanned<String>>,
     field: Option<Spanned<String>>,
+    below_hours_per_week: Option<Spanned<f64>>,
     standard: Option<Spanned<String>>,
 }
 
@@ -422,7 +429,7 @@ fn parse_measure(
             };
             MeasureKind::Answered { among: parse_match(&id, among, &m.among_where, err)?, counts }
         }
-        "amount" => {
+        "amount" | "below" => {
             refuse(&m.among, "among", kind_name)?;
             let Some(field) = &m.field else {
                 return Err(err(
@@ -437,13 +444,27 @@ fn parse_measure(
                 .ok_or_else(|| {
                     err(field.span().start, format!("{id}: {} has no number field {:?}", counts.kind, field.get_ref()))
                 })?;
-            MeasureKind::Amount { counts, field: name }
+            match (kind_name, &m.below_hours_per_week) {
+                ("amount", None) => MeasureKind::Amount { counts, field: name },
+                ("below", Some(h)) if *h.get_ref() > 0.0 && *h.get_ref() <= 168.0 => {
+                    MeasureKind::Below { counts, field: name, hours_per_week: *h.get_ref() }
+                }
+                ("below", Some(h)) => {
+                    return Err(err(h.span().start, format!("{id}: below_hours_per_week must be 0-168")));
+                }
+                (_, None) => {
+                    return Err(err(m.kind.span().start, format!("{id}: a below measure needs below_hours_per_week")));
+                }
+                (_, Some(h)) => {
+                    return Err(err(h.span().start, format!("{id}: below_hours_per_week does not go with kind = \"amount\"")));
+                }
+            }
         }
         other => {
             return Err(err(
                 m.kind.span().start,
                 format!(
-                    "{id}: kind must be people, answered, held, incidents, amount or standard_people, not {other:?}"
+                    "{id}: kind must be people, answered, held, incidents, amount, below or standard_people, not {other:?}"
                 ),
             ));
         }

@@ -876,7 +876,7 @@ impl<'a> PersonBuilder<'a> {
                 let t = self.after(week, 0, 48);
                 let minutes = self.rng.random_range(60..=240);
 
-                self.push(t, &format!("activities.{code}"), EventKind::ActivityAttended { activity, minutes });
+                self.push(t, &format!("activities.{code}"), EventKind::ActivityAttended { activity, minutes, service: None });
             }
             week += days(7);
         }
@@ -991,18 +991,43 @@ impl<'a> PersonBuilder<'a> {
             if let Some(complaint) = self.push(
                 t,
                 &format!("equality.{code}"),
-                EventKind::DiscriminationComplaintRaised {
-                    characteristic: Some(crate::characteristics::Characteristic::Ethnicity),
-                },
+                EventKind::complaint_about(crate::characteristics::Characteristic::Ethnicity),
             ) {
+                // Acknowledged, investigated by someone the complaint does not name, checked by a governor.
+                let investigator = format!("investigator.{code}");
+                let hour = SignedDuration::from_hours(1);
+                self.push(t + hour * 12, &format!("equality.{code}"), EventKind::DiscriminationComplaintAcknowledged { complaint });
+                self.push(
+                    t + hour * 13,
+                    &format!("equality.{code}"),
+                    EventKind::DiscriminationInvestigatorNamed {
+                        complaint,
+                        investigator: crate::ids::StaffRef::parse(&investigator).expect("a username"),
+                    },
+                );
                 let t = self.after(t, 24, 30 * 24);
                 let upheld = self.chance(0.1);
-
-                self.push(
+                let finding = if upheld {
+                    crate::event::ComplaintFinding::Upheld
+                } else {
+                    crate::event::ComplaintFinding::NotUpheld
+                };
+                if let Some(answer) = self.push(
                     t,
-                    &format!("equality.{code}"),
-                    EventKind::DiscriminationComplaintAnswered { complaint, upheld },
-                );
+                    &investigator,
+                    EventKind::DiscriminationComplaintAnswered {
+                        complaint,
+                        upheld,
+                        finding: Some(finding),
+                        response: Some("The investigation's response.".into()),
+                    },
+                ) {
+                    self.push(
+                        t + hour * 72,
+                        &format!("governor.{code}"),
+                        EventKind::DiscriminationAnswerChecked { answer, approved: true, comment: None },
+                    );
+                }
             }
         }
         self.peer_support(from, until, &code);

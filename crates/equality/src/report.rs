@@ -204,6 +204,18 @@ impl<'a> ReportBuilder<'a> {
                 MeasureKind::Amount { counts, field } => {
                     self.count_time(mi, person, &state, &intervals, &in_period, counts, Some(field));
                 }
+                MeasureKind::Below { counts, field, hours_per_week } => {
+                    // Only people whose time is on record in the period: no record is not no time.
+                    let Some(first) = in_period.iter().find(|e| counts.matches(e)) else { continue };
+                    let weeks = intervals.iter().map(|(a, b)| days_between(*a, *b)).sum::<f64>() / 7.0;
+                    let minutes: f64 = in_period
+                        .iter()
+                        .filter(|e| counts.matches(e))
+                        .filter_map(|e| e.kind.details_value().get(*field).and_then(|v| v.as_f64()))
+                        .sum();
+                    let below = minutes / 60.0 < hours_per_week * weeks;
+                    self.count_one(mi, person, &state, &mut groups, first.occurred_at, below);
+                }
                 MeasureKind::Held { counts, until } => {
                     // Each spell runs from a `counts` event to the next `until` event (or for ever).
                     let mut spells: Vec<(Timestamp, Timestamp)> = Vec::new();
@@ -400,6 +412,7 @@ fn unit_of(kind: &MeasureKind) -> &'static str {
         MeasureKind::People { .. }
         | MeasureKind::Answered { .. }
         | MeasureKind::Held { .. }
+        | MeasureKind::Below { .. }
         | MeasureKind::StandardPeople { .. } => "people",
         MeasureKind::Standard { .. } => "obligations",
         MeasureKind::Incidents { .. } => "per 100 person-years",
@@ -565,6 +578,7 @@ fn group_result(
         MeasureKind::People { .. }
         | MeasureKind::Answered { .. }
         | MeasureKind::Held { .. }
+        | MeasureKind::Below { .. }
         | MeasureKind::StandardPeople { .. }
         | MeasureKind::Standard { .. } => {
             if let Ok(w) = wilson(acc.events, acc.units, LEVEL) {

@@ -2,6 +2,7 @@
 //! medicines, an ACCT case, a request for a Listener), each derived from the timeline, with the rule for which step may follow which.
 
 pub mod acct;
+pub mod discrimination;
 pub mod festivals;
 pub mod key_work;
 pub mod life_events;
@@ -23,6 +24,7 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
     mbu::check_step(timeline, event)?;
     life_events::check_step(timeline, event)?;
     requests::check_step(timeline, event)?;
+    discrimination::check_step(timeline, event)?;
     peer_support::check_step(timeline, event)
 }
 

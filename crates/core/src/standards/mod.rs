@@ -289,9 +289,18 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "adjudication" => &[("proven", Bool)],
         "temporary_release_requested" => &[("purpose", Text)],
         "temporary_release_decided" => &[("request", Text), ("granted", Bool)],
-        "activity_attended" => &[("activity", Text), ("minutes", Number)],
-        "discrimination_complaint_raised" => &[("characteristic", Text)],
-        "discrimination_complaint_answered" => &[("complaint", Text), ("upheld", Bool)],
+        "activity_attended" => &[("activity", Text), ("minutes", Number), ("service", Text)],
+        "time_out_of_cell" => &[("on", Text), ("minutes", Number)],
+        "service_referral" => &[("service", Text), ("part_of", Text), ("consented", Bool)],
+        "discrimination_complaint_raised" => {
+            &[("characteristic", Text), ("reporter", Text), ("from_kiosk", Bool), ("happened_on", Text)]
+        }
+        "discrimination_complaint_acknowledged" => &[("complaint", Text)],
+        "discrimination_investigator_named" => &[("complaint", Text), ("investigator", Text)],
+        "discrimination_complaint_answered" => &[("complaint", Text), ("upheld", Bool), ("finding", Text)],
+        "discrimination_answer_checked" => &[("answer", Text), ("approved", Bool)],
+        "discrimination_complaint_appealed" => &[("complaint", Text)],
+        "discrimination_appeal_decided" => &[("appeal", Text), ("finding", Text)],
         "release_plan_item_completed" => &[("item", Text)],
         "characteristic_declared" => &[("characteristic", Text), ("value", Text), ("detail", Text)],
         "communication_recorded" => &[("language", Text), ("interpreter", Bool), ("literacy_support", Bool)],

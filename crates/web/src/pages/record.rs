@@ -146,6 +146,7 @@ fn validate(
         "activity_attended" => EventKind::ActivityAttended {
             activity: throughcare_core::event::Activity::Other,
             minutes: minutes.unwrap_or(0),
+            service: None,
         },
         "mbu_booklet_given" => EventKind::MbuBookletGiven { format: throughcare_core::communication::Format::EasyRead },
         "mbu_officer_visit" => EventKind::MbuOfficerVisit { officer: me },
