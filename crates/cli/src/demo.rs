@@ -506,12 +506,7 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
         );
     }
     for pn in pick(&|_, _| true, 1, &men) {
-        s.add(
-            &pn,
-            days(5),
-            Role::EqualityLead,
-            EventKind::complaint_about(Characteristic::Ethnicity),
-        );
+        s.add(&pn, days(5), Role::EqualityLead, EventKind::complaint_about(Characteristic::Ethnicity));
     }
 
     // 7. A voluntary-sector partner's shared reading group, this week and last.

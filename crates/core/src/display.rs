@@ -525,6 +525,7 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         ),
         K::DiscriminationComplaintAcknowledged { .. } => "Discrimination complaint acknowledged".into(),
         K::DiscriminationInvestigatorNamed { .. } => "Discrimination complaint: investigator named".into(),
+        K::DiscriminationStaffIdentified { .. } => "Discrimination complaint: staff it names identified".into(),
         K::DiscriminationComplaintAnswered { upheld, finding, .. } => format!(
             "Discrimination complaint answered: {}",
             finding.map_or_else(|| yes_no(*upheld, "upheld", "not upheld"), |f| f.label().to_lowercase_first())

@@ -400,19 +400,26 @@ impl Register {
                     p.marked = Some((*attended, *spent_pence));
                 }
             }
-            Kind::ServiceListed { organisation, service, category, what, for_whom, when, how_to_refer, consent_needed } => {
-                self.services.push(Service {
-                    id: e.id,
-                    organisation: organisation.clone(),
-                    service: service.clone(),
-                    category: *category,
-                    what: what.clone(),
-                    for_whom: for_whom.clone(),
-                    when: when.clone(),
-                    how_to_refer: how_to_refer.clone(),
-                    consent_needed: *consent_needed,
-                })
-            }
+            Kind::ServiceListed {
+                organisation,
+                service,
+                category,
+                what,
+                for_whom,
+                when,
+                how_to_refer,
+                consent_needed,
+            } => self.services.push(Service {
+                id: e.id,
+                organisation: organisation.clone(),
+                service: service.clone(),
+                category: *category,
+                what: what.clone(),
+                for_whom: for_whom.clone(),
+                when: when.clone(),
+                how_to_refer: how_to_refer.clone(),
+                consent_needed: *consent_needed,
+            }),
             Kind::ServiceWithdrawn { service } => self.services.retain(|s| s.id != *service),
             Kind::RegimeCurtailed { on, minutes, cause, wings } => {
                 self.curtailments.push((*on, *minutes, *cause, wings.clone()))
@@ -557,14 +564,21 @@ mod tests {
 
     #[test]
     fn a_forum_meeting_s_actions_are_tracked_to_done() {
-        let mut events = vec![entry(1, Kind::ForumSetUp { name: "Race equality forum".into(), characteristic: Some(Characteristic::Ethnicity) })];
+        let mut events = vec![entry(
+            1,
+            Kind::ForumSetUp { name: "Race equality forum".into(), characteristic: Some(Characteristic::Ethnicity) },
+        )];
         let meeting = Kind::ForumMeetingHeld {
             forum: id(1),
             held_on: Date::new(2026, 11, 2).unwrap(),
             people_attended: 12,
             staff_attended: 3,
             raised: "Afro combs missing from the canteen list".into(),
-            actions: vec![ForumAction { action: "Add afro combs".into(), owner: "Canteen manager".into(), due: Date::new(2026, 11, 30).unwrap() }],
+            actions: vec![ForumAction {
+                action: "Add afro combs".into(),
+                owner: "Canteen manager".into(),
+                due: Date::new(2026, 11, 30).unwrap(),
+            }],
         };
         let r = Register::new(&events);
         assert!(r.check_step(&meeting).is_ok());
@@ -584,28 +598,42 @@ mod tests {
             people_attended: 1,
             staff_attended: 1,
             raised: "x".into(),
-            actions: vec![ForumAction { action: "Do it".into(), owner: " ".into(), due: Date::new(2026, 11, 30).unwrap() }],
+            actions: vec![ForumAction {
+                action: "Do it".into(),
+                owner: " ".into(),
+                due: Date::new(2026, 11, 30).unwrap(),
+            }],
         };
         assert!(r.check_step(&bad).unwrap_err().starts_with("owner"));
     }
 
     #[test]
     fn a_sample_is_drawn_once_a_quarter_and_redacted_only_before_release() {
-        let drawn = Kind::ScrutinySampleDrawn { quarter: "2026-Q4".into(), answered: 3, seed: 1, complaints: vec![id(9)] };
+        let drawn =
+            Kind::ScrutinySampleDrawn { quarter: "2026-Q4".into(), answered: 3, seed: 1, complaints: vec![id(9)] };
         let mut events = vec![entry(1, drawn.clone())];
         let r = Register::new(&events);
         assert!(r.check_step(&drawn).unwrap_err().contains("drawn once"));
-        let view = Kind::ScrutinyViewRecorded { sample: id(1), complaint: id(9), view: PanelView::Fair, feedback: "Fine".into() };
+        let view = Kind::ScrutinyViewRecorded {
+            sample: id(1),
+            complaint: id(9),
+            view: PanelView::Fair,
+            feedback: "Fine".into(),
+        };
         assert!(r.check_step(&view).unwrap_err().contains("released"));
-        events.push(entry(2, Kind::ScrutinyRedacted { sample: id(1), complaint: id(9), phrases: vec!["the tall one".into()] }));
+        events.push(entry(
+            2,
+            Kind::ScrutinyRedacted { sample: id(1), complaint: id(9), phrases: vec!["the tall one".into()] },
+        ));
         events.push(entry(3, Kind::ScrutinyReleased { sample: id(1) }));
         let r = Register::new(&events);
         assert_eq!(r.samples[0].phrases(id(9)), vec!["the tall one".to_string()]);
         assert!(r.check_step(&view).is_ok());
-        assert!(r
-            .check_step(&Kind::ScrutinyRedacted { sample: id(1), complaint: id(9), phrases: vec!["x".into()] })
-            .unwrap_err()
-            .contains("before it goes"));
+        assert!(
+            r.check_step(&Kind::ScrutinyRedacted { sample: id(1), complaint: id(9), phrases: vec!["x".into()] })
+                .unwrap_err()
+                .contains("before it goes")
+        );
     }
 
     #[test]
@@ -616,7 +644,10 @@ mod tests {
         };
         assert_eq!(Kind::parse(k.name(), &k.details_json()).unwrap(), k);
         let d = Defaults::builtin();
-        assert_eq!(d.ask_by(Date::new(2026, 12, 15).unwrap()), Date::new(2026, 12, 15).unwrap() - jiff::Span::new().weeks(i64::from(d.festival_ask_weeks)));
+        assert_eq!(
+            d.ask_by(Date::new(2026, 12, 15).unwrap()),
+            Date::new(2026, 12, 15).unwrap() - jiff::Span::new().weeks(i64::from(d.festival_ask_weeks))
+        );
         assert_eq!(d.sample_rule().size(300), 15);
     }
 }

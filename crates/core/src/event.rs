@@ -829,6 +829,12 @@ pub enum EventKind {
     DiscriminationComplaintAcknowledged {
         complaint: EventId,
     },
+    /// Staff a complaint names, identified by the equality team (from a kiosk report's own words):
+    /// from then on they cannot read, investigate or check it.
+    DiscriminationStaffIdentified {
+        complaint: EventId,
+        staff: Vec<StaffRef>,
+    },
     /// The investigator: someone the complaint does not name.
     DiscriminationInvestigatorNamed {
         complaint: EventId,
@@ -978,6 +984,7 @@ impl EventKind {
         "service_referral",
         "discrimination_complaint_raised",
         "discrimination_complaint_acknowledged",
+        "discrimination_staff_identified",
         "discrimination_investigator_named",
         "discrimination_complaint_answered",
         "discrimination_answer_checked",
@@ -1118,6 +1125,7 @@ impl EventKind {
             Self::ServiceReferral { .. } => "service_referral",
             Self::DiscriminationComplaintRaised { .. } => "discrimination_complaint_raised",
             Self::DiscriminationComplaintAcknowledged { .. } => "discrimination_complaint_acknowledged",
+            Self::DiscriminationStaffIdentified { .. } => "discrimination_staff_identified",
             Self::DiscriminationInvestigatorNamed { .. } => "discrimination_investigator_named",
             Self::DiscriminationComplaintAnswered { .. } => "discrimination_complaint_answered",
             Self::DiscriminationAnswerChecked { .. } => "discrimination_answer_checked",
@@ -1210,13 +1218,26 @@ impl EventKind {
                 }
             }
             Self::TimeOutOfCell { minutes, .. } => {
-                if *minutes <= 1440 { Ok(()) } else { Err(format!("minutes must be 0-1440 in a day, got {minutes}")) }
+                if *minutes <= 1440 {
+                    Ok(())
+                } else {
+                    Err(format!("minutes must be 0-1440 in a day, got {minutes}"))
+                }
             }
-            Self::DiscriminationComplaintRaised { characteristic, also, what_happened, place, involved, wants, .. } => {
-                for (name, t, max) in [("what_happened", what_happened, 4000), ("place", place, 200), ("involved", involved, 1000), ("wants", wants, 1000)] {
+            Self::DiscriminationComplaintRaised {
+                characteristic, also, what_happened, place, involved, wants, ..
+            } => {
+                for (name, t, max) in [
+                    ("what_happened", what_happened, 4000),
+                    ("place", place, 200),
+                    ("involved", involved, 1000),
+                    ("wants", wants, 1000),
+                ] {
                     t.as_deref().map_or(Ok(()), |t| text(name, t, max))?;
                 }
-                if also.iter().any(|c| Some(c) == characteristic.as_ref()) || (1..also.len()).any(|i| also[..i].contains(&also[i])) {
+                if also.iter().any(|c| Some(c) == characteristic.as_ref())
+                    || (1..also.len()).any(|i| also[..i].contains(&also[i]))
+                {
                     return Err("also: each characteristic once".into());
                 }
                 if characteristic.is_none() && !also.is_empty() {
@@ -1240,6 +1261,9 @@ impl EventKind {
             }
             Self::DiscriminationAnswerChecked { comment: Some(c), .. } => text("comment", c, 1000),
             Self::DiscriminationComplaintAppealed { reason, .. } => text("reason", reason, 1000),
+            Self::DiscriminationStaffIdentified { staff, .. } if staff.is_empty() || staff.len() > 20 => {
+                Err("staff: name 1-20 members of staff".into())
+            }
             Self::DiscriminationAppealDecided { response, .. } => text("response", response, 4000),
             Self::InformationGiven { item, .. } => text("item", item, 200),
             Self::RequestRaised { detail: Some(d), .. } => text("detail", d, 1000),
@@ -1338,6 +1362,7 @@ impl EventKind {
             Self::DiscriminationComplaintAnswered { complaint, .. }
             | Self::DiscriminationComplaintAcknowledged { complaint }
             | Self::DiscriminationInvestigatorNamed { complaint, .. }
+            | Self::DiscriminationStaffIdentified { complaint, .. }
             | Self::DiscriminationComplaintAppealed { complaint, .. } => {
                 (*complaint, &["discrimination_complaint_raised"])
             }
@@ -1543,6 +1568,7 @@ mod tests {
                 "discrimination_complaint_raised" => r#"{"characteristic":"ethnicity","also":["religion"],"reporter":"PERSON","what_happened":"Called names on the servery","staff_named":["officer.jones"]}"#.into(),
                 "discrimination_complaint_acknowledged" => format!(r#"{{"complaint":"{id}"}}"#),
                 "discrimination_investigator_named" => format!(r#"{{"complaint":"{id}","investigator":"equality.lead"}}"#),
+                "discrimination_staff_identified" => format!(r#"{{"complaint":"{id}","staff":["officer.jones"]}}"#),
                 "discrimination_complaint_answered" => format!(r#"{{"complaint":"{id}","upheld":true,"finding":"PARTLY_UPHELD","response":"We found that..."}}"#),
                 "discrimination_answer_checked" => format!(r#"{{"answer":"{id}","approved":true}}"#),
                 "discrimination_complaint_appealed" => format!(r#"{{"complaint":"{id}","reason":"Nobody asked my witness"}}"#),
@@ -1583,9 +1609,21 @@ mod tests {
             ("listener_requested", r#"{"asked":"LISTENER","match_on":["FAITH","FAITH"]}"#, "each background once"),
             ("listener_request_met", r#"{"request":"00000000-0000-0000-0000-000000000000","note":"x"}"#, "note"),
             ("acct_opened", r#"{"#, "JSON"),
-            ("discrimination_complaint_answered", r#"{"complaint":"00000000-0000-0000-0000-000000000000","upheld":false,"finding":"NOT_UPHELD"}"#, "response"),
-            ("discrimination_complaint_answered", r#"{"complaint":"00000000-0000-0000-0000-000000000000","upheld":false,"finding":"UPHELD","response":"x"}"#, "agree"),
-            ("discrimination_answer_checked", r#"{"answer":"00000000-0000-0000-0000-000000000000","approved":false}"#, "look at again"),
+            (
+                "discrimination_complaint_answered",
+                r#"{"complaint":"00000000-0000-0000-0000-000000000000","upheld":false,"finding":"NOT_UPHELD"}"#,
+                "response",
+            ),
+            (
+                "discrimination_complaint_answered",
+                r#"{"complaint":"00000000-0000-0000-0000-000000000000","upheld":false,"finding":"UPHELD","response":"x"}"#,
+                "agree",
+            ),
+            (
+                "discrimination_answer_checked",
+                r#"{"answer":"00000000-0000-0000-0000-000000000000","approved":false}"#,
+                "look at again",
+            ),
             ("no_such_kind", "", "unknown event kind"),
         ];
         for (kind, details, expect) in cases {

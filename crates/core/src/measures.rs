@@ -456,7 +456,10 @@ fn parse_measure(
                     return Err(err(m.kind.span().start, format!("{id}: a below measure needs below_hours_per_week")));
                 }
                 (_, Some(h)) => {
-                    return Err(err(h.span().start, format!("{id}: below_hours_per_week does not go with kind = \"amount\"")));
+                    return Err(err(
+                        h.span().start,
+                        format!("{id}: below_hours_per_week does not go with kind = \"amount\""),
+                    ));
                 }
             }
         }

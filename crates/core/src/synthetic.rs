@@ -876,7 +876,11 @@ impl<'a> PersonBuilder<'a> {
                 let t = self.after(week, 0, 48);
                 let minutes = self.rng.random_range(60..=240);
 
-                self.push(t, &format!("activities.{code}"), EventKind::ActivityAttended { activity, minutes, service: None });
+                self.push(
+                    t,
+                    &format!("activities.{code}"),
+                    EventKind::ActivityAttended { activity, minutes, service: None },
+                );
             }
             week += days(7);
         }
@@ -996,7 +1000,11 @@ impl<'a> PersonBuilder<'a> {
                 // Acknowledged, investigated by someone the complaint does not name, checked by a governor.
                 let investigator = format!("investigator.{code}");
                 let hour = SignedDuration::from_hours(1);
-                self.push(t + hour * 12, &format!("equality.{code}"), EventKind::DiscriminationComplaintAcknowledged { complaint });
+                self.push(
+                    t + hour * 12,
+                    &format!("equality.{code}"),
+                    EventKind::DiscriminationComplaintAcknowledged { complaint },
+                );
                 self.push(
                     t + hour * 13,
                     &format!("equality.{code}"),

@@ -2,6 +2,7 @@
 
 pub mod acct;
 mod db;
+pub mod establishment;
 pub mod exchange;
 pub mod findings;
 pub mod kiosk;

@@ -175,7 +175,7 @@ pub async fn events(
         .live()
         .filter(|e| match &e.kind {
             EventKind::CharacteristicDeclared(d) => staff.role.sees(d.characteristic()),
-            _ => staff.role.reads_event(e, &timeline) != crate::roles::Reading::Hidden,
+            _ => staff.role.reads_event(&staff.username, e, &timeline) != crate::roles::Reading::Hidden,
         })
         .map(|e| EventView {
             id: e.id.to_string(),
@@ -184,7 +184,7 @@ pub async fn events(
             recorded_at: format_instant(e.recorded_at),
             recorded_by: e.recorded_by.to_string(),
             supersedes: e.correction.as_ref().map(|c| c.supersedes.to_string()),
-            details: (staff.role.reads_event(e, &timeline) == crate::roles::Reading::Full)
+            details: (staff.role.reads_event(&staff.username, e, &timeline) == crate::roles::Reading::Full)
                 .then(|| e.kind.details_value()),
         })
         .collect();

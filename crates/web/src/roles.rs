@@ -19,6 +19,7 @@ code_set! {
         Chaplaincy = "chaplaincy": "Chaplaincy",
         Resettlement = "resettlement": "Resettlement",
         VoluntaryPartner = "voluntary-partner": "Voluntary-sector partner",
+        ScrutinyPanel = "scrutiny-panel": "Independent scrutiny panel member",
         Governor = "governor": "Governor",
         Analyst = "analyst": "Analyst",
         Administrator = "administrator": "Administrator",
@@ -85,6 +86,18 @@ pub enum Access {
     Requests,
     /// Answering requests from a queue: its teams' roles that record events (not the governor).
     AnswerRequests,
+    /// The log of discrimination complaints and each complaint's steps (a complaint's own
+    /// investigator opens it whatever their role; the handler checks).
+    Complaints,
+    /// The equality and diversity team, its forums and their actions, and festival plans.
+    EqualityTeam,
+    /// Record the team, forums, festival plans, the directory and regime curtailments.
+    RecordEqualityWork,
+    /// The independent scrutiny of complaints: the equality lead draws and prepares the sample,
+    /// the panel reads it anonymised.
+    Scrutiny,
+    /// The voluntary, community and arts directory.
+    Directory,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -107,11 +120,11 @@ impl Role {
         use Role::*;
         match access {
             Access::Anyone | Access::SignedIn => true,
-            Access::People => !matches!(self, Analyst),
-            Access::Record => !matches!(self, Analyst | Administrator | Governor),
-            Access::Caseload => !matches!(self, Analyst | VoluntaryPartner),
+            Access::People => !matches!(self, Analyst | ScrutinyPanel),
+            Access::Record => !matches!(self, Analyst | Administrator | Governor | ScrutinyPanel),
+            Access::Caseload => !matches!(self, Analyst | VoluntaryPartner | ScrutinyPanel),
             Access::Audit => matches!(self, Administrator),
-            Access::Worklist => !matches!(self, Analyst | VoluntaryPartner),
+            Access::Worklist => !matches!(self, Analyst | VoluntaryPartner | ScrutinyPanel),
             Access::Reports => matches!(self, Governor | Analyst | Administrator | EqualityLead),
             // Governors and equality leads answer for their establishment; analysts for the estate.
             Access::Findings => matches!(self, Governor | EqualityLead | Analyst),
@@ -136,6 +149,11 @@ impl Role {
             Access::Information => self.may_record("information_given"),
             Access::Requests => self.request_teams().is_some(),
             Access::AnswerRequests => self.request_teams().is_some() && self.can(Access::Record),
+            Access::Complaints => matches!(self, EqualityLead | Governor) || self.can(Access::Record),
+            Access::EqualityTeam => matches!(self, EqualityLead | Governor | Chaplaincy),
+            Access::RecordEqualityWork => matches!(self, EqualityLead | Chaplaincy),
+            Access::Scrutiny => matches!(self, EqualityLead | ScrutinyPanel),
+            Access::Directory => !matches!(self, Analyst | ScrutinyPanel),
         }
     }
 
@@ -173,9 +191,17 @@ impl Role {
     /// [`Role::reads`] for one event on its timeline: what a person asked for, in their words, is
     /// read only by the teams whose queue the request is on (a key worker does not read another
     /// team's halal meal request), healthcare for health requests, and administrators.
-    pub fn reads_event(self, e: &throughcare_core::Event, timeline: &throughcare_core::timeline::Timeline) -> Reading {
+    pub fn reads_event(
+        self,
+        viewer: &str,
+        e: &throughcare_core::Event,
+        timeline: &throughcare_core::timeline::Timeline,
+    ) -> Reading {
         use throughcare_core::EventKind as K;
         use throughcare_core::pathways::requests::team;
+        if let Some(reading) = self.reads_complaint(viewer, e, timeline) {
+            return reading;
+        }
         let category = |id: &throughcare_core::EventId| {
             timeline.all().iter().find(|x| x.id == *id).and_then(|x| match &x.kind {
                 K::RequestRaised { category, .. } => Some(*category),
@@ -198,6 +224,38 @@ impl Role {
             }
             Some(_) => Reading::Summary("A request (details for the team that answers it)"),
         }
+    }
+
+    /// A discrimination complaint's steps: hidden from every member of staff it names (that there
+    /// is one is the confidential part), in full for the equality team, governors and its
+    /// investigator, a line for everyone else. None for other kinds.
+    pub fn reads_complaint(
+        self,
+        viewer: &str,
+        e: &throughcare_core::Event,
+        timeline: &throughcare_core::timeline::Timeline,
+    ) -> Option<Reading> {
+        use throughcare_core::pathways::discrimination::complaints;
+        if !e.kind.name().starts_with("discrimination_") {
+            return None;
+        }
+        let all = complaints(timeline);
+        let root = |id: &throughcare_core::EventId| {
+            all.iter().find(|c| {
+                c.id == *id || c.answers.iter().any(|a| a.id == *id) || c.appeal.as_ref().is_some_and(|(a, ..)| a == id)
+            })
+        };
+        let complaint = e.kind.answers().map_or_else(|| root(&e.id), |(t, _)| root(&t));
+        let Some(c) = complaint else { return Some(Reading::Summary("A discrimination complaint")) };
+        if c.staff_named.iter().any(|s| s.as_str() == viewer) {
+            return Some(Reading::Hidden);
+        }
+        let investigator = c.investigator.as_ref().is_some_and(|i| i.as_str() == viewer);
+        Some(if investigator || matches!(self, Role::EqualityLead | Role::Governor | Role::Administrator) {
+            Reading::Full
+        } else {
+            Reading::Summary("A discrimination complaint (details for the equality team)")
+        })
     }
 
     /// Whether a team's obligations may appear on this role's worklist: which standard is due for
@@ -409,6 +467,26 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/requests", Access::Requests),
     r("GET", "/requests/{id}", Access::Requests),
     r("POST", "/requests/{id}", Access::AnswerRequests),
+    r("GET", "/people/{pn}/complaint", Access::Record),
+    r("POST", "/people/{pn}/complaint", Access::Record),
+    r("GET", "/complaints", Access::Complaints),
+    r("GET", "/complaints/{id}", Access::Complaints),
+    r("POST", "/complaints/{id}", Access::Complaints),
+    r("GET", "/scrutiny", Access::Scrutiny),
+    r("POST", "/scrutiny", Access::Scrutiny),
+    r("GET", "/scrutiny/{id}", Access::Scrutiny),
+    r("POST", "/scrutiny/{id}", Access::Scrutiny),
+    r("GET", "/scrutiny/{id}/export.csv", Access::Scrutiny),
+    r("GET", "/equality-team", Access::EqualityTeam),
+    r("POST", "/equality-team", Access::RecordEqualityWork),
+    r("GET", "/festivals", Access::EqualityTeam),
+    r("POST", "/festivals", Access::RecordEqualityWork),
+    r("GET", "/directory", Access::Directory),
+    r("POST", "/directory", Access::RecordEqualityWork),
+    r("GET", "/people/{pn}/directory", Access::Record),
+    r("POST", "/people/{pn}/directory", Access::Record),
+    r("GET", "/regime", Access::EqualityTeam),
+    r("POST", "/regime", Access::RecordEqualityWork),
     r("GET", "/kiosk/sign-in", Access::KioskOpen),
     r("POST", "/kiosk/sign-in", Access::KioskOpen),
     r("POST", "/kiosk/sign-out", Access::Kiosk),
@@ -418,6 +496,11 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/kiosk/information", Access::Kiosk),
     r("GET", "/kiosk/information/{item}", Access::Kiosk),
     r("POST", "/kiosk/information/{item}", Access::Kiosk),
+    r("GET", "/kiosk/complaints", Access::Kiosk),
+    r("GET", "/kiosk/complaints/new", Access::Kiosk),
+    r("POST", "/kiosk/complaints", Access::Kiosk),
+    r("GET", "/kiosk/complaints/{id}", Access::Kiosk),
+    r("POST", "/kiosk/complaints/{id}", Access::Kiosk),
     r("GET", "/kiosk/requests", Access::Kiosk),
     r("GET", "/kiosk/requests/new", Access::Kiosk),
     r("POST", "/kiosk/requests", Access::Kiosk),
@@ -452,6 +535,11 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/listeners", "Listeners"),
     ("/mbu", "MBU register"),
     ("/requests", "Requests"),
+    ("/complaints", "Complaints"),
+    ("/scrutiny", "Scrutiny"),
+    ("/equality-team", "Equality team"),
+    ("/festivals", "Festivals"),
+    ("/directory", "Directory"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

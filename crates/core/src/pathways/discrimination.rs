@@ -15,13 +15,25 @@ use crate::timeline::Timeline;
 pub enum Stage {
     Reported,
     Acknowledged,
-    Investigating { investigator: StaffRef },
+    Investigating {
+        investigator: StaffRef,
+    },
     /// A finding waits for its quality check; nothing has gone to the person yet.
-    AwaitingCheck { answer: EventId },
+    AwaitingCheck {
+        answer: EventId,
+    },
     /// The response has been sent to the person.
-    Answered { finding: Option<ComplaintFinding>, at: Timestamp },
-    Appealed { appeal: EventId },
-    AppealDecided { finding: ComplaintFinding, at: Timestamp },
+    Answered {
+        finding: Option<ComplaintFinding>,
+        at: Timestamp,
+    },
+    Appealed {
+        appeal: EventId,
+    },
+    AppealDecided {
+        finding: ComplaintFinding,
+        at: Timestamp,
+    },
 }
 
 impl Stage {
@@ -84,7 +96,9 @@ impl Complaint {
         if let Some((f, ..)) = &self.appeal_decision {
             return Some(*f);
         }
-        self.sent().and_then(|a| a.finding.or(Some(if a.upheld { ComplaintFinding::Upheld } else { ComplaintFinding::NotUpheld })))
+        self.sent().and_then(|a| {
+            a.finding.or(Some(if a.upheld { ComplaintFinding::Upheld } else { ComplaintFinding::NotUpheld }))
+        })
     }
 
     /// The answer that passed its quality check and went to the person (older records, made
@@ -142,6 +156,15 @@ pub fn complaints(timeline: &Timeline) -> Vec<Complaint> {
                     c.acknowledged_at.get_or_insert(e.occurred_at);
                     if c.stage == Stage::Reported {
                         c.stage = Stage::Acknowledged;
+                    }
+                }
+            }
+            EventKind::DiscriminationStaffIdentified { complaint, staff } => {
+                if let Some(i) = find(&mut out, complaint) {
+                    for s in staff {
+                        if !out[i].staff_named.contains(s) {
+                            out[i].staff_named.push(s.clone());
+                        }
                     }
                 }
             }
@@ -221,6 +244,13 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
         EventKind::DiscriminationComplaintAcknowledged { complaint: id } => match complaint(id) {
             Some(c) if c.names(by) => Err(NAMED.into()),
             Some(c) if c.acknowledged_at.is_some() => Err("complaint: already acknowledged".into()),
+            _ => Ok(()),
+        },
+        EventKind::DiscriminationStaffIdentified { complaint: id, staff } => match complaint(id) {
+            Some(c) if c.names(by) || staff.contains(by) => Err(NAMED.into()),
+            Some(c) if c.investigator.as_ref().is_some_and(|i| staff.contains(i)) => Err(
+                "staff: the complaint's investigator is among them; name another investigator first".into(),
+            ),
             _ => Ok(()),
         },
         EventKind::DiscriminationInvestigatorNamed { complaint: id, investigator } => match complaint(id) {
@@ -336,7 +366,11 @@ mod tests {
     fn a_complaint_runs_from_report_to_appeal() {
         let t = steps(vec![
             ("2026-03-02T09:00:00Z", "officer.smith", raise()),
-            ("2026-03-03T09:00:00Z", "equality.lead", EventKind::DiscriminationComplaintAcknowledged { complaint: id(1) }),
+            (
+                "2026-03-03T09:00:00Z",
+                "equality.lead",
+                EventKind::DiscriminationComplaintAcknowledged { complaint: id(1) },
+            ),
             (
                 "2026-03-03T09:05:00Z",
                 "equality.lead",
@@ -346,7 +380,11 @@ mod tests {
             (
                 "2026-03-21T09:00:00Z",
                 "equality.lead",
-                EventKind::DiscriminationAnswerChecked { answer: id(4), approved: false, comment: Some("Ask the witness".into()) },
+                EventKind::DiscriminationAnswerChecked {
+                    answer: id(4),
+                    approved: false,
+                    comment: Some("Ask the witness".into()),
+                },
             ),
             ("2026-03-24T09:00:00Z", "cm.khan", answer(ComplaintFinding::PartlyUpheld)),
             (
@@ -381,7 +419,11 @@ mod tests {
     fn the_staff_it_names_are_kept_out_and_each_step_has_its_person() {
         let base = vec![
             ("2026-03-02T09:00:00Z", "officer.smith", raise()),
-            ("2026-03-03T09:00:00Z", "equality.lead", EventKind::DiscriminationComplaintAcknowledged { complaint: id(1) }),
+            (
+                "2026-03-03T09:00:00Z",
+                "equality.lead",
+                EventKind::DiscriminationComplaintAcknowledged { complaint: id(1) },
+            ),
         ];
         // Named staff cannot record it, acknowledge it, or investigate it.
         let mut own = base.clone();
@@ -449,7 +491,12 @@ mod tests {
             event(
                 2,
                 "2026-03-09T09:00:00Z",
-                EventKind::DiscriminationComplaintAnswered { complaint: id(1), upheld: true, finding: None, response: None },
+                EventKind::DiscriminationComplaintAnswered {
+                    complaint: id(1),
+                    upheld: true,
+                    finding: None,
+                    response: None,
+                },
             ),
         ]);
         assert_eq!(complaints(&t)[0].final_finding(), Some(ComplaintFinding::Upheld));

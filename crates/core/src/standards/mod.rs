@@ -297,6 +297,7 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         }
         "discrimination_complaint_acknowledged" => &[("complaint", Text)],
         "discrimination_investigator_named" => &[("complaint", Text), ("investigator", Text)],
+        "discrimination_staff_identified" => &[("complaint", Text)],
         "discrimination_complaint_answered" => &[("complaint", Text), ("upheld", Bool), ("finding", Text)],
         "discrimination_answer_checked" => &[("answer", Text), ("approved", Bool)],
         "discrimination_complaint_appealed" => &[("complaint", Text)],

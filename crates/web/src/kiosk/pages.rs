@@ -52,6 +52,8 @@ fn error_for<'a>(errors: &'a Errors, field: &str) -> Option<&'a str> {
 fn done_message(tr: &Tr, done: Option<&str>) -> Option<String> {
     let id = match done? {
         "sent" => "ask-sent",
+        "complained" => "complain-sent",
+        "appealed" => "complaint-appealed",
         "feelings" => "help-sent-feelings",
         "listener" => "help-sent-listener",
         "mbu" => "help-sent-mbu",
@@ -1025,4 +1027,290 @@ pub async fn change(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+// ---------------------------------------------------------------- unfair treatment (DIRF)
+
+use throughcare_core::event::ComplaintFinding;
+use throughcare_core::pathways::discrimination::{self, Complaint, Stage};
+
+const KIOSK_DRAFT: &str = "kiosk-complaint";
+
+/// A complaint as the person reads it: where it stands and, once checked and sent, the answer.
+pub struct ComplaintView {
+    id: String,
+    grounds: String,
+    sent: String,
+    stage: String,
+    colour: &'static str,
+    finding: Option<String>,
+    response: Option<String>,
+    may_appeal: bool,
+}
+
+fn complaint_view(tr: &Tr, c: &Complaint) -> ComplaintView {
+    let (stage, colour) = match c.stage {
+        Stage::Reported => ("REPORTED", "blue"),
+        Stage::Acknowledged => ("ACKNOWLEDGED", "blue"),
+        // A finding waiting for its check has not reached the person: still being looked into.
+        Stage::Investigating { .. } | Stage::AwaitingCheck { .. } => ("INVESTIGATING", "yellow"),
+        Stage::Answered { .. } => ("ANSWERED", "green"),
+        Stage::Appealed { .. } => ("APPEALED", "yellow"),
+        Stage::AppealDecided { .. } => ("APPEAL_DECIDED", "green"),
+    };
+    let answered = matches!(c.stage, Stage::Answered { .. } | Stage::AppealDecided { .. } | Stage::Appealed { .. });
+    let response = c
+        .appeal_decision
+        .as_ref()
+        .map(|(_, r, ..)| r.clone())
+        .or_else(|| c.sent().and_then(|a| a.response.clone()))
+        .filter(|_| answered);
+    ComplaintView {
+        id: c.id.to_string(),
+        grounds: c
+            .characteristics
+            .iter()
+            .map(|g| tr.t(&format!("dirf-ground-{}", g.code())))
+            .collect::<Vec<_>>()
+            .join(", "),
+        sent: tr.a("complaint-sent-on", &[("when", tr.when(c.raised_at))]),
+        stage: tr.t(&format!("complaint-stage-{stage}")),
+        colour,
+        finding: c
+            .final_finding()
+            .filter(|_| answered)
+            .map(|f: ComplaintFinding| tr.t(&format!("finding-{}", f.code()))),
+        response,
+        may_appeal: matches!(c.stage, Stage::Answered { .. }) && c.appeal.is_none(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kiosk/complaints.html")]
+pub struct ComplaintsPage {
+    k: Chrome,
+    complaints: Vec<ComplaintView>,
+}
+
+pub async fn complaints_list(
+    State(state): State<AppState>,
+    Extension(p): Extension<CurrentPerson>,
+) -> Result<ComplaintsPage, AppError> {
+    let t = own_timeline(&state, &p, "complaints").await?;
+    let tr = p.tr();
+    let mut list: Vec<ComplaintView> = discrimination::complaints(&t).iter().map(|c| complaint_view(&tr, c)).collect();
+    list.reverse();
+    Ok(ComplaintsPage { k: Chrome::of(&p, "/kiosk/complaints"), complaints: list })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kiosk/complain.html")]
+pub struct ComplainPage {
+    k: Chrome,
+    grounds: Vec<(&'static str, String)>,
+    whens: Vec<(&'static str, String)>,
+    form: Vec<(String, String)>,
+    kept: bool,
+    errors: Errors,
+}
+
+impl ComplainPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+    fn value(&self, field: &str) -> &str {
+        crate::pages::form::value(&self.form, field)
+    }
+    fn ticked(&self, code: &str) -> bool {
+        crate::pages::form::values(&self.form, "grounds").any(|v| v == code)
+    }
+}
+
+fn complain_page(p: &CurrentPerson, form: Vec<(String, String)>, kept: bool, errors: Errors) -> ComplainPage {
+    let tr = p.tr();
+    ComplainPage {
+        k: Chrome::of(p, "/kiosk/complaints/new"),
+        grounds: Characteristic::ALL.iter().map(|c| (c.code(), tr.t(&format!("dirf-ground-{}", c.code())))).collect(),
+        whens: ["today", "yesterday", "earlier"]
+            .into_iter()
+            .map(|w| (w, tr.t(&format!("complain-when-{w}"))))
+            .collect(),
+        form,
+        kept,
+        errors,
+    }
+}
+
+/// The form, with what they wrote last time if they did not finish it.
+pub async fn complain_form(
+    State(state): State<AppState>,
+    Extension(p): Extension<CurrentPerson>,
+) -> Result<ComplainPage, AppError> {
+    let draft = state.db.drafts(p.prison_number.as_str(), KIOSK_DRAFT).await?.into_iter().next();
+    let kept = draft.is_some();
+    Ok(complain_page(&p, draft.map(|d| d.fields).unwrap_or_default(), kept, vec![]))
+}
+
+/// Sends a report of unfair treatment to the equality team. Whatever is missing, what they wrote
+/// is kept (as their draft) and shown again with the message beside the field.
+pub async fn complain(
+    State(state): State<AppState>,
+    Extension(p): Extension<CurrentPerson>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    use crate::pages::form::{value, values};
+    let tr = p.tr();
+    let mut errors: Errors = vec![];
+    let mut grounds: Vec<Characteristic> = vec![];
+    for g in values(&form, "grounds") {
+        if let Ok(c) = Characteristic::parse_code(g) {
+            if !grounds.contains(&c) {
+                grounds.push(c);
+            }
+        }
+    }
+    if grounds.is_empty() {
+        errors.push(("grounds", tr.t("complain-grounds-missing")));
+    }
+    let what = value(&form, "what");
+    if what.is_empty() {
+        errors.push(("what", tr.t("complain-what-missing")));
+    }
+    let long = |f: &str, max: usize| value(&form, f).chars().count() > max;
+    for (f, max) in [("what", 2000usize), ("place", 200), ("who", 1000), ("wants", 1000)] {
+        if long(f, max) {
+            errors.push((
+                match f {
+                    "what" => "what",
+                    "place" => "place",
+                    "who" => "who",
+                    _ => "wants",
+                },
+                tr.a("complain-too-long", &[("max", max.to_string())]),
+            ));
+        }
+    }
+    let today = throughcare_core::time::date_in_england(state.now());
+    let happened_on = match value(&form, "when") {
+        "today" => Some(today),
+        "yesterday" => today.yesterday().ok(),
+        _ => None,
+    };
+    let opt =
+        |f: &str| Some(value(&form, f).split_whitespace().collect::<Vec<_>>().join(" ")).filter(|v| !v.is_empty());
+    let draft_id = match state.db.drafts(p.prison_number.as_str(), KIOSK_DRAFT).await?.into_iter().next() {
+        Some(d) => d.id,
+        None => EventId::from_uuid(uuid::Uuid::new_v4()),
+    };
+    if errors.is_empty() {
+        let kind = EventKind::DiscriminationComplaintRaised {
+            characteristic: grounds.first().copied(),
+            also: grounds.iter().skip(1).copied().collect(),
+            reporter: Some(throughcare_core::event::ComplaintReporter::Person),
+            what_happened: Some(what.to_string()),
+            happened_on,
+            place: opt("place"),
+            involved: opt("who"),
+            staff_named: vec![],
+            wants: opt("wants"),
+            from_kiosk: true,
+        };
+        let id = record(&state, &p, kind).await?;
+        let mut tx = state.db.begin_write().await?;
+        tx.delete_draft(&draft_id, p.prison_number.as_str()).await?;
+        tx.commit().await?;
+        return Ok(Redirect::to(&format!("/kiosk/complaints/{id}?done=complained")).into_response());
+    }
+    let draft = throughcare_store::establishment::Draft {
+        id: draft_id,
+        form: KIOSK_DRAFT.into(),
+        owner: p.prison_number.to_string(),
+        person: p.prison_number.clone(),
+        fields: form.clone(),
+        saved_at: state.now(),
+    };
+    let mut tx = state.db.begin_write().await?;
+    tx.save_draft(&draft).await?;
+    tx.commit().await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, complain_page(&p, form, true, errors)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kiosk/complaint.html")]
+pub struct ComplaintPage {
+    k: Chrome,
+    c: ComplaintView,
+    done: Option<String>,
+    reason: String,
+    errors: Errors,
+}
+
+impl ComplaintPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+async fn own_complaint(state: &AppState, p: &CurrentPerson, id: &str) -> Result<Complaint, AppError> {
+    let id = EventId::parse(id).map_err(|_| AppError::NotFound)?;
+    let t = own_timeline(state, p, &format!("complaint {id}")).await?;
+    discrimination::complaints(&t).into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)
+}
+
+pub async fn complaint_show(
+    State(state): State<AppState>,
+    Extension(p): Extension<CurrentPerson>,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<ComplaintPage, AppError> {
+    let c = own_complaint(&state, &p, &id).await?;
+    let tr = p.tr();
+    Ok(ComplaintPage {
+        k: Chrome::of(&p, &format!("/kiosk/complaints/{}", c.id)),
+        c: complaint_view(&tr, &c),
+        done: done_message(&tr, q.done.as_deref()),
+        reason: String::new(),
+        errors: vec![],
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AppealForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Their appeal against the answer: someone other than the investigator decides it.
+pub async fn complaint_appeal(
+    State(state): State<AppState>,
+    Extension(p): Extension<CurrentPerson>,
+    Path(id): Path<String>,
+    Form(form): Form<AppealForm>,
+) -> Result<Response, AppError> {
+    let c = own_complaint(&state, &p, &id).await?;
+    let tr = p.tr();
+    let reason = form.reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut errors: Errors = vec![];
+    if reason.is_empty() {
+        errors.push(("reason", tr.t("complaint-appeal-missing")));
+    } else if reason.chars().count() > 1000 {
+        errors.push(("reason", tr.a("complain-too-long", &[("max", "1000".into())])));
+    }
+    if errors.is_empty() {
+        let kind = EventKind::DiscriminationComplaintAppealed { complaint: c.id, reason };
+        let t = state.db.timeline(&p.prison_number).await?;
+        if refused(&state, &p, &t, &kind).is_none() {
+            record(&state, &p, kind).await?;
+            return Ok(Redirect::to(&format!("/kiosk/complaints/{}?done=appealed", c.id)).into_response());
+        }
+        errors.push(("reason", tr.t("complaint-appeal-not-now")));
+    }
+    let page = ComplaintPage {
+        k: Chrome::of(&p, &format!("/kiosk/complaints/{}", c.id)),
+        c: complaint_view(&tr, &c),
+        done: None,
+        reason: form.reason,
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

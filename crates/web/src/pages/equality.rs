@@ -473,6 +473,78 @@ pub struct EqualityPage {
     view: Option<ReportView>,
     problem: Option<String>,
     may_record: bool,
+    work: Option<WorkView>,
+}
+
+/// What the establishment's equality team did in the period, beside the numbers: the forums'
+/// actions, festivals marked, complaints scrutinised and time lost to curtailments.
+pub struct WorkView {
+    /// (forum and date, action, owner, due, status)
+    actions: Vec<(String, String, String, String, &'static str)>,
+    /// (festival, date, budget, marked)
+    festivals: Vec<(String, String, String, String)>,
+    /// (quarter, sampled of answered, views recorded)
+    scrutiny: Vec<(String, String, String)>,
+    /// (cause, hours lost)
+    curtailed: Vec<(&'static str, String)>,
+}
+
+fn work_view(r: &throughcare_core::establishment::Register, period: Period, today: jiff::civil::Date) -> WorkView {
+    use throughcare_core::codes::CodeSet;
+    use throughcare_core::display;
+    let inside = |d: jiff::civil::Date| d >= period.from && d <= period.to;
+    WorkView {
+        actions: r
+            .actions
+            .iter()
+            .filter(|a| inside(a.held_on))
+            .map(|a| {
+                (
+                    format!("{}, {}", a.forum, display::date(a.held_on)),
+                    a.action.action.clone(),
+                    a.action.owner.clone(),
+                    display::date(a.action.due),
+                    match a.done {
+                        Some(_) => "Done",
+                        None if a.action.due < today => "Overdue",
+                        None => "Open",
+                    },
+                )
+            })
+            .collect(),
+        festivals: r
+            .festivals
+            .iter()
+            .filter(|f| inside(f.on))
+            .map(|f| {
+                (
+                    format!("{} ({})", f.festival, f.religion.label()),
+                    display::date(f.on),
+                    format!("£{}.{:02}", f.budget_pence / 100, f.budget_pence % 100),
+                    f.marked.map_or("Not yet recorded".into(), |(n, _)| format!("{n} attended")),
+                )
+            })
+            .collect(),
+        scrutiny: r
+            .samples
+            .iter()
+            .filter(|s| throughcare_core::scrutiny::Quarter::parse(&s.quarter).is_ok_and(|q| inside(q.first_day())))
+            .map(|s| {
+                (
+                    throughcare_core::scrutiny::Quarter::parse(&s.quarter).map_or(s.quarter.clone(), |q| q.label()),
+                    format!("{} of {}", s.complaints.len(), s.answered),
+                    format!("{} of {}", s.views.len(), s.complaints.len()),
+                )
+            })
+            .collect(),
+        curtailed: throughcare_core::establishment::CurtailmentCause::ALL
+            .iter()
+            .map(|c| {
+                let m: u32 = r.curtailments.iter().filter(|x| x.2 == *c && inside(x.0)).map(|x| u32::from(x.1)).sum();
+                (c.label(), format!("{}h {:02}m", m / 60, m % 60))
+            })
+            .collect(),
+    }
 }
 
 /// The scope a member of staff may see: the estate only for estate-wide roles.
@@ -514,6 +586,12 @@ pub async fn page(
         }
     }
     let (mut view, mut problem) = (None, None);
+    let work = match (&scope, errors.is_empty()) {
+        (Scope::Establishment(code), true) => {
+            Some(work_view(&state.db.register(code).await?, period, date_in_england(state.now())))
+        }
+        _ => None,
+    };
     if errors.is_empty() {
         match state.reports.get(&state, scope.clone(), period, state.now()).await? {
             Ok(report) => {
@@ -555,6 +633,7 @@ pub async fn page(
         scopes,
         view,
         problem,
+        work,
     })
 }
 

@@ -420,24 +420,37 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
         _ => {}
     }
 
-    if role == Role::EqualityLead {
-        let rows = waiting_rows(
-            &states,
-            &names,
-            |k| matches!(k, EventKind::DiscriminationComplaintRaised { .. }),
-            |k| match k {
-                EventKind::DiscriminationComplaintAnswered { complaint, .. } => Some(*complaint),
-                _ => None,
-            },
-            |e| display::instant(e.occurred_at),
-        );
-        sections.push(section(
-            "complaints",
-            format!("Discrimination complaints waiting for an answer ({})", rows.len()),
-            "No complaint is waiting.",
-            vec!["Person", "Complaint", "Made"],
-            rows,
-        ));
+    // Complaints: the equality lead's open ones, and any this member of staff investigates; never
+    // one that names them.
+    {
+        let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
+        for (p, t, _) in &states {
+            for c in throughcare_core::pathways::discrimination::complaints(t) {
+                let mine = c.investigator.as_ref().is_some_and(|i| i.as_str() == staff.username);
+                let named = c.staff_named.iter().any(|s| s.as_str() == staff.username);
+                if c.stage.is_open() && !named && (role == Role::EqualityLead || mine) {
+                    rows.push((
+                        c.raised_at,
+                        vec![
+                            person_cell(p),
+                            link(c.stage.label().to_string(), format!("/complaints/{}", c.id)),
+                            text(display::instant(c.raised_at)),
+                        ],
+                    ));
+                }
+            }
+        }
+        rows.sort_by_key(|(at, _)| *at);
+        if role == Role::EqualityLead || !rows.is_empty() {
+            let rows: Vec<Vec<Cell>> = rows.into_iter().map(|(_, r)| r).collect();
+            sections.push(section(
+                "complaints",
+                format!("Discrimination complaints open ({})", rows.len()),
+                "No complaint is open.",
+                vec!["Person", "Where it stands", "Made"],
+                rows,
+            ));
+        }
     }
 
     if role == Role::Governor {

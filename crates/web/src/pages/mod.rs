@@ -2,7 +2,10 @@
 
 pub mod acct;
 pub mod allocation;
+pub mod complaints;
+pub mod directory;
 pub mod equality;
+pub mod equality_team;
 pub mod family;
 pub mod form;
 pub mod home;
@@ -17,6 +20,7 @@ pub mod record;
 pub mod referrals;
 pub mod requests;
 pub mod screening;
+pub mod scrutiny;
 pub mod temporary_release;
 pub mod training;
 pub mod worklist;
@@ -154,6 +158,13 @@ pub(crate) mod flash {
         ("pin", "The kiosk PIN has been set. Give it to the person in private; any kiosk session they had has ended"),
         ("information", "Recorded what they were given and whether they understood"),
         ("request", "The request has been updated. The person sees its status on the kiosk"),
+        ("complaint", "The complaint has been updated"),
+        ("complaint-draft", "Saved as a draft. Only you can see it until it is sent"),
+        ("scrutiny", "The scrutiny sample has been updated"),
+        ("equality-team", "Saved"),
+        ("festival", "The festival plan has been saved"),
+        ("directory", "The directory has been updated"),
+        ("regime", "The curtailment has been recorded"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

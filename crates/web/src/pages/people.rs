@@ -184,7 +184,7 @@ pub fn describe(
         }
     }
     let kind = e.kind.name();
-    let what = match staff.role.reads_event(e, timeline) {
+    let what = match staff.role.reads_event(&staff.username, e, timeline) {
         Reading::Hidden => return None,
         Reading::Summary(_) if acct_reviewer && is_acct_detail(kind) => names.sentence(e, timeline),
         Reading::Summary(line) => line.to_string(),
