@@ -117,6 +117,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_kiosk.sql"),
         include_str!("../migrations/postgres/0008_kiosk.sql"),
     ),
+    (
+        9,
+        "establishment_record",
+        include_str!("../migrations/sqlite/0009_establishment_record.sql"),
+        include_str!("../migrations/postgres/0009_establishment_record.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {

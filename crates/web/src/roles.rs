@@ -96,6 +96,8 @@ pub enum Access {
     /// The independent scrutiny of complaints: the equality lead draws and prepares the sample,
     /// the panel reads it anonymised.
     Scrutiny,
+    /// Draw a quarter's sample (the equality lead).
+    DrawScrutiny,
     /// The voluntary, community and arts directory.
     Directory,
 }
@@ -153,7 +155,9 @@ impl Role {
             Access::EqualityTeam => matches!(self, EqualityLead | Governor | Chaplaincy),
             Access::RecordEqualityWork => matches!(self, EqualityLead | Chaplaincy),
             Access::Scrutiny => matches!(self, EqualityLead | ScrutinyPanel),
-            Access::Directory => !matches!(self, Analyst | ScrutinyPanel),
+            Access::DrawScrutiny => matches!(self, EqualityLead),
+            // An establishment's own directory: estate-wide roles have none.
+            Access::Directory => !matches!(self, Analyst | Administrator | ScrutinyPanel),
         }
     }
 
@@ -336,6 +340,11 @@ impl Role {
     /// Which event kinds this role may record from the pages and the API.
     pub fn may_record(self, kind: &str) -> bool {
         use Role::*;
+        // A finding's quality check and an appeal are senior sign-off: a governor's as much as
+        // the equality lead's (the pathway keeps out the investigator and the staff it names).
+        if matches!(kind, "discrimination_answer_checked" | "discrimination_appeal_decided") {
+            return matches!(self, EqualityLead | Governor);
+        }
         if !self.can(Access::Record) {
             return false;
         }
@@ -473,7 +482,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/complaints/{id}", Access::Complaints),
     r("POST", "/complaints/{id}", Access::Complaints),
     r("GET", "/scrutiny", Access::Scrutiny),
-    r("POST", "/scrutiny", Access::Scrutiny),
+    r("POST", "/scrutiny", Access::DrawScrutiny),
     r("GET", "/scrutiny/{id}", Access::Scrutiny),
     r("POST", "/scrutiny/{id}", Access::Scrutiny),
     r("GET", "/scrutiny/{id}/export.csv", Access::Scrutiny),

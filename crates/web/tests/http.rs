@@ -1,109 +1,12 @@
 //! Black-box tests: the real server on port 0, a fresh database each (SQLite, and PostgreSQL when
 //! THROUGHCARE_TEST_POSTGRES_URL names a server), real HTTP.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+mod common;
 
+use common::*;
 use reqwest::StatusCode;
-use reqwest::redirect::Policy;
 use throughcare_core::codes::CodeSet;
-use throughcare_core::synthetic::{Estate, EstateSpec};
-use throughcare_store::obligations::Engine;
-use throughcare_store::{DatabaseUrl, Db, create_postgres_database};
-use throughcare_web::clock::Clock;
 use throughcare_web::roles::{Access, ROUTES, Role};
-use throughcare_web::{AppState, Config};
-
-const PASSWORD: &str = "a long test password";
-
-/// The application's clock in these tests: fixed, a day after the seeded estate ends, so nothing
-/// depends on when the tests run.
-fn now() -> jiff::Timestamp {
-    "2026-04-01T12:00:00Z".parse().unwrap()
-}
-
-struct App {
-    base: String,
-    db: Db,
-    /// A person in custody at AAB, the establishment the test accounts work at.
-    at_home: String,
-    /// A person at another establishment.
-    elsewhere: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn databases() -> Vec<(Db, Option<tempfile::TempDir>)> {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = tempfile::tempdir().unwrap();
-    let url: DatabaseUrl = format!("sqlite://{}", dir.path().join("t.db").display()).parse().unwrap();
-    let mut out = vec![(Db::connect(&url).await.unwrap(), Some(dir))];
-    match std::env::var("THROUGHCARE_TEST_POSTGRES_URL") {
-        Ok(admin) => {
-            let name = format!("web_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-            let url = create_postgres_database(&admin.parse().unwrap(), &name).await.unwrap();
-            out.push((Db::connect(&url).await.unwrap(), None));
-        }
-        Err(_) => assert!(std::env::var_os("CI").is_none(), "CI must set THROUGHCARE_TEST_POSTGRES_URL"),
-    }
-    out
-}
-
-async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
-    let engine = Arc::new(Engine::builtin());
-    let estate = Estate::new(EstateSpec {
-        establishments: 3,
-        people: 60,
-        years: 1,
-        seed: 5,
-        end: jiff::civil::date(2026, 3, 31),
-    });
-    throughcare_store::seed::seed(&db, estate, Some(engine.clone()), |_| {}).await.unwrap();
-    for role in Role::ALL {
-        let est = if role.estate_wide() { None } else { Some("AAB".parse().unwrap()) };
-        throughcare_web::auth::add_staff(
-            &db,
-            &format!("t.{}", role.code()),
-            &format!("Test {}", role.label()),
-            *role,
-            est,
-            PASSWORD,
-            now(),
-        )
-        .await
-        .unwrap();
-    }
-    let pick = |est: &str| {
-        let db = db.clone();
-        let est = est.parse().unwrap();
-        async move { db.caseload(&est).await.unwrap()[0].0.prison_number.to_string() }
-    };
-    let (at_home, elsewhere) = (pick("AAB").await, pick("AAC").await);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = throughcare_web::app(AppState::new(
-        db.clone(),
-        engine,
-        Config { secure_cookies: false, clock: Clock::Fixed(now()) },
-    ));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    App { base, db, at_home, elsewhere, _dir: dir }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
-}
-
-async fn signed_in(app: &App, role: Role) -> reqwest::Client {
-    let c = client();
-    let res = c
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("username", format!("t.{}", role.code())), ("password", PASSWORD.into())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{role:?} signs in");
-    c
-}
 
 fn concrete(path: &str, app: &App) -> String {
     path.replace("{pn}", &app.at_home)
@@ -501,7 +404,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 49);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 53);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -742,7 +645,15 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(29), "temporary_release_decided", format!(r#"{{"request":"{leave}","granted":false}}"#)),
         (id(30), "activity_attended", r#"{"activity":"SHARED_READING","minutes":90}"#.into()),
         (complaint, "discrimination_complaint_raised", r#"{"characteristic":"religion"}"#.into()),
-        (id(31), "discrimination_complaint_answered", format!(r#"{{"complaint":"{complaint}","upheld":true}}"#)),
+        (id(75), "discrimination_complaint_acknowledged", format!(r#"{{"complaint":"{complaint}"}}"#)),
+        (id(76), "discrimination_staff_identified", format!(r#"{{"complaint":"{complaint}","staff":["t.key-worker"]}}"#)),
+        (id(77), "discrimination_investigator_named", format!(r#"{{"complaint":"{complaint}","investigator":"t.equality-lead"}}"#)),
+        (id(31), "discrimination_complaint_answered", format!(r#"{{"complaint":"{complaint}","upheld":true,"finding":"PARTLY_UPHELD","response":"We found the mat was taken"}}"#)),
+        (id(78), "discrimination_answer_checked", format!(r#"{{"answer":"{}","approved":true}}"#, id(31))),
+        (id(79), "discrimination_complaint_appealed", format!(r#"{{"complaint":"{complaint}","reason":"Not enough"}}"#)),
+        (id(80), "discrimination_appeal_decided", format!(r#"{{"appeal":"{}","finding":"UPHELD","response":"On appeal, upheld"}}"#, id(79))),
+        (id(81), "time_out_of_cell", r#"{"on":"2026-03-02","minutes":150}"#.into()),
+        (id(82), "service_referral", format!(r#"{{"service":"{}","part_of":"KEY_WORK","consented":true}}"#, id(83))),
         (id(32), "release_plan_item_completed", r#"{"item":"GP_REGISTRATION"}"#.into()),
         (id(33), "characteristic_declared", r#"{"characteristic":"ethnicity","value":"W3"}"#.into()),
         (id(34), "communication_recorded", r#"{"formats":["EASY_READ","VERBAL"],"language":"bfi","interpreter":true,"literacy_support":true}"#.into()),
@@ -876,33 +787,6 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
             assert!(!s.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == code), "{code} in {s:?}");
         }
     }
-}
-
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    match v {
-        serde_json::Value::String(s) => vec![s.clone()],
-        serde_json::Value::Array(a) => a.iter().flat_map(strings).collect(),
-        serde_json::Value::Object(o) => o.values().flat_map(strings).collect(),
-        _ => vec![],
-    }
-}
-
-/// What a person reads: the page without its tags, attributes and scripts.
-fn visible_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&#39;", "'").replace("&quot;", "\"").replace("&amp;", "&").replace("&#x27;", "'")
 }
 
 /// Every role signs in, and every link its navigation and home page offer it answers without a 403.
@@ -1258,22 +1142,6 @@ async fn an_acct_from_self_harm_to_its_post_closure_review() {
         let (_, person) = get_page(&app, &kw, format!("/people/{pn}")).await;
         assert!(!person.contains(&url) && !person.contains("ACCT: observations asked of staff"));
     }
-}
-
-async fn post_form(
-    app: &App,
-    c: &reqwest::Client,
-    path: String,
-    form: Vec<(&'static str, String)>,
-) -> (StatusCode, Option<String>, String) {
-    let res = c.post(format!("{}{}", app.base, path)).form(&form).send().await.unwrap();
-    let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    (res.status(), to, res.text().await.unwrap())
-}
-
-async fn get_page(app: &App, c: &reqwest::Client, path: String) -> (StatusCode, String) {
-    let res = c.get(format!("{}{}", app.base, path)).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1990,31 +1858,6 @@ async fn key_workers_are_allocated_within_the_cap_by_recommendation_with_absence
         assert!(text.contains("Trained on protected characteristics (P1-B) 0 of "), "{text}");
         assert_eq!(post_form(&app, &governor, "/training".into(), form(&[])).await.0, StatusCode::FORBIDDEN);
     }
-}
-
-/// A person's kiosk sign-in: the session token from the cookie, and a client that sends it.
-async fn kiosk_signed_in(app: &App, pn: &str, pin: &str) -> (reqwest::Client, String) {
-    let c = client();
-    let res = c
-        .post(format!("{}/kiosk/sign-in", app.base))
-        .form(&[("prison_number", pn), ("pin", pin), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{pn} signs in on the kiosk");
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("Path=/kiosk") && cookie.contains("HttpOnly"), "{cookie}");
-    let token = cookie.split(';').next().unwrap().trim_start_matches("tc_kiosk=").to_string();
-    (c, token)
-}
-
-async fn set_pin(app: &App, pn: &str, pin: &str) {
-    let mut tx = app.db.begin_write().await.unwrap();
-    let hash = throughcare_web::hash_password(pin);
-    tx.set_kiosk_pin(&throughcare_core::PrisonNumber::parse(pn).unwrap(), &hash, "test", now(), "en", false)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
 }
 
 /// Two people at AAB with kiosk PINs, each with a request and an ask for help: (pn, request id).

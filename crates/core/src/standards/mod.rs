@@ -538,6 +538,7 @@ pub fn builtin_files() -> Vec<(String, String)> {
         ("standards/safer-custody.toml", include_str!("../../../../standards/safer-custody.toml")),
         ("standards/peer-support.toml", include_str!("../../../../standards/peer-support.toml")),
         ("standards/requests.toml", include_str!("../../../../standards/requests.toml")),
+        ("standards/discrimination.toml", include_str!("../../../../standards/discrimination.toml")),
     ]
     .into_iter()
     .map(|(n, t)| (n.to_string(), t.to_string()))

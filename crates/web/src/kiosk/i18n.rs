@@ -221,7 +221,7 @@ mod tests {
                 let msg = bundle.get_message(id).unwrap();
                 let mut errors = vec![];
                 let mut args = FluentArgs::new();
-                for k in ["minutes", "name", "when", "what", "title", "day", "month", "year", "time"] {
+                for k in ["minutes", "name", "when", "what", "title", "day", "month", "year", "time", "max"] {
                     args.set(k, "1");
                 }
                 bundle.format_pattern(msg.value().unwrap(), Some(&args), &mut errors);

@@ -447,7 +447,10 @@ async fn show_page(
     let me = staff.username.as_str();
     let records = staff.role.can(crate::roles::Access::Record);
     let check = match &c.stage {
-        Stage::AwaitingCheck { answer } if records && c.investigator.as_ref().is_none_or(|i| i.as_str() != me) => {
+        Stage::AwaitingCheck { answer }
+            if staff.role.may_record("discrimination_answer_checked")
+                && c.investigator.as_ref().is_none_or(|i| i.as_str() != me) =>
+        {
             c.answers.iter().find(|a| a.id == *answer).map(|a| {
                 (
                     a.id.to_string(),
@@ -467,7 +470,9 @@ async fn show_page(
         answer: matches!(&c.stage, Stage::Investigating { investigator } if investigator.as_str() == me),
         check,
         appeal: runs && matches!(c.stage, Stage::Answered { .. }) && c.appeal.is_none(),
-        decide: records && matches!(c.stage, Stage::Appealed { .. }) && !c.answers.iter().any(|a| a.by.as_str() == me),
+        decide: staff.role.may_record("discrimination_appeal_decided")
+            && matches!(c.stage, Stage::Appealed { .. })
+            && !c.answers.iter().any(|a| a.by.as_str() == me),
         findings: codes::<ComplaintFinding>(),
         r: row(&person, &c, now),
         facts,
@@ -583,6 +588,14 @@ pub async fn step(
             None
         }
     };
+    // The equality team runs the process; the finding is its investigator's (the pathway checks
+    // who); the check and the appeal are senior sign-off.
+    if let Some(k) = &kind {
+        let process = matches!(value(&form, "action"), "acknowledge" | "identify" | "investigator" | "appeal");
+        if !staff.role.may_record(k.name()) || (process && !runs_process(staff.role)) {
+            return Err(AppError::Forbidden);
+        }
+    }
     let step = PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "action" };
     let done = format!("/complaints/{}", c.id);
     match step.record(&state, &staff, &person, &t, (&done, "complaint")).await? {

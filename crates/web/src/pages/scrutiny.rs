@@ -376,7 +376,8 @@ pub async fn step(
                 _ => None,
             }
         }
-        _ => return Err(AppError::Forbidden),
+        ("redact" | "release", false) | ("view", true) => return Err(AppError::Forbidden),
+        _ => return Err(AppError::BadRequest("action".into())),
     };
     if let Some(kind) = kind {
         match append(&state, &staff, kind).await? {
