@@ -107,11 +107,26 @@ impl Anonymiser {
         self.replace.sort_by_key(|(x, _)| std::cmp::Reverse(x.chars().count()));
     }
 
-    /// A person's or a member of staff's name: the whole name, and each part of it.
+    /// A person's or a member of staff's name: the whole name, and each part of it that is a
+    /// name (capitalised), so "Jones" goes wherever it is written but "and" in "Equality and
+    /// diversity lead" stays.
     pub fn add_name(&mut self, name: &str, with: &str) {
         self.add(name, with);
         for part in name.split([' ', '.', '-', ',']) {
-            self.add(part, with);
+            if part.chars().next().is_some_and(char::is_uppercase) {
+                self.add(part, with);
+            }
+        }
+    }
+
+    /// A username (sam.jones): whole, and each of its parts as a name.
+    pub fn add_username(&mut self, username: &str, with: &str) {
+        self.add(username, with);
+        for part in username.split(['.', '-', '_']) {
+            let mut cs = part.chars();
+            if let Some(first) = cs.next() {
+                self.add(&format!("{}{}", first.to_uppercase(), cs.as_str()), with);
+            }
         }
     }
 
@@ -221,7 +236,7 @@ mod tests {
     fn names_and_numbers_are_replaced_and_marked_phrases_redacted() {
         let mut an = Anonymiser::default();
         an.add_name("Darius Okafor", "Person A");
-        an.add_name("officer.jones", "Member of staff 1");
+        an.add_username("officer.jones", "Member of staff 1");
         an.add_name("Sam Jones", "Member of staff 1");
         an.add("the tall one from B wing", "[redacted]");
         let out = an.apply(
@@ -235,6 +250,10 @@ mod tests {
         assert!(out.contains("[prison number]") && out.contains("[NHS number]"));
         // Only whole words: "Jonesy" is another word, and "also" keeps its letters.
         assert!(out.contains("Jonesy also saw it"), "{out}");
+        // Parts of a name that are ordinary words are left alone.
+        let mut an = Anonymiser::default();
+        an.add_name("Demo Equality and diversity lead", "[staff]");
+        assert_eq!(an.apply("Treated unfairly and laughed at"), "Treated unfairly and laughed at");
     }
 
     #[test]

@@ -278,6 +278,13 @@ impl Role {
         }
     }
 
+    /// Whether obligations of this standard may appear for this role: that a person has a
+    /// discrimination complaint open is for the equality team and governors (and the staff it
+    /// names never, which [`complaint_names`] checks per person).
+    pub fn sees_standard(self, standard: &str) -> bool {
+        !standard.starts_with("complaint-") || matches!(self, Role::EqualityLead | Role::Governor | Role::Administrator)
+    }
+
     /// The team a worklist starts on for this role, if any.
     pub fn home_team(self) -> Option<&'static str> {
         Some(match self {
@@ -387,6 +394,13 @@ impl Role {
             _ => false,
         }
     }
+}
+
+/// Whether any of a person's discrimination complaints names this member of staff.
+pub fn complaint_names(timeline: &throughcare_core::timeline::Timeline, username: &str) -> bool {
+    throughcare_core::pathways::discrimination::complaints(timeline)
+        .iter()
+        .any(|c| c.staff_named.iter().any(|s| s.as_str() == username))
 }
 
 /// One route: method, path (as the router spells it) and what it needs.

@@ -120,11 +120,15 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "request-first-night-24-hours",
         "self-referral-triaged",
         "induction-pack-understood",
+        "complaint-acknowledged-3-days",
+        "complaint-investigated-28-days",
+        "complaint-response-14-days",
+        "complaint-appeal-28-days",
     ] {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 49);
+    assert_eq!(set.len(), 53);
 }
 
 #[test]

@@ -596,7 +596,15 @@ pub async fn step(
             return Err(AppError::Forbidden);
         }
     }
-    let step = PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "action" };
+    const FIELDS: &[(&str, &str)] = &[
+        ("investigator", "investigator"),
+        ("staff", "staff_named"),
+        ("response", "response"),
+        ("reason", "reason"),
+        ("comment", "comment"),
+        ("answer", "approved"),
+    ];
+    let step = PathwayStep { kind, occurred: None, errors, fields: FIELDS, otherwise: "action" };
     let done = format!("/complaints/{}", c.id);
     match step.record(&state, &staff, &person, &t, (&done, "complaint")).await? {
         Ok(done) => Ok(done),

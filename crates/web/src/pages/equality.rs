@@ -515,7 +515,8 @@ fn work_view(r: &throughcare_core::establishment::Register, period: Period, toda
         festivals: r
             .festivals
             .iter()
-            .filter(|f| inside(f.on))
+            // Planned in the period, or marked in it.
+            .filter(|f| inside(f.on) || inside(f.asked_on))
             .map(|f| {
                 (
                     format!("{} ({})", f.festival, f.religion.label()),

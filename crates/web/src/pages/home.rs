@@ -421,10 +421,26 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
     }
 
     // Complaints: the equality lead's open ones, and any this member of staff investigates; never
-    // one that names them.
-    {
+    // one that names them. Read from the people with a complaint only.
+    if let (Some(e), true) = (&staff.establishment, role == Role::EqualityLead || role.can(Access::Record)) {
+        let with_complaints = state
+            .db
+            .pathway_timelines(
+                e,
+                &["discrimination_complaint_raised"],
+                &[
+                    "discrimination_complaint_acknowledged",
+                    "discrimination_staff_identified",
+                    "discrimination_investigator_named",
+                    "discrimination_complaint_answered",
+                    "discrimination_answer_checked",
+                    "discrimination_complaint_appealed",
+                    "discrimination_appeal_decided",
+                ],
+            )
+            .await?;
         let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
-        for (p, t, _) in &states {
+        for (p, t) in &with_complaints {
             for c in throughcare_core::pathways::discrimination::complaints(t) {
                 let mine = c.investigator.as_ref().is_some_and(|i| i.as_str() == staff.username);
                 let named = c.staff_named.iter().any(|s| s.as_str() == staff.username);

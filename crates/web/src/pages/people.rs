@@ -261,9 +261,17 @@ async fn due_and_done(
     use throughcare_core::standards::engine::Outcome;
     let Some(since) = since else { return Ok(vec![]) };
     let mut rows: Vec<(jiff::Timestamp, DueRow)> = Vec::new();
-    for o in state.db.obligations_of(pn).await? {
+    let obligations = state.db.obligations_of(pn).await?;
+    // A complaint's deadlines say there is one: never shown to the staff it names.
+    let named = obligations.iter().any(|o| o.standard.as_str().starts_with("complaint-"))
+        && crate::roles::complaint_names(&state.db.timeline(pn).await?, &staff.username);
+    for o in obligations {
         let Some(std) = state.engine.standards.get(o.standard.as_str()) else { continue };
-        if o.opened_at < since || !staff.role.sees_team(std.team.code()) {
+        if o.opened_at < since
+            || !staff.role.sees_team(std.team.code())
+            || !staff.role.sees_standard(o.standard.as_str())
+            || (named && o.standard.as_str().starts_with("complaint-"))
+        {
             continue;
         }
         // Why an obligation closed can itself be clinical (a transfer to hospital): not for everyone.

@@ -54,7 +54,7 @@ async fn anonymiser(state: &AppState, est: &EstablishmentCode) -> Result<Anonymi
     }
     for (username, name) in state.db.staff_names().await? {
         an.add_name(&name, "[a member of staff]");
-        an.add(&username, "[a member of staff]");
+        an.add_username(&username, "[a member of staff]");
     }
     Ok(an)
 }

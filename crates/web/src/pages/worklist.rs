@@ -71,7 +71,7 @@ pub async fn items(
         .worklist(&state.engine, &filter, now)
         .await?
         .into_iter()
-        .filter(|i| staff.role.sees_team(&i.team))
+        .filter(|i| staff.role.sees_team(&i.team) && staff.role.sees_standard(&i.standard))
         .filter(|i| match q.when.as_deref() {
             Some("overdue") => i.when == "overdue",
             Some("today") => i.when == "overdue" || i.when == "due-today",
@@ -79,6 +79,23 @@ pub async fn items(
             _ => true,
         })
         .collect();
+    // A complaint's deadlines are never shown to the staff it names.
+    if list.iter().any(|i| i.standard.starts_with("complaint-")) {
+        let people = state
+            .db
+            .pathway_timelines(
+                &establishment,
+                &["discrimination_complaint_raised"],
+                &["discrimination_staff_identified"],
+            )
+            .await?;
+        let named: std::collections::HashSet<String> = people
+            .iter()
+            .filter(|(_, t)| crate::roles::complaint_names(t, &staff.username))
+            .map(|(p, _)| p.prison_number.to_string())
+            .collect();
+        list.retain(|i| !(i.standard.starts_with("complaint-") && named.contains(&i.prison_number)));
+    }
     match q.sort.as_deref() {
         Some("person") => list.sort_by(|a, b| (&a.name, &a.due_at).cmp(&(&b.name, &b.due_at))),
         Some("standard") => list.sort_by(|a, b| (&a.title, &a.due_at).cmp(&(&b.title, &b.due_at))),
