@@ -505,18 +505,61 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
             },
         );
     }
-    for pn in pick(&|_, _| true, 1, &men) {
-        s.add(&pn, days(5), Role::EqualityLead, EventKind::complaint_about(Characteristic::Ethnicity));
+    // Two discrimination complaints: one from the kiosk waiting to be acknowledged (a day left),
+    // one with its investigator, who is the demo safer custody officer.
+    for (i, pn) in pick(&|_, _| true, 2, &men).iter().enumerate() {
+        let complaint = s.add(
+            pn,
+            days(2 + 3 * i as i64),
+            Role::EqualityLead,
+            EventKind::DiscriminationComplaintRaised {
+                characteristic: Some([Characteristic::Religion, Characteristic::Ethnicity][i]),
+                also: vec![],
+                reporter: Some(throughcare_core::event::ComplaintReporter::Person),
+                what_happened: Some(
+                    [
+                        "My prayer mat was thrown on the floor during a cell search and nobody said sorry.",
+                        "Officers on the servery make jokes about Travellers when I collect my food.",
+                    ][i]
+                        .into(),
+                ),
+                happened_on: Some(throughcare_core::time::date_in_england(now - days(3 + 3 * i as i64))),
+                place: Some(["My cell, B wing", "The servery"][i].into()),
+                involved: None,
+                staff_named: vec![],
+                wants: Some(["An apology", "For it to stop"][i].into()),
+                from_kiosk: i == 0,
+            },
+        );
+        if i == 1 {
+            s.add(pn, days(4), Role::EqualityLead, EventKind::DiscriminationComplaintAcknowledged { complaint });
+            s.add(
+                pn,
+                days(4),
+                Role::EqualityLead,
+                EventKind::DiscriminationInvestigatorNamed { complaint, investigator: staff(Role::SaferCustody) },
+            );
+        }
     }
 
-    // 7. A voluntary-sector partner's shared reading group, this week and last.
+    // 7. A voluntary-sector partner's shared reading group (in the directory), this week and last;
+    // and the regime's record of time out of cell for the last week, for the equality report.
     for (i, pn) in pick(&|_, _| true, 3, &men).iter().enumerate() {
         s.add(
             pn,
             days(2 + 7 * (i as i64 % 2)) + hours(i as i64),
             Role::VoluntaryPartner,
-            EventKind::ActivityAttended { activity: Activity::SharedReading, minutes: 60, service: None },
+            EventKind::ActivityAttended { activity: Activity::SharedReading, minutes: 60, service: Some(READER) },
         );
+    }
+    let today = throughcare_core::time::date_in_england(now);
+    for (i, (p, _)) in men.iter().take(120).enumerate() {
+        for d in 1..=7i64 {
+            let on = today.checked_sub(jiff::Span::new().days(d))?;
+            // From an hour to six hours a day, varying by person and day.
+            let minutes = 60 + ((i as u16 * 37 + d as u16 * 53) % 300);
+            s.add(&p.prison_number, days(d) - hours(6), Role::KeyWorkManager, EventKind::TimeOutOfCell { on, minutes });
+        }
     }
 
     // 8. The women's prison: pregnant women and a mother of a baby, MBU deadlines due and one missed.
@@ -563,8 +606,68 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     tx.append_events(&events).await?;
     tx.refresh_obligations(&people, engine, now).await?;
     workforce(&mut tx, now).await?;
+    equality_work(&mut tx, now).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// The shared reading group's entry in the men's prison's directory.
+const READER: EventId = EventId::from_uuid(uuid::Uuid::from_u128(0x5ead_0000_0000_4000_8000_0000_0000_0001));
+
+/// At the men's prison: the equality team, a race equality forum with one action done and one
+/// open, the directory's shared reading group, and a curtailment this week.
+async fn equality_work(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Result<()> {
+    use throughcare_core::establishment::{CurtailmentCause, EstablishmentEvent, ForumAction, Kind, TeamMember};
+    let today = throughcare_core::time::date_in_england(now);
+    let ago = |n: i64| today.checked_sub(jiff::Span::new().days(n));
+    let id = |n: u128| EventId::from_uuid(uuid::Uuid::from_u128(0x5ead_0000_0000_4000_8000_0000_0000_0000 + n));
+    let forum = id(2);
+    let meeting = id(3);
+    let entries = vec![
+        (id(10), Kind::TeamMemberNamed {
+            member: TeamMember::Staff { username: staff(Role::EqualityLead), part: "Equality lead".into() },
+            characteristic: None,
+        }),
+        (id(11), Kind::TeamMemberNamed {
+            member: TeamMember::Staff { username: staff(Role::Chaplaincy), part: "Faith lead".into() },
+            characteristic: Some(Characteristic::Religion),
+        }),
+        (READER, Kind::ServiceListed {
+            organisation: "The Reader".into(),
+            service: "Shared reading group".into(),
+            category: Activity::SharedReading,
+            what: "Stories and poems read aloud together, and talked about".into(),
+            for_whom: "Everyone; no reading needed".into(),
+            when: "Tuesdays at 2pm, in the library".into(),
+            how_to_refer: "Ask the librarian, or refer here".into(),
+            consent_needed: true,
+        }),
+        (forum, Kind::ForumSetUp { name: "Race equality forum".into(), characteristic: Some(Characteristic::Ethnicity) }),
+        (meeting, Kind::ForumMeetingHeld {
+            forum,
+            held_on: ago(10)?,
+            people_attended: 14,
+            staff_attended: 3,
+            raised: "Afro combs and hair oil missing from the canteen list; Gypsy and Traveller men not told about the forum.".into(),
+            actions: vec![
+                ForumAction { action: "Add afro combs and hair oil to the canteen list".into(), owner: "Canteen manager".into(), due: ago(3)? },
+                ForumAction { action: "Tell every Gypsy and Traveller man on the wings about the forum".into(), owner: "Equality lead".into(), due: today.checked_add(jiff::Span::new().days(14))? },
+            ],
+        }),
+        (id(4), Kind::ForumActionDone { meeting, action: 0, note: Some("On the list from this week".into()) }),
+        (id(5), Kind::RegimeCurtailed { on: ago(2)?, minutes: 180, cause: CurtailmentCause::StaffShortage, wings: "A and B wings".into() }),
+    ];
+    for (i, (id, kind)) in entries.into_iter().enumerate() {
+        let e = EstablishmentEvent {
+            id,
+            establishment: MEN.parse()?,
+            recorded_at: now - days(12) + hours(i as i64),
+            recorded_by: staff(Role::EqualityLead),
+            kind,
+        };
+        tx.append_establishment_event(&e).await?.map_err(anyhow::Error::msg)?;
+    }
+    Ok(())
 }
 
 /// At the men's prison: one key worker on annual leave this week, and a training session on life

@@ -134,7 +134,7 @@ string_id!(StaffRef);
 pub struct EventId(uuid::Uuid);
 
 impl EventId {
-    pub fn from_uuid(u: uuid::Uuid) -> Self {
+    pub const fn from_uuid(u: uuid::Uuid) -> Self {
         Self(u)
     }
     /// A version-4 id from 16 caller-supplied random bytes (so seeded data is reproducible).

@@ -154,7 +154,8 @@ impl Role {
             Access::Complaints => matches!(self, EqualityLead | Governor) || self.can(Access::Record),
             Access::EqualityTeam => matches!(self, EqualityLead | Governor | Chaplaincy),
             Access::RecordEqualityWork => matches!(self, EqualityLead | Chaplaincy),
-            Access::Scrutiny => matches!(self, EqualityLead | ScrutinyPanel),
+            // Governors read the panel's feedback; the panel alone records it.
+            Access::Scrutiny => matches!(self, EqualityLead | ScrutinyPanel | Governor),
             Access::DrawScrutiny => matches!(self, EqualityLead),
             // An establishment's own directory: estate-wide roles have none.
             Access::Directory => !matches!(self, Analyst | Administrator | ScrutinyPanel),

@@ -287,6 +287,7 @@ pub struct ShowPage {
     seed: u64,
     released: bool,
     lead: bool,
+    panel: bool,
     complaints: Vec<Anonymised>,
     views: Vec<(&'static str, &'static str)>,
     errors: Errors,
@@ -320,6 +321,7 @@ async fn show_page(state: &AppState, staff: CurrentStaff, id: &str, errors: Erro
         seed: s.seed,
         released: s.released,
         lead: lead(staff.role),
+        panel: staff.role == Role::ScrutinyPanel,
         complaints,
         views: codes::<PanelView>(),
         errors,
@@ -346,6 +348,7 @@ pub async fn step(
     let (_, s) = load(&state, &staff, &id).await?;
     let mut errors: Errors = vec![];
     let complaint = || EventId::parse(value(&form, "complaint")).ok().filter(|c| s.complaints.contains(c));
+    let panel = staff.role == Role::ScrutinyPanel;
     let kind = match (value(&form, "action"), lead(staff.role)) {
         ("redact", true) => {
             let phrases: Vec<String> =
@@ -360,7 +363,7 @@ pub async fn step(
             })
         }
         ("release", true) => Some(Kind::ScrutinyReleased { sample: s.id }),
-        ("view", false) => {
+        ("view", false) if panel => {
             let view = PanelView::parse_code(value(&form, "view"))
                 .map_err(|_| errors.push(("view", "Select the panel's view".into())))
                 .ok();
@@ -376,7 +379,7 @@ pub async fn step(
                 _ => None,
             }
         }
-        ("redact" | "release", false) | ("view", true) => return Err(AppError::Forbidden),
+        ("redact" | "release", false) | ("view", _) => return Err(AppError::Forbidden),
         _ => return Err(AppError::BadRequest("action".into())),
     };
     if let Some(kind) = kind {
