@@ -258,3 +258,82 @@ fn funeral_requests_mbu_applications_and_requests_are_counted_by_their_rules() {
     assert!(asked > 100 && asked_granted < asked, "requests: {asked_granted} of {asked}");
     assert_eq!(overall("request-granted"), (asked_granted, asked));
 }
+
+/// "Out of cell fewer than 14 hours a week" counts, of the people whose time out of cell is on
+/// record in the period, those whose recorded hours came to fewer than 14 for each week they were
+/// held in it: equal to the same count made again here by that plain rule.
+#[test]
+fn time_out_of_cell_below_the_threshold_is_counted_by_its_rule() {
+    use jiff::{SignedDuration, Timestamp};
+    use throughcare_core::timeline::Timeline;
+    use throughcare_core::{Event, EventId, EventKind, StaffRef};
+    use throughcare_equality::report::{Period, ReportBuilder, Setting};
+
+    let e = estate(600, 3, Outcomes::Realistic);
+    let (start, end): (Timestamp, Timestamp) =
+        ("2025-04-01T00:00:00+01:00".parse().unwrap(), "2026-04-01T00:00:00+01:00".parse().unwrap());
+    let standards = throughcare_core::standards::StandardSet::builtin();
+    let measures = throughcare_core::measures::MeasureSet::builtin(&standards);
+    let calendar = throughcare_core::standards::calendar::Calendar::england_and_wales();
+    let mut b = ReportBuilder::new(Setting {
+        measures: &measures,
+        standards: &standards,
+        calendar: &calendar,
+        establishments: e.establishments(),
+        scope: Scope::Estate,
+        period: Period::parse(YEAR).unwrap(),
+        as_at: "2026-04-30T12:00:00Z".parse().unwrap(),
+    })
+    .unwrap();
+    let (mut recorded, mut below, mut minutes_all, mut days_all) = (0u64, 0u64, 0f64, 0f64);
+    for i in 0..e.people_count() {
+        let (person, mut events) = e.person(i);
+        let state = Timeline::new(events.clone()).state_at(Timestamp::MAX);
+        let custody: Vec<(Timestamp, Timestamp)> = state
+            .episodes
+            .iter()
+            .map(|ep| (ep.received_at.max(start), ep.ended.as_ref().map_or(end, |(t, _)| (*t).min(end))))
+            .filter(|(a, b)| a < b)
+            .collect();
+        // Three hours a day for some, one hour for others, and nothing on record for every fifth.
+        let daily: u16 = if i % 2 == 0 { 180 } else { 60 };
+        let mut total = 0f64;
+        for (n, &(a, z)) in custody.iter().enumerate() {
+            let mut t = a;
+            let mut k = 0u32;
+            while t < z && i % 5 != 0 {
+                let mut bytes = [0xabu8; 16];
+                bytes[..4].copy_from_slice(&(i as u32).to_be_bytes());
+                bytes[4..8].copy_from_slice(&k.to_be_bytes());
+                bytes[8] = n as u8;
+                events.push(Event {
+                    id: EventId::from_random_bytes(bytes),
+                    person: person.prison_number.clone(),
+                    occurred_at: t,
+                    recorded_at: t,
+                    recorded_by: StaffRef::parse("regime").unwrap(),
+                    correction: None,
+                    kind: EventKind::TimeOutOfCell { on: throughcare_core::time::date_in_england(t), minutes: daily },
+                });
+                total += f64::from(daily);
+                t += SignedDuration::from_hours(24);
+                k += 1;
+            }
+        }
+        let days: f64 = custody.iter().map(|(a, z)| z.duration_since(*a).as_secs_f64() / 86_400.0).sum();
+        if total > 0.0 {
+            recorded += 1;
+            below += u64::from(total / 60.0 < 14.0 * days / 7.0);
+        }
+        minutes_all += total;
+        days_all += days;
+        b.add(&person, &Timeline::new(events));
+    }
+    let r = b.finish().unwrap();
+    let m = |id: &str| r.measures.iter().find(|m| m.id == id).unwrap_or_else(|| panic!("{id}"));
+    let under = m("time-out-of-cell-below-14-hours");
+    assert!(recorded > 300 && below > 100 && below < recorded, "{below} of {recorded}");
+    assert_eq!((under.overall.numerator.unwrap(), under.overall.denominator.unwrap()), (below, recorded));
+    let hours = m("time-out-of-cell-hours").overall.rate.unwrap();
+    assert!((hours - minutes_all / 60.0 / (days_all / 7.0)).abs() < 1e-9, "{hours}");
+}
