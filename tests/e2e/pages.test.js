@@ -168,6 +168,7 @@ const OWN_WORK = {
   'safer-custody': 'Open ACCT cases', 'listener-coordinator': 'Waiting for a Listener', 'mbu-officer': 'Overdue and due today', 'equality-lead': 'Discrimination complaints',
   chaplaincy: 'requests waiting', resettlement: 'Releases in the next 12 weeks', 'voluntary-partner': 'Sessions you recorded',
   governor: 'Equality findings', analyst: 'Equality findings', administrator: 'Latest entries in the audit trail',
+  'scrutiny-panel': 'Samples to review',
 };
 
 for (const [role, section] of Object.entries(OWN_WORK)) {

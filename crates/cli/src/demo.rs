@@ -606,17 +606,42 @@ async fn scenario(db: &Db, engine: &Engine, now: Timestamp) -> Result<usize> {
     tx.append_events(&events).await?;
     tx.refresh_obligations(&people, engine, now).await?;
     workforce(&mut tx, now).await?;
-    equality_work(&mut tx, now).await?;
+    equality_work(db, &mut tx, now).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// The latest of the last four quarters in which complaints at the men's prison were answered, and
+/// those complaints.
+async fn answered_in_a_past_quarter(
+    db: &Db,
+    today: jiff::civil::Date,
+) -> Result<Option<(throughcare_core::scrutiny::Quarter, Vec<EventId>)>> {
+    let sent: Vec<(EventId, jiff::civil::Date)> = db
+        .answered_complaints(&MEN.parse()?)
+        .await?
+        .into_iter()
+        .map(|(c, at)| (c.id, throughcare_core::time::date_in_england(at)))
+        .collect();
+    let mut q = throughcare_core::scrutiny::Quarter::of(today);
+    for _ in 0..4 {
+        q = q.previous();
+        let ids: Vec<EventId> =
+            sent.iter().filter(|(_, d)| *d >= q.first_day() && *d < q.end()).map(|(id, _)| *id).collect();
+        if !ids.is_empty() {
+            return Ok(Some((q, ids)));
+        }
+    }
+    Ok(None)
 }
 
 /// The shared reading group's entry in the men's prison's directory.
 const READER: EventId = EventId::from_uuid(uuid::Uuid::from_u128(0x5ead_0000_0000_4000_8000_0000_0000_0001));
 
 /// At the men's prison: the equality team, a race equality forum with one action done and one
-/// open, the directory's shared reading group, and a curtailment this week.
-async fn equality_work(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Result<()> {
+/// open, the directory's shared reading group, a curtailment this week, and the latest quarter's
+/// scrutiny sample released to the panel.
+async fn equality_work(db: &Db, tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Result<()> {
     use throughcare_core::establishment::{CurtailmentCause, EstablishmentEvent, ForumAction, Kind, TeamMember};
     let today = throughcare_core::time::date_in_england(now);
     let ago = |n: i64| today.checked_sub(jiff::Span::new().days(n));
@@ -657,6 +682,21 @@ async fn equality_work(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> R
         (id(4), Kind::ForumActionDone { meeting, action: 0, note: Some("On the list from this week".into()) }),
         (id(5), Kind::RegimeCurtailed { on: ago(2)?, minutes: 180, cause: CurtailmentCause::StaffShortage, wings: "A and B wings".into() }),
     ];
+    let mut entries = entries;
+    if let Some((quarter, answered)) = answered_in_a_past_quarter(db, today).await? {
+        let complaints = throughcare_core::scrutiny::draw(&answered, throughcare_core::scrutiny::DEFAULT_RULE, 1);
+        let sample = id(6);
+        entries.push((
+            sample,
+            Kind::ScrutinySampleDrawn {
+                quarter: quarter.to_string(),
+                answered: answered.len() as u32,
+                seed: 1,
+                complaints,
+            },
+        ));
+        entries.push((id(7), Kind::ScrutinyReleased { sample }));
+    }
     for (i, (id, kind)) in entries.into_iter().enumerate() {
         let e = EstablishmentEvent {
             id,

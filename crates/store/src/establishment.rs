@@ -154,6 +154,16 @@ impl Db {
         rows.into_iter().map(event_of).collect()
     }
 
+    /// Every complaint raised at an establishment whose answer has gone to the person, with when
+    /// it went, including those of people since released or moved.
+    pub async fn answered_complaints(
+        &self,
+        code: &EstablishmentCode,
+    ) -> Result<Vec<(throughcare_core::pathways::discrimination::Complaint, Timestamp)>, StoreError> {
+        use throughcare_core::pathways::discrimination::{RAISED, STEPS, answered_at};
+        Ok(self.cases_anywhere(RAISED, STEPS).await?.iter().flat_map(|(_, t)| answered_at(t, code)).collect())
+    }
+
     pub async fn register(&self, code: &EstablishmentCode) -> Result<Register, StoreError> {
         Ok(Register::new(&self.establishment_events(code).await?))
     }

@@ -347,6 +347,39 @@ impl Db {
         self.in_caseload_order(establishment, rows).await
     }
 
+    /// Everyone, in custody or not, with at least one event of the `kinds` a pathway starts with,
+    /// each with the pathway's events and their custody events (reception, transfer, release), so
+    /// that where each case arose can be read from the timeline: a quarter's answered complaints
+    /// include those of people since released or moved.
+    pub async fn cases_anywhere(&self, kinds: &[&str], steps: &[&str]) -> Result<Vec<(Person, Timeline)>, StoreError> {
+        const CUSTODY: &[&str] = &["reception", "transfer_out", "release", "transferred_to_hospital"];
+        let quoted = |ks: &[&str]| {
+            ks.iter().copied().filter(|k| EventKind::NAMES.contains(k)).map(|k| format!("'{k}'")).collect::<Vec<_>>()
+        };
+        let (list, all) = (quoted(kinds), quoted(&[kinds, steps, CUSTODY].concat()));
+        if list.is_empty() {
+            return Ok(vec![]);
+        }
+        let (list, all) = (list.join(", "), all.join(", "));
+        let rows: Vec<EventRow> = on_db!(
+            self,
+            read | p
+                | sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE prison_number IN                      (SELECT DISTINCT k.prison_number FROM events k WHERE k.kind IN ({list}))                      AND (kind IN ({all}) OR supersedes IS NOT NULL)                      ORDER BY prison_number, occurred_at, recorded_at, id"
+                )))
+                .fetch_all(p)
+                .await?
+        );
+        let mut out = Vec::new();
+        for (pn, events) in by_person(rows)? {
+            if let Some(person) = self.person(&pn).await? {
+                out.push((person, Timeline::new(events)));
+            }
+        }
+        out.sort_by(|a, b| a.0.prison_number.as_str().cmp(b.0.prison_number.as_str()));
+        Ok(out)
+    }
+
     /// Each key worker of people in custody at an establishment, with how many people they have
     /// (as their obligations were last worked out): caseloads without reading every timeline.
     pub async fn key_worker_caseloads(

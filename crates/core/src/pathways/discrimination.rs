@@ -10,6 +10,18 @@ use crate::event::{ComplaintFinding, ComplaintReporter, Event, EventKind};
 use crate::ids::{EventId, StaffRef};
 use crate::timeline::Timeline;
 
+/// The kinds that start a complaint, and its steps: what a register of complaints reads.
+pub const RAISED: &[&str] = &["discrimination_complaint_raised"];
+pub const STEPS: &[&str] = &[
+    "discrimination_complaint_acknowledged",
+    "discrimination_staff_identified",
+    "discrimination_investigator_named",
+    "discrimination_complaint_answered",
+    "discrimination_answer_checked",
+    "discrimination_complaint_appealed",
+    "discrimination_appeal_decided",
+];
+
 /// Where a complaint stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
@@ -105,6 +117,11 @@ impl Complaint {
     /// before the check, went at once).
     pub fn sent(&self) -> Option<&Answer> {
         self.answers.iter().rev().find(|a| matches!(a.check, Some((true, ..))) || a.response.is_none())
+    }
+
+    /// When the answer went to the person: its approval, or the answer itself for older records.
+    pub fn sent_at(&self) -> Option<Timestamp> {
+        self.sent().map(|a| a.check.as_ref().map_or(a.at, |(_, _, _, at)| *at))
     }
 
     /// Whether a member of staff is named in it: they never read it, investigate it or check it.
@@ -229,6 +246,16 @@ pub fn complaints(timeline: &Timeline) -> Vec<Complaint> {
         }
     }
     out
+}
+
+/// The complaints raised while the person was held at `establishment` whose answer has gone to
+/// them, each with when it went: a quarter's pool for independent scrutiny, wherever they are now.
+pub fn answered_at(t: &Timeline, establishment: &crate::ids::EstablishmentCode) -> Vec<(Complaint, Timestamp)> {
+    complaints(t)
+        .into_iter()
+        .filter(|c| t.state_at(c.raised_at).current_episode().is_some_and(|ep| &ep.establishment == establishment))
+        .filter_map(|c| c.sent_at().map(|at| (c, at)))
+        .collect()
 }
 
 /// The rules of a complaint's steps. Whoever a complaint names is kept out of it; the finding is

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, codes, name, value, values};
-use crate::pages::people::{reachable, reachable_by_event};
+use crate::pages::people::{reachable, reachable_case};
 use crate::pages::record::{PathwayStep, again};
 use crate::present::{Directory, when};
 use crate::roles::Role;
@@ -99,7 +99,7 @@ pub async fn log(
 ) -> Result<LogPage, AppError> {
     let now = state.now();
     let establishment = staff.establishment.clone().ok_or(AppError::NotFound)?;
-    let people = state.db.pathway_timelines(&establishment, &["discrimination_complaint_raised"], &STEPS).await?;
+    let people = state.db.pathway_timelines(&establishment, discrimination::RAISED, discrimination::STEPS).await?;
     let (mut open, mut answered) = (vec![], vec![]);
     for (p, t) in &people {
         for c in discrimination::complaints(t).iter().filter(|c| may_open(&staff, c)) {
@@ -136,15 +136,6 @@ pub async fn log(
         staff: Some(staff),
     })
 }
-
-const STEPS: [&str; 6] = [
-    "discrimination_complaint_acknowledged",
-    "discrimination_investigator_named",
-    "discrimination_complaint_answered",
-    "discrimination_answer_checked",
-    "discrimination_complaint_appealed",
-    "discrimination_appeal_decided",
-];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "complaints/new.html")]
@@ -360,8 +351,7 @@ async fn load(
     staff: &CurrentStaff,
     id: &str,
 ) -> Result<(throughcare_core::Person, throughcare_core::timeline::Timeline, Complaint), AppError> {
-    let (person, t, id) = reachable_by_event(state, staff, id).await?;
-    let c = discrimination::complaints(&t).into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+    let (person, t, c) = reachable_case(state, staff, id, discrimination::complaints, |c| c.id).await?;
     // Not "forbidden": that there is a complaint is itself what must not reach the staff it names.
     if !may_open(staff, &c) {
         return Err(AppError::NotFound);

@@ -481,8 +481,8 @@ pub struct EqualityPage {
 pub struct WorkView {
     /// (forum and date, action, owner, due, status)
     actions: Vec<(String, String, String, String, &'static str)>,
-    /// (festival, date, budget, marked)
-    festivals: Vec<(String, String, String, String)>,
+    /// (festival, date, asked in time or not, budget, marked)
+    festivals: Vec<(String, String, &'static str, String, String)>,
     /// (quarter, sampled of answered, views recorded)
     scrutiny: Vec<(String, String, String)>,
     /// (cause, hours lost)
@@ -493,6 +493,7 @@ fn work_view(r: &throughcare_core::establishment::Register, period: Period, toda
     use throughcare_core::codes::CodeSet;
     use throughcare_core::display;
     let inside = |d: jiff::civil::Date| d >= period.from && d <= period.to;
+    let defaults = throughcare_core::establishment::Defaults::builtin();
     WorkView {
         actions: r
             .actions
@@ -521,6 +522,7 @@ fn work_view(r: &throughcare_core::establishment::Register, period: Period, toda
                 (
                     format!("{} ({})", f.festival, f.religion.label()),
                     display::date(f.on),
+                    if f.asked_on <= defaults.ask_by(f.on) { "Yes" } else { "No, later" },
                     format!("£{}.{:02}", f.budget_pence / 100, f.budget_pence % 100),
                     f.marked.map_or("Not yet recorded".into(), |(n, _)| format!("{n} attended")),
                 )

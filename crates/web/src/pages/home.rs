@@ -427,16 +427,8 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
             .db
             .pathway_timelines(
                 e,
-                &["discrimination_complaint_raised"],
-                &[
-                    "discrimination_complaint_acknowledged",
-                    "discrimination_staff_identified",
-                    "discrimination_investigator_named",
-                    "discrimination_complaint_answered",
-                    "discrimination_answer_checked",
-                    "discrimination_complaint_appealed",
-                    "discrimination_appeal_decided",
-                ],
+                throughcare_core::pathways::discrimination::RAISED,
+                throughcare_core::pathways::discrimination::STEPS,
             )
             .await?;
         let mut rows: Vec<(Timestamp, Vec<Cell>)> = Vec::new();
@@ -467,6 +459,34 @@ pub async fn home(State(state): State<AppState>, Extension(staff): Extension<Cur
                 rows,
             ));
         }
+    }
+
+    // The independent panel: the samples released to it, and how many it has reviewed.
+    if let (Role::ScrutinyPanel, Some(e)) = (role, &staff.establishment) {
+        let rows: Vec<Vec<Cell>> = state
+            .db
+            .register(e)
+            .await?
+            .samples
+            .iter()
+            .rev()
+            .filter(|s| s.released)
+            .map(|s| {
+                let quarter =
+                    throughcare_core::scrutiny::Quarter::parse(&s.quarter).map_or(s.quarter.clone(), |q| q.label());
+                vec![
+                    link(quarter, format!("/scrutiny/{}", s.id)),
+                    text(format!("{} of {}", s.views.len(), s.complaints.len())),
+                ]
+            })
+            .collect();
+        sections.push(section(
+            "samples",
+            "Samples to review",
+            "No sample has been released to the panel yet.",
+            vec!["Quarter", "Reviewed"],
+            rows,
+        ));
     }
 
     if role == Role::Governor {

@@ -128,6 +128,20 @@ pub async fn reachable_by_event(
     Ok((person, timeline, id))
 }
 
+/// One case of a pathway (a request, a complaint) by its id, with its person and their timeline,
+/// if the member of staff may reach them; 404 otherwise.
+pub async fn reachable_case<C>(
+    state: &AppState,
+    staff: &CurrentStaff,
+    id: &str,
+    cases: impl FnOnce(&Timeline) -> Vec<C>,
+    id_of: impl Fn(&C) -> throughcare_core::EventId,
+) -> Result<(Person, Timeline, C), AppError> {
+    let (person, timeline, id) = reachable_by_event(state, staff, id).await?;
+    let case = cases(&timeline).into_iter().find(|c| id_of(c) == id).ok_or(AppError::NotFound)?;
+    Ok((person, timeline, case))
+}
+
 /// Which part of the timeline an event belongs to, for the filter.
 pub fn category(kind: &str) -> &'static str {
     match kind {

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::pages::form::{Errors, Pairs, name, value};
-use crate::pages::people::{reachable, reachable_by_event};
+use crate::pages::people::{reachable, reachable_case};
 use crate::pages::record::{PathwayStep, again};
 use crate::present::when;
 
@@ -147,8 +147,7 @@ async fn load(
     staff: &CurrentStaff,
     id: &str,
 ) -> Result<(throughcare_core::Person, throughcare_core::timeline::Timeline, Request), AppError> {
-    let (person, t, id) = reachable_by_event(state, staff, id).await?;
-    let r = requests::requests(&t).into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    let (person, t, r) = reachable_case(state, staff, id, requests::requests, |r| r.id).await?;
     let teams = staff.role.request_teams().unwrap_or(&[]);
     if !teams.contains(&requests::team(r.category)) {
         return Err(AppError::NotFound);

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use throughcare_core::codes::CodeSet;
 use throughcare_core::establishment::{EstablishmentEvent, Kind, PanelView, Sample};
-use throughcare_core::pathways::discrimination::{self, Complaint};
+use throughcare_core::pathways::discrimination::Complaint;
 use throughcare_core::scrutiny::{Anonymiser, Quarter, draw as draw_sample};
 use throughcare_core::{EstablishmentCode, EventId, StaffRef, display};
 
@@ -59,33 +59,9 @@ async fn anonymiser(state: &AppState, est: &EstablishmentCode) -> Result<Anonymi
     Ok(an)
 }
 
-/// Answered complaints at the establishment: each with when its answer went to the person.
+/// Answered complaints raised at the establishment, each with when its answer went to the person.
 async fn answered(state: &AppState, est: &EstablishmentCode) -> Result<Vec<(Complaint, jiff::Timestamp)>, AppError> {
-    let people = state
-        .db
-        .pathway_timelines(
-            est,
-            &["discrimination_complaint_raised"],
-            &[
-                "discrimination_complaint_acknowledged",
-                "discrimination_investigator_named",
-                "discrimination_complaint_answered",
-                "discrimination_answer_checked",
-                "discrimination_complaint_appealed",
-                "discrimination_appeal_decided",
-            ],
-        )
-        .await?;
-    let mut out = vec![];
-    for (_, t) in &people {
-        for c in discrimination::complaints(t) {
-            if let Some(a) = c.sent() {
-                let at = a.check.as_ref().map_or(a.at, |(_, _, _, at)| *at);
-                out.push((c, at));
-            }
-        }
-    }
-    Ok(out)
+    Ok(state.db.answered_complaints(est).await?)
 }
 
 async fn anonymise(state: &AppState, est: &EstablishmentCode, s: &Sample) -> Result<Vec<Anonymised>, AppError> {
