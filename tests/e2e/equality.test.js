@@ -144,9 +144,12 @@ test('a complaint from the kiosk to its appeal, the panel\'s anonymised review, 
   // A forum meeting with an action, which must have an owner.
   await lead.goto(`${base}/equality-team`);
   await lead.fill('#name', 'Race equality forum');
-  await lead.selectOption('#characteristic', 'ethnicity');
   await lead.click('button:has-text("Set up the forum")');
-  await lead.selectOption('#forum', { label: 'Race equality forum' });
+  assert.match(await lead.textContent('#name-error'), /already a forum called Race equality forum/);
+  await lead.fill('#name', 'Disability forum');
+  await lead.selectOption('#characteristic', 'disability');
+  await lead.click('button:has-text("Set up the forum")');
+  await lead.selectOption('#forum', { label: 'Disability forum' });
   await fillDate(lead, 'held_on', londonDate(0));
   await lead.fill('#people_attended', '12');
   await lead.fill('#staff_attended', '3');

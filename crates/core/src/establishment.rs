@@ -460,6 +460,16 @@ impl Register {
         kind.check()?;
         let sample = |id: &EventId| self.samples.iter().find(|s| s.id == *id);
         match kind {
+            Kind::ForumSetUp { name, .. }
+                if self.forums.iter().any(|f| f.name.trim().eq_ignore_ascii_case(name.trim())) =>
+            {
+                Err(format!("name: there is already a forum called {}", name.trim()))
+            }
+            Kind::FestivalPlanned { festival, on, .. }
+                if self.festivals.iter().any(|p| p.festival == *festival && p.on == *on) =>
+            {
+                Err(format!("festival: {festival} on this day is already planned"))
+            }
             Kind::TeamMemberStoodDown { named } if !self.team.iter().any(|(id, ..)| id == named) => {
                 Err("named: not a member of the team".into())
             }
@@ -582,6 +592,8 @@ mod tests {
         };
         let r = Register::new(&events);
         assert!(r.check_step(&meeting).is_ok());
+        let again = Kind::ForumSetUp { name: "race equality forum ".into(), characteristic: None };
+        assert!(r.check_step(&again).unwrap_err().contains("already a forum"));
         events.push(entry(2, meeting));
         let r = Register::new(&events);
         assert_eq!(r.overdue(Date::new(2026, 12, 7).unwrap()).count(), 1);

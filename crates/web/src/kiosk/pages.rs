@@ -1176,18 +1176,9 @@ pub async fn complain(
     if what.is_empty() {
         errors.push(("what", tr.t("complain-what-missing")));
     }
-    let long = |f: &str, max: usize| value(&form, f).chars().count() > max;
     for (f, max) in [("what", 2000usize), ("place", 200), ("who", 1000), ("wants", 1000)] {
-        if long(f, max) {
-            errors.push((
-                match f {
-                    "what" => "what",
-                    "place" => "place",
-                    "who" => "who",
-                    _ => "wants",
-                },
-                tr.a("complain-too-long", &[("max", max.to_string())]),
-            ));
+        if value(&form, f).chars().count() > max {
+            errors.push((f, tr.a("complain-too-long", &[("max", max.to_string())])));
         }
     }
     let today = throughcare_core::time::date_in_england(state.now());
