@@ -91,8 +91,9 @@ pub fn draw(answered: &[EventId], rule: SampleRule, seed: u64) -> Vec<EventId> {
 /// lead marked for redaction.
 #[derive(Debug, Clone, Default)]
 pub struct Anonymiser {
-    /// (text to find, what to put instead), longest first so a full name goes before a surname.
-    replace: Vec<(String, String)>,
+    /// Text to find (keyed by its length, longest first, so a full name goes before a surname, and
+    /// by its lower case, so each is kept once) and what to put instead.
+    replace: std::collections::BTreeMap<(std::cmp::Reverse<usize>, String), (String, String)>,
 }
 
 impl Anonymiser {
@@ -100,11 +101,13 @@ impl Anonymiser {
     /// letters are skipped: "Al" would otherwise take the "al" out of every "also".
     pub fn add(&mut self, text: &str, with: &str) {
         let t = text.trim();
-        if t.chars().count() < 3 || self.replace.iter().any(|(x, _)| x.eq_ignore_ascii_case(t)) {
+        let n = t.chars().count();
+        if n < 3 {
             return;
         }
-        self.replace.push((t.to_string(), with.to_string()));
-        self.replace.sort_by_key(|(x, _)| std::cmp::Reverse(x.chars().count()));
+        self.replace
+            .entry((std::cmp::Reverse(n), t.to_ascii_lowercase()))
+            .or_insert_with(|| (t.to_string(), with.to_string()));
     }
 
     /// A person's or a member of staff's name: the whole name, and each part of it that is a
@@ -132,7 +135,7 @@ impl Anonymiser {
 
     pub fn apply(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for (find, with) in &self.replace {
+        for (find, with) in self.replace.values() {
             out = replace_ignoring_case(&out, find, with);
         }
         mask_identifiers(&out)

@@ -107,14 +107,7 @@ pub async fn list_service(
     if let Some(kind) = kind {
         match append(&state, &staff, kind).await? {
             Ok(_) => return Ok(super::flash::redirect("/directory", "directory")),
-            Err(reason) => {
-                let (f, m) = reason.split_once(": ").unwrap_or(("organisation", &reason));
-                let field = ["organisation", "service", "what", "for_whom", "when", "how_to_refer"]
-                    .into_iter()
-                    .find(|x| *x == f)
-                    .unwrap_or("organisation");
-                errors.push((field, m.to_string()));
-            }
+            Err(reason) => errors.push(crate::pages::equality_team::refusal(reason, "organisation")),
         }
     }
     let page = list_page(&state, staff, form, errors).await?;

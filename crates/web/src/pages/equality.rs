@@ -523,7 +523,7 @@ fn work_view(r: &throughcare_core::establishment::Register, period: Period, toda
                     format!("{} ({})", f.festival, f.religion.label()),
                     display::date(f.on),
                     if f.asked_on <= defaults.ask_by(f.on) { "Yes" } else { "No, later" },
-                    format!("£{}.{:02}", f.budget_pence / 100, f.budget_pence % 100),
+                    crate::pages::equality_team::pounds(f.budget_pence),
                     f.marked.map_or("Not yet recorded".into(), |(n, _)| format!("{n} attended")),
                 )
             })
@@ -544,7 +544,7 @@ fn work_view(r: &throughcare_core::establishment::Register, period: Period, toda
             .iter()
             .map(|c| {
                 let m: u32 = r.curtailments.iter().filter(|x| x.2 == *c && inside(x.0)).map(|x| u32::from(x.1)).sum();
-                (c.label(), format!("{}h {:02}m", m / 60, m % 60))
+                (c.label(), crate::pages::equality_team::hours(m))
             })
             .collect(),
     }

@@ -21,7 +21,8 @@ use crate::pages::scrutiny::append;
 use crate::present::Directory;
 use crate::roles::Access;
 
-fn pounds(pence: u32) -> String {
+/// An amount of money as people write it: £150.00.
+pub(crate) fn pounds(pence: u32) -> String {
     format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
@@ -40,9 +41,25 @@ fn parse_pounds(s: &str) -> Option<u32> {
 }
 
 /// A rule's refusal ("owner: enter 1-120 characters") as the field and its message.
-fn refusal(reason: String, fallback: &'static str) -> (&'static str, String) {
-    const FIELDS: &[&str] =
-        &["owner", "action", "raised", "name", "part", "festival", "asked_for", "asked_on", "wings", "minutes"];
+pub(crate) fn refusal(reason: String, fallback: &'static str) -> (&'static str, String) {
+    const FIELDS: &[&str] = &[
+        "owner",
+        "action",
+        "raised",
+        "name",
+        "part",
+        "festival",
+        "asked_for",
+        "asked_on",
+        "wings",
+        "minutes",
+        "organisation",
+        "service",
+        "what",
+        "for_whom",
+        "when",
+        "how_to_refer",
+    ];
     match reason.split_once(": ") {
         Some((f, m)) => (FIELDS.iter().find(|x| **x == f).copied().unwrap_or(fallback), m.to_string()),
         None => (fallback, reason),
@@ -465,7 +482,8 @@ pub struct RegimePage {
 
 crate::pages::form::task_page!(RegimePage);
 
-fn hours(minutes: u32) -> String {
+/// Time lost as hours and minutes: 3h 30m.
+pub(crate) fn hours(minutes: u32) -> String {
     format!("{}h {:02}m", minutes / 60, minutes % 60)
 }
 
