@@ -540,6 +540,20 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
             format!("Discrimination appeal decided: {}", finding.label().to_lowercase_first())
         }
         K::ReleasePlanItemCompleted { item } => format!("Release plan: {} done", item.label().to_lowercase_first()),
+        K::ReleasePlanItemNoted { item, note } => {
+            format!("Release plan: {}: {note}", item.label().to_lowercase_first())
+        }
+        K::CommunityHandoverReferred { service } => format!("Referred to {service} for care after release"),
+        K::CommunityHandoverAccepted { .. } => "Community mental-health care accepted the handover".to_string(),
+        K::TransferArrivalReviewed { reviewer, note } => match note {
+            Some(n) => format!("Reviewed on arrival by {}: {n}", reviewer.label().to_lowercase()),
+            None => format!("Reviewed on arrival by {}", reviewer.label().to_lowercase()),
+        },
+        K::CommunityRecordMatched { service, known_from, missed, .. } => format!(
+            "Known to {service} since {}{}",
+            date(*known_from),
+            if *missed { " (the reception screen found no mental-health need: re-screen)" } else { "" }
+        ),
         K::CharacteristicDeclared(d) => {
             let detail = d.detail().map(|x| format!(" ({x})")).unwrap_or_default();
             format!("{} declared: {}{detail}", d.characteristic().label(), d.describe())
@@ -577,6 +591,9 @@ pub fn sentence(kind: &EventKind, names: &Names<'_>) -> String {
         }
         K::FamilyContactRemoved { contact: id } => format!("Removed {} from family", contact(*id)),
         K::FamilyContactMade { contact: id, how } => format!("{} with {}", how.label(), contact(*id)),
+        K::FamilyToldOfTransfer { contact: id, how } => {
+            format!("{} told of the move ({})", contact(*id), how.label().to_lowercase())
+        }
         K::BereavementRecorded { relationship, died_on } => {
             format!("Bereavement: {relationship} died on {}", date(*died_on))
         }

@@ -431,6 +431,16 @@ code_set! {
         SubstanceMisuse = "SUBSTANCE_MISUSE": "Substance misuse support",
         IdDocuments = "ID_DOCUMENTS": "Identity documents",
         Family = "FAMILY": "Family and relationships",
+        SocialCare = "SOCIAL_CARE": "Social care needs assessed",
+    }
+}
+
+code_set! {
+    /// Who reviews a person arriving on transfer: healthcare always, safer custody when an ACCT
+    /// is open (the report: a distinctive response at reception to people who have moved).
+    pub enum ArrivalReviewer as "arrival reviewer" {
+        Healthcare = "HEALTHCARE": "Healthcare",
+        SaferCustody = "SAFER_CUSTODY": "Safer custody",
     }
 }
 
@@ -869,6 +879,40 @@ pub enum EventKind {
     ReleasePlanItemCompleted {
         item: ReleasePlanItem,
     },
+    /// Progress on a release plan item short of done: who is doing what.
+    ReleasePlanItemNoted {
+        item: ReleasePlanItem,
+        note: String,
+    },
+    /// A referral to community mental-health care after custody (RECONNECT or the community
+    /// team), made from 12 weeks before release.
+    CommunityHandoverReferred {
+        service: String,
+    },
+    /// The community service accepted the person before release: care continues.
+    CommunityHandoverAccepted {
+        referral: EventId,
+    },
+    /// Reviewed on arrival after a transfer, by healthcare or by safer custody.
+    TransferArrivalReviewed {
+        reviewer: ArrivalReviewer,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// Someone in the person's family of choice, whom they agreed may be told, was told of a move.
+    FamilyToldOfTransfer {
+        contact: EventId,
+        how: ContactMode,
+    },
+    /// A community service's record matched this person (from an import of its caseload):
+    /// `missed` when their reception screen found no mental-health need.
+    CommunityRecordMatched {
+        service: String,
+        known_from: Date,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        known_until: Option<Date>,
+        missed: bool,
+    },
     CharacteristicDeclared(Declaration),
     CommunicationRecorded(CommunicationProfile),
     FamilyContactNamed(FamilyContact),
@@ -991,6 +1035,12 @@ impl EventKind {
         "discrimination_complaint_appealed",
         "discrimination_appeal_decided",
         "release_plan_item_completed",
+        "release_plan_item_noted",
+        "community_handover_referred",
+        "community_handover_accepted",
+        "transfer_arrival_reviewed",
+        "family_told_of_transfer",
+        "community_record_matched",
         "characteristic_declared",
         "communication_recorded",
         "family_contact_named",
@@ -1023,6 +1073,9 @@ impl EventKind {
         "medication_given",
         "medicines_reconciled",
         "medicines_supplied",
+        "community_handover_referred",
+        "community_handover_accepted",
+        "community_record_matched",
     ];
 
     pub fn is_clinical(kind: &str) -> bool {
@@ -1132,6 +1185,12 @@ impl EventKind {
             Self::DiscriminationComplaintAppealed { .. } => "discrimination_complaint_appealed",
             Self::DiscriminationAppealDecided { .. } => "discrimination_appeal_decided",
             Self::ReleasePlanItemCompleted { .. } => "release_plan_item_completed",
+            Self::ReleasePlanItemNoted { .. } => "release_plan_item_noted",
+            Self::CommunityHandoverReferred { .. } => "community_handover_referred",
+            Self::CommunityHandoverAccepted { .. } => "community_handover_accepted",
+            Self::TransferArrivalReviewed { .. } => "transfer_arrival_reviewed",
+            Self::FamilyToldOfTransfer { .. } => "family_told_of_transfer",
+            Self::CommunityRecordMatched { .. } => "community_record_matched",
             Self::CharacteristicDeclared { .. } => "characteristic_declared",
             Self::CommunicationRecorded { .. } => "communication_recorded",
             Self::FamilyContactNamed { .. } => "family_contact_named",
@@ -1182,6 +1241,16 @@ impl EventKind {
             Self::ReferralDeclined { reason, .. } => text("reason", reason, 500),
             Self::TemporaryReleaseDecided { reason: Some(r), .. } => text("reason", r, 500),
             Self::BereavementRecorded { relationship, .. } => text("relationship", relationship, 120),
+            Self::ReleasePlanItemNoted { note, .. } => text("note", note, 500),
+            Self::CommunityHandoverReferred { service } => text("service", service, 120),
+            Self::TransferArrivalReviewed { note: Some(n), .. } => text("note", n, 500),
+            Self::CommunityRecordMatched { service, known_from, known_until, .. } => {
+                text("service", service, 120)?;
+                match known_until {
+                    Some(u) if u < known_from => Err("known_until must not be before known_from".into()),
+                    _ => Ok(()),
+                }
+            }
             Self::HospitalBedIdentified { hospital, .. } => text("hospital", hospital, 120),
             Self::HospitalTransferDelayed { note: Some(n), .. } => text("note", n, 500),
             Self::MedicineReported { name, dose, .. } => text("name", name, 120).and_then(|()| text("dose", dose, 120)),
@@ -1370,7 +1439,9 @@ impl EventKind {
             Self::DiscriminationAppealDecided { appeal, .. } => (*appeal, &["discrimination_complaint_appealed"]),
             Self::FamilyContactChanged { contact, .. }
             | Self::FamilyContactRemoved { contact }
-            | Self::FamilyContactMade { contact, .. } => (*contact, &["family_contact_named"]),
+            | Self::FamilyContactMade { contact, .. }
+            | Self::FamilyToldOfTransfer { contact, .. } => (*contact, &["family_contact_named"]),
+            Self::CommunityHandoverAccepted { referral } => (*referral, &["community_handover_referred"]),
             _ => return None,
         })
     }
@@ -1550,6 +1621,12 @@ mod tests {
                 "mbu_admitted" => r#"{"unit":"AAA","temporary":true}"#.into(),
                 "hearing_scheduled" => r#"{"hearing":"PAROLE","on":"2026-04-01"}"#.into(),
                 "family_contact_made" => format!(r#"{{"contact":"{id}","how":"VIDEO_CALL"}}"#),
+                "family_told_of_transfer" => format!(r#"{{"contact":"{id}","how":"CALL"}}"#),
+                "community_handover_accepted" => format!(r#"{{"referral":"{id}"}}"#),
+                "community_handover_referred" => r#"{"service":"RECONNECT"}"#.into(),
+                "release_plan_item_noted" => r#"{"item":"ACCOMMODATION","note":"Approved premises asked"}"#.into(),
+                "transfer_arrival_reviewed" => r#"{"reviewer":"HEALTHCARE"}"#.into(),
+                "community_record_matched" => r#"{"service":"CMHT Leeds","known_from":"2025-01-01","missed":true}"#.into(),
                 "bereavement_recorded" => r#"{"relationship":"my nan","died_on":"2026-02-10"}"#.into(),
                 "information_given" => {
                     r#"{"item":"All About MBUs","format":"EASY_READ","language":"en","understood":"YES"}"#.into()

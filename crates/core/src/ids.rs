@@ -144,6 +144,16 @@ impl EventId {
     pub fn parse(s: &str) -> Result<Self, IdError> {
         uuid::Uuid::try_parse(s.trim()).map(Self).map_err(|_| IdError::EventId(s.to_string()))
     }
+    /// A stable id derived from this one and a name (UUID version 5): the same inputs give the
+    /// same id, so a record imported twice, or exported again, names the same things.
+    pub fn derived(&self, name: &str) -> Self {
+        Self(uuid::Uuid::new_v5(&self.0, name.as_bytes()))
+    }
+    /// A stable id for a name alone, in throughcare's own namespace.
+    pub fn named(name: &str) -> Self {
+        const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x7c5f_3a1e_9b2d_4e60_8a71_2f0c_d4e5_b6a9);
+        Self(uuid::Uuid::new_v5(&NAMESPACE, name.as_bytes()))
+    }
 }
 impl fmt::Display for EventId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -518,7 +518,7 @@ impl InstrumentSet {
     }
 
     /// The answers of a recorded version scored again, or why they cannot be.
-    fn rescore(&self, instrument: Instrument, version: u16, answers: Answers) -> Result<EventKind, String> {
+    pub fn rescore(&self, instrument: Instrument, version: u16, answers: Answers) -> Result<EventKind, String> {
         let def = self
             .version(instrument, version)
             .ok_or_else(|| format!("{} version {version} is not a loaded instrument version", instrument.code()))?;

@@ -20,6 +20,7 @@ pub mod standards;
 pub mod synthetic;
 pub mod time;
 pub mod timeline;
+pub mod transfer;
 
 pub use characteristics::{Characteristic, Declaration, Declared};
 pub use event::{Event, EventKind};

@@ -128,6 +128,7 @@ fn facts<'a>(
             "expected_stay_days" => Value::Number((episode?.expected_release? - today).get_days() as f64),
             "on_mental_health_caseload" => Value::Bool(state.on_mental_health_caseload()),
             "acct_open" => Value::Bool(state.acct_open),
+            "family_to_tell_of_transfer" => Value::Bool(state.family.iter().any(|(_, c)| c.told_of_transfer)),
             _ => return None,
         })
     }

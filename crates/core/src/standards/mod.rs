@@ -216,6 +216,7 @@ pub const FACTS: &[(&str, Type)] = &[
     ("expected_stay_days", Type::Number),
     ("on_mental_health_caseload", Type::Bool),
     ("acct_open", Type::Bool),
+    ("family_to_tell_of_transfer", Type::Bool),
 ];
 
 /// The fields of each event kind's details that a condition may use as `event.FIELD`.
@@ -302,7 +303,12 @@ pub fn event_fields(kind: &str) -> &'static [(&'static str, Type)] {
         "discrimination_answer_checked" => &[("answer", Text), ("approved", Bool)],
         "discrimination_complaint_appealed" => &[("complaint", Text)],
         "discrimination_appeal_decided" => &[("appeal", Text), ("finding", Text)],
-        "release_plan_item_completed" => &[("item", Text)],
+        "release_plan_item_completed" | "release_plan_item_noted" => &[("item", Text)],
+        "community_handover_referred" => &[("service", Text)],
+        "community_handover_accepted" => &[("referral", Text)],
+        "transfer_arrival_reviewed" => &[("reviewer", Text)],
+        "family_told_of_transfer" => &[("contact", Text), ("how", Text)],
+        "community_record_matched" => &[("service", Text), ("missed", Bool)],
         "characteristic_declared" => &[("characteristic", Text), ("value", Text), ("detail", Text)],
         "communication_recorded" => &[("language", Text), ("interpreter", Bool), ("literacy_support", Bool)],
         "family_contact_named" => &[("relationship", Text), ("involvement", Text)],
