@@ -189,7 +189,13 @@ fn completion(standard: &str) -> Option<(Role, EventKind)> {
         "release-accommodation" => plan(ReleasePlanItem::Accommodation),
         "release-gp-registration" => plan(ReleasePlanItem::GpRegistration),
         "release-medication" => plan(ReleasePlanItem::Medication),
-        "community-mental-health-handover" => plan(ReleasePlanItem::CommunityMentalHealth),
+        "release-id-documents" => plan(ReleasePlanItem::IdDocuments),
+        "release-bank-and-benefits" => plan(ReleasePlanItem::Benefits),
+        "release-social-care" => plan(ReleasePlanItem::SocialCare),
+        "release-family-support" => plan(ReleasePlanItem::Family),
+        "community-handover-referred" => {
+            (Role::MentalHealth, EventKind::CommunityHandoverReferred { service: "RECONNECT".into() })
+        }
         _ => return None,
     })
 }

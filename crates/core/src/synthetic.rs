@@ -1044,11 +1044,18 @@ impl<'a> PersonBuilder<'a> {
             let on_caseload = self.events.iter().any(|e| matches!(e.kind, EventKind::ReferralAccepted { .. }));
             if on_caseload && self.chance(0.6) {
                 let before = self.rng.random_range(1..((leaves - received).as_secs() / DAY).clamp(2, 30));
-                self.push(
-                    leaves - days(before),
-                    &format!("in.reach.{code}"),
-                    EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::CommunityMentalHealth },
-                );
+                // Referred to care after custody, and accepted the same day: the acceptance takes no
+                // draw of its own, so the rest of the estate stays as it was.
+                let by = format!("in.reach.{code}");
+                let kind = EventKind::CommunityHandoverReferred { service: "RECONNECT".into() };
+                if let Some(referral) = self.push(leaves - days(before), &by, kind) {
+                    let referred = self.events.last().expect("just pushed").clone();
+                    self.events.push(Event {
+                        id: referral.derived("accepted"),
+                        kind: EventKind::CommunityHandoverAccepted { referral },
+                        ..referred
+                    });
+                }
             }
             let items = [
                 ReleasePlanItem::Accommodation,

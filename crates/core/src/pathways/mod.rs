@@ -8,8 +8,10 @@ pub mod key_work;
 pub mod life_events;
 pub mod mbu;
 pub mod medicines;
+pub mod missed_need;
 pub mod peer_support;
 pub mod referral;
+pub mod release;
 pub mod requests;
 
 use crate::event::Event;
@@ -25,6 +27,7 @@ pub fn check_step(timeline: &Timeline, event: &Event) -> Result<(), String> {
     life_events::check_step(timeline, event)?;
     requests::check_step(timeline, event)?;
     discrimination::check_step(timeline, event)?;
+    release::check_step(timeline, event)?;
     peer_support::check_step(timeline, event)
 }
 

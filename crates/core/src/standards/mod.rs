@@ -545,6 +545,7 @@ pub fn builtin_files() -> Vec<(String, String)> {
         ("standards/peer-support.toml", include_str!("../../../../standards/peer-support.toml")),
         ("standards/requests.toml", include_str!("../../../../standards/requests.toml")),
         ("standards/discrimination.toml", include_str!("../../../../standards/discrimination.toml")),
+        ("standards/transfer.toml", include_str!("../../../../standards/transfer.toml")),
     ]
     .into_iter()
     .map(|(n, t)| (n.to_string(), t.to_string()))

@@ -124,11 +124,20 @@ fn the_shipped_standards_load_and_cover_the_domain_table() {
         "complaint-investigated-28-days",
         "complaint-response-14-days",
         "complaint-appeal-28-days",
+        "transfer-arrival-healthcare-review",
+        "transfer-arrival-acct-review",
+        "family-told-of-transfer",
+        "community-handover-referred",
+        "release-id-documents",
+        "release-bank-and-benefits",
+        "release-social-care",
+        "release-family-support",
+        "missed-need-rescreen",
     ] {
         let s = set.get(id).unwrap_or_else(|| panic!("{id} missing"));
         assert!(!s.source.is_empty());
     }
-    assert_eq!(set.len(), 53);
+    assert_eq!(set.len(), 62);
 }
 
 #[test]
@@ -659,7 +668,7 @@ fn release_planning_before_the_final_twelve_weeks_and_handover_by_release() {
     ];
     let r = run(&base, "2027-01-31T00:00:00Z");
     assert_eq!(outcomes(&r, "release-accommodation"), ["met_on_time"]);
-    assert_eq!(outcomes(&r, "release-gp-registration"), ["met_late"]);
+    assert_eq!(outcomes(&r, "release-gp-registration"), ["met_on_time"], "a practice registers from 4 weeks before");
     assert_eq!(outcomes(&r, "release-medication"), ["met_on_time"]);
     assert_eq!(outcomes(&r, "community-mental-health-handover"), ["unmet"], "released without a handover");
     let short = run(
@@ -683,6 +692,75 @@ fn release_planning_before_the_final_twelve_weeks_and_handover_by_release() {
         "2026-02-01T00:00:00Z",
     );
     assert!(outcomes(&remand, "release-medication").is_empty(), "no expected release date, no release deadline");
+}
+
+#[test]
+fn a_release_plan_follows_the_person_through_a_transfer_and_the_handover_is_accepted() {
+    let base = [
+        ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+        ("2026-01-10T10:00:00Z", "referral_made", r#"{"service":"IN_REACH"}"#),
+        ("2026-01-12T10:00:00Z", "referral_accepted", &format!(r#"{{"referral":"{}"}}"#, id(1))),
+        ("2026-03-01T10:00:00Z", "transfer_out", r#"{"to_establishment":"MDI"}"#),
+        (
+            "2026-03-01T16:00:00Z",
+            "reception",
+            r#"{"establishment":"MDI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED"}"#,
+        ),
+        ("2026-06-01T10:00:00Z", "release_plan_item_completed", r#"{"item":"ID_DOCUMENTS"}"#),
+        ("2026-11-01T10:00:00Z", "community_handover_referred", r#"{"service":"RECONNECT"}"#),
+        ("2026-11-20T10:00:00Z", "community_handover_accepted", &format!(r#"{{"referral":"{}"}}"#, id(6))),
+        ("2026-12-31T09:00:00Z", "release", RELEASE),
+    ];
+    let base: Vec<(&str, &str, &str)> = base.iter().map(|(a, b, c)| (*a, *b, c.as_ref())).collect();
+    let r = run(&base, "2027-01-31T00:00:00Z");
+    assert_eq!(outcomes(&r, "release-id-documents"), ["met_on_time"], "one obligation, carried across the transfer");
+    assert_eq!(outcomes(&r, "community-handover-referred"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "community-mental-health-handover"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "release-social-care"), ["unmet"]);
+    // Arriving on transfer asks healthcare to review the person the same day.
+    assert_eq!(outcomes(&r, "transfer-arrival-healthcare-review"), ["unmet"]);
+    assert!(outcomes(&r, "transfer-arrival-acct-review").is_empty(), "no ACCT open");
+}
+
+#[test]
+fn arrival_after_a_transfer_is_reviewed_and_the_family_told() {
+    let r = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            (
+                "2026-01-06T10:00:00Z",
+                "family_contact_named",
+                r#"{"name":"Jo","relationship":"sister","involvement":"CONSENTS","told_of_transfer":true}"#,
+            ),
+            ("2026-01-07T10:00:00Z", "acct_opened", "{}"),
+            ("2026-03-01T10:00:00Z", "transfer_out", r#"{"to_establishment":"MDI"}"#),
+            (
+                "2026-03-01T16:00:00Z",
+                "reception",
+                r#"{"establishment":"MDI","reception_type":"TRANSFER_IN","legal_status":"SENTENCED"}"#,
+            ),
+            ("2026-03-01T17:00:00Z", "transfer_arrival_reviewed", r#"{"reviewer":"HEALTHCARE"}"#),
+            ("2026-03-01T20:00:00Z", "family_told_of_transfer", &format!(r#"{{"contact":"{}","how":"CALL"}}"#, id(1))),
+            ("2026-03-03T09:00:00Z", "transfer_arrival_reviewed", r#"{"reviewer":"SAFER_CUSTODY"}"#),
+        ],
+        "2026-03-10T00:00:00Z",
+    );
+    assert_eq!(outcomes(&r, "transfer-arrival-healthcare-review"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "family-told-of-transfer"), ["met_on_time"]);
+    assert_eq!(outcomes(&r, "transfer-arrival-acct-review"), ["met_late"], "more than 24 hours after arrival");
+    let declined = run(
+        &[
+            ("2026-01-05T18:00:00Z", "reception", RECEPTION),
+            (
+                "2026-01-06T10:00:00Z",
+                "family_contact_named",
+                r#"{"name":"Jo","relationship":"sister","involvement":"DECLINES","told_of_transfer":false}"#,
+            ),
+            ("2026-03-01T10:00:00Z", "transfer_out", r#"{"to_establishment":"MDI"}"#),
+        ],
+        "2026-03-10T00:00:00Z",
+    );
+    assert!(outcomes(&declined, "family-told-of-transfer").is_empty(), "only family the person agreed may be told");
 }
 
 #[test]
