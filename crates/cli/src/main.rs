@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use throughcare_core::PrisonNumber;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::measures::MeasureSet;
 use throughcare_core::standards::calendar::Calendar;
@@ -144,6 +145,46 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// A person's record between prisons: throughcare's own file, or a FHIR R4 UK Core bundle.
+    Transfer {
+        #[command(subcommand)]
+        action: TransferAction,
+    },
+    /// Match a file of people known to community services (CSV: nhs_number, service, known_from,
+    /// known_until) against people in custody; flag anyone whose reception screen found no
+    /// mental-health need, so healthcare screens them again.
+    CommunityRecords {
+        file: PathBuf,
+        /// Who is importing, for the audit trail and the timeline.
+        #[arg(long, default_value = "community.records")]
+        by: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TransferAction {
+    /// Write one person's record: the whole timeline as throughcare's file, or a FHIR bundle.
+    Export {
+        prison_number: String,
+        #[arg(long, value_enum, default_value_t = TransferFormat::Throughcare)]
+        format: TransferFormat,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Read a record (throughcare's file or a FHIR bundle, told apart by its content): all of it,
+    /// or nothing, with every problem named.
+    Import {
+        file: PathBuf,
+        /// Who is importing, for the audit trail and the events a bundle becomes.
+        #[arg(long, default_value = "transfer.import")]
+        by: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TransferFormat {
+    Throughcare,
+    Fhir,
 }
 
 #[derive(Subcommand)]
@@ -515,6 +556,24 @@ async fn run(cli: Cli) -> Result<()> {
             demo::run(&db, engine.clone(), addr, password, url.is_sqlite(), clock).await
         }
         Command::User { action } => user_command(&db, action).await,
+        Command::Transfer { action } => transfer_command(&db, &engine, action).await,
+        Command::CommunityRecords { file, by } => {
+            let input = BufReader::new(File::open(&file).with_context(|| format!("cannot open {}", file.display()))?);
+            let m = throughcare_store::community::import(&db, input, &engine, Timestamp::now(), &by)
+                .await
+                .with_context(|| format!("{} was not imported", file.display()))?;
+            eprintln!(
+                "{} rows: {} people in custody known to community services, {} flagged for a re-screen{}",
+                m.rows,
+                m.in_custody.len(),
+                m.flagged.len(),
+                if m.already > 0 { format!(" ({} matched before)", m.already) } else { String::new() }
+            );
+            for pn in &m.flagged {
+                println!("{pn}");
+            }
+            Ok(())
+        }
         Command::Audit { action: AuditAction::Verify } => match db.verify_audit().await? {
             Ok(n) => {
                 println!("the audit trail is intact: {n} entries");
@@ -525,6 +584,63 @@ async fn run(cli: Cli) -> Result<()> {
     };
     db.close().await;
     outcome
+}
+
+async fn transfer_command(db: &Db, engine: &Engine, action: TransferAction) -> Result<()> {
+    use throughcare_store::transfer;
+    let now = Timestamp::now();
+    match action {
+        TransferAction::Export { prison_number, format, output } => {
+            let pn = PrisonNumber::parse(&prison_number.to_uppercase())?;
+            let text = match format {
+                TransferFormat::Throughcare => transfer::export_record(db, &pn, now).await?.to_json(),
+                TransferFormat::Fhir => {
+                    serde_json::to_string_pretty(&transfer::export_fhir(db, &pn, now).await?).expect("JSON") + "\n"
+                }
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("wrote the record of {pn} to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        TransferAction::Import { file, by } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let imported = read_transfer(db, engine, &text, now, &by)
+                .await
+                .with_context(|| format!("{} was not imported", file.display()))?;
+            eprintln!(
+                "{}: {} ({} events added, {} already on record)",
+                imported.prison_number,
+                if imported.new_person { "new to this estate" } else { "already on record" },
+                imported.events_added,
+                imported.events_known
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A transfer file of either kind: a FHIR bundle says so in its `resourceType`.
+async fn read_transfer(
+    db: &Db,
+    engine: &Engine,
+    text: &str,
+    now: Timestamp,
+    by: &str,
+) -> Result<throughcare_store::transfer::Imported, throughcare_store::transfer::TransferError> {
+    use throughcare_store::transfer::{self, Paths, TransferError};
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| TransferError::Rejected(vec![throughcare_core::transfer::Problem::new("file", e.to_string())]))?;
+    if json.get("resourceType").is_some() {
+        transfer::import_fhir(db, &json, engine, now, by).await
+    } else {
+        let record = throughcare_core::transfer::TransferRecord::parse(text).map_err(TransferError::Rejected)?;
+        transfer::import_record(db, &record, engine, now, by, Paths::RECORD).await
+    }
 }
 
 /// A password for a new account: given, or a generated one printed once.

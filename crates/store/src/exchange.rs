@@ -64,12 +64,12 @@ pub enum ImportError {
 }
 
 /// Reads a CSV with exactly the given header, as text, keeping each row's line number.
-struct Rows {
-    rows: Vec<(u64, Vec<String>)>,
-    errors: Vec<RowError>,
+pub(crate) struct Rows {
+    pub(crate) rows: Vec<(u64, Vec<String>)>,
+    pub(crate) errors: Vec<RowError>,
 }
 
-fn read_rows(input: impl Read, header: &[&'static str]) -> Rows {
+pub(crate) fn read_rows(input: impl Read, header: &[&'static str]) -> Rows {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut out = Rows { rows: Vec::new(), errors: Vec::new() };
     let mut record = csv::ByteRecord::new();
@@ -147,7 +147,7 @@ fn optional(s: &str) -> Option<&str> {
     if s.is_empty() { None } else { Some(s) }
 }
 
-fn rejected_if_any(errors: Vec<RowError>) -> Result<(), ImportError> {
+pub(crate) fn rejected_if_any(errors: Vec<RowError>) -> Result<(), ImportError> {
     if errors.is_empty() {
         return Ok(());
     }

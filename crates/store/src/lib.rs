@@ -1,6 +1,7 @@
 //! throughcare's database: one `Db` over SQLite (the default) and PostgreSQL, with import and export.
 
 pub mod acct;
+pub mod community;
 mod db;
 pub mod establishment;
 pub mod exchange;
@@ -11,6 +12,7 @@ pub mod repo;
 pub mod seed;
 pub mod sensitivity;
 pub mod staff;
+pub mod transfer;
 pub mod workforce;
 
 pub use db::{DatabaseUrl, Db, StoreError, WriteTx, create_postgres_database};

@@ -117,8 +117,20 @@ pub fn export(person: &Person, timeline: &Timeline, exported_at: Timestamp) -> V
     // UK Core's ethnic category and religion as the lossy extras they are, and communication.
     let mut extension = Vec::new();
     let mut latest: BTreeMap<Characteristic, &Declaration> = BTreeMap::new();
-    for e in &live {
-        if let EventKind::CharacteristicDeclared(d) = &e.kind {
+    // In time order, and declarations made together in the order of their characteristics, so
+    // the same declarations give the same bundle whatever ids they were stored under.
+    let mut declared: Vec<(Timestamp, &Declaration)> = live
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CharacteristicDeclared(d) => Some((e.occurred_at, d)),
+            _ => None,
+        })
+        .collect();
+    declared.sort_by(|a, b| {
+        (a.0, a.1.characteristic().code(), a.1.code()).cmp(&(b.0, b.1.characteristic().code(), b.1.code()))
+    });
+    for (at, d) in declared {
+        {
             latest.insert(d.characteristic(), d);
             let mut parts = vec![
                 json!({ "url": "characteristic", "valueCode": d.characteristic().code() }),
@@ -127,7 +139,7 @@ pub fn export(person: &Person, timeline: &Timeline, exported_at: Timestamp) -> V
             if let Some(detail) = d.detail() {
                 parts.push(json!({ "url": "detail", "valueString": detail }));
             }
-            parts.push(json!({ "url": "declared", "valueDateTime": format_instant(e.occurred_at) }));
+            parts.push(json!({ "url": "declared", "valueDateTime": format_instant(at) }));
             extension.push(json!({ "url": tc("StructureDefinition", "declared-characteristic"), "extension": parts }));
         }
     }
