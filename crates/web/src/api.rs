@@ -268,3 +268,83 @@ pub async fn worklist(
     let (items, _, _) = crate::pages::worklist::items(&state, &staff, &q).await?;
     Ok(Json(items))
 }
+
+#[derive(Deserialize)]
+pub struct RecordQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// A person's whole record for another estate: throughcare's own file (default) or, with
+/// `format=fhir`, a FHIR R4 UK Core bundle. Audited: it holds special-category data.
+pub async fn transfer_record(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    Path(pn): Path<String>,
+    Query(q): Query<RecordQuery>,
+) -> Result<Response, ApiError> {
+    let (person, _) = reachable(&state, &staff, &pn).await?;
+    let pn = &person.prison_number;
+    let now = state.now();
+    let err = crate::pages::transfer::transfer_error;
+    let (body, content_type) = match q.format.as_deref() {
+        Some("fhir") => (throughcare_store::transfer::export_fhir(&state.db, pn, now).await.map_err(err)?, "application/fhir+json"),
+        None | Some("throughcare") => {
+            let text = throughcare_store::transfer::export_record(&state.db, pn, now).await.map_err(err)?.to_json();
+            (serde_json::from_str(&text).expect("the record is JSON"), "application/json")
+        }
+        Some(other) => return Err(AppError::BadRequest(format!("format must be throughcare or fhir, not {other:?}")).into()),
+    };
+    crate::auth::audit(&state, &staff.username, "transfer-record-exported", Some(pn.as_str()), "through the API").await?;
+    let mut res = Json(body).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Ok(res)
+}
+
+/// Refused whole: every problem, each named by where it is.
+fn rejected(problems: Vec<String>) -> Response {
+    let title = format!("{} problem(s) found; nothing was imported", problems.len());
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": { "status": 422, "title": title, "problems": problems } })))
+        .into_response()
+}
+
+/// Reads a record from another estate (throughcare's file or a FHIR bundle), all or nothing.
+pub async fn import_transfer(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    body: String,
+) -> Result<Response, ApiError> {
+    match crate::pages::transfer::read(&state, &body, &staff.username).await? {
+        Ok(i) => Ok((
+            StatusCode::CREATED,
+            Json(serde_json::json!({
+                "prison_number": i.prison_number.to_string(),
+                "new_person": i.new_person,
+                "events_added": i.events_added,
+                "events_known": i.events_known,
+            })),
+        )
+            .into_response()),
+        Err(problems) => Ok(rejected(problems)),
+    }
+}
+
+/// Matches a CSV of people known to community services against people in custody.
+pub async fn community_records(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+    body: String,
+) -> Result<Response, ApiError> {
+    match throughcare_store::community::import(&state.db, body.as_bytes(), &state.engine, state.now(), &staff.username).await {
+        Ok(m) => Ok(Json(serde_json::json!({
+            "rows": m.rows,
+            "in_custody": m.in_custody.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "flagged": m.flagged.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "already_matched": m.already,
+        }))
+        .into_response()),
+        Err(throughcare_store::ImportError::Rejected(rows)) => Ok(rejected(rows.iter().map(ToString::to_string).collect())),
+        Err(throughcare_store::ImportError::Store(e)) => Err(e.into()),
+        Err(throughcare_store::ImportError::Io(e)) => Err(AppError::BadRequest(e.to_string()).into()),
+    }
+}

@@ -100,6 +100,19 @@ pub enum Access {
     DrawScrutiny,
     /// The voluntary, community and arts directory.
     Directory,
+    /// Transfer a person to another prison and tell their family of the move.
+    Transfer,
+    /// A person's whole record as a file (throughcare's or FHIR) for another estate, and such a
+    /// file read in: clinical detail travels in it, so healthcare and administrators only.
+    TransferRecord,
+    /// What came with a person arriving on transfer, and the reviews on arrival.
+    Arrival,
+    /// A person's release plan, from reception to the day of release.
+    Release,
+    /// The release board: everyone due out in the next 12 weeks and what is not yet in place.
+    ReleaseBoard,
+    /// Match community services' records against people in custody (missed need).
+    CommunityRecords,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -159,6 +172,17 @@ impl Role {
             Access::DrawScrutiny => matches!(self, EqualityLead),
             // An establishment's own directory: estate-wide roles have none.
             Access::Directory => !matches!(self, Analyst | Administrator | ScrutinyPanel),
+            Access::Transfer => matches!(self, ReceptionOfficer | ReceptionNurse | SaferCustody | KeyWorkManager),
+            Access::TransferRecord => matches!(self, ReceptionNurse | Administrator),
+            Access::Arrival => matches!(self, ReceptionOfficer | ReceptionNurse | MentalHealth | SaferCustody),
+            Access::Release => {
+                matches!(self, Resettlement | ReceptionOfficer | ReceptionNurse | MentalHealth | KeyWorker | KeyWorkManager)
+            }
+            Access::ReleaseBoard => matches!(
+                self,
+                Resettlement | ReceptionOfficer | ReceptionNurse | MentalHealth | KeyWorkManager | Governor
+            ),
+            Access::CommunityRecords => matches!(self, ReceptionNurse | MentalHealth),
         }
     }
 
@@ -511,6 +535,18 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/people/{pn}/directory", Access::Record),
     r("GET", "/regime", Access::EqualityTeam),
     r("POST", "/regime", Access::RecordEqualityWork),
+    r("GET", "/people/{pn}/transfer", Access::Transfer),
+    r("POST", "/people/{pn}/transfer", Access::Transfer),
+    r("GET", "/people/{pn}/transfer-record", Access::TransferRecord),
+    r("GET", "/transfers/import", Access::TransferRecord),
+    r("POST", "/transfers/import", Access::TransferRecord),
+    r("GET", "/people/{pn}/arrival", Access::Arrival),
+    r("POST", "/people/{pn}/arrival", Access::Arrival),
+    r("GET", "/people/{pn}/release", Access::Release),
+    r("POST", "/people/{pn}/release", Access::Release),
+    r("GET", "/release", Access::ReleaseBoard),
+    r("GET", "/community-records", Access::CommunityRecords),
+    r("POST", "/community-records", Access::CommunityRecords),
     r("GET", "/kiosk/sign-in", Access::KioskOpen),
     r("POST", "/kiosk/sign-in", Access::KioskOpen),
     r("POST", "/kiosk/sign-out", Access::Kiosk),
@@ -536,11 +572,15 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/kiosk/me/{characteristic}", Access::Kiosk),
     r("GET", "/kiosk/api/requests", Access::Kiosk),
     r("GET", "/kiosk/api/requests/{id}", Access::Kiosk),
+    r("GET", "/kiosk/release", Access::Kiosk),
     r("GET", "/api/v1/worklist", Access::Worklist),
     r("GET", "/api/v1/people", Access::People),
     r("GET", "/api/v1/people/{pn}", Access::People),
     r("GET", "/api/v1/people/{pn}/events", Access::People),
     r("POST", "/api/v1/people/{pn}/events", Access::Record),
+    r("GET", "/api/v1/people/{pn}/transfer-record", Access::TransferRecord),
+    r("POST", "/api/v1/transfer-records", Access::TransferRecord),
+    r("POST", "/api/v1/community-records", Access::CommunityRecords),
 ];
 
 /// The header's links, in order. Each is shown only to roles its route lets in, so nobody is
@@ -564,6 +604,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/equality-team", "Equality team"),
     ("/festivals", "Festivals"),
     ("/directory", "Directory"),
+    ("/release", "Release board"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

@@ -56,6 +56,21 @@ impl Plan {
     }
 }
 
+/// The standard that sets each item's deadline and whose worklist it is on, where there is one.
+pub fn standard_for(item: ReleasePlanItem) -> Option<&'static str> {
+    Some(match item {
+        ReleasePlanItem::Accommodation => "release-accommodation",
+        ReleasePlanItem::GpRegistration => "release-gp-registration",
+        ReleasePlanItem::Medication => "release-medication",
+        ReleasePlanItem::Benefits => "release-bank-and-benefits",
+        ReleasePlanItem::IdDocuments => "release-id-documents",
+        ReleasePlanItem::CommunityMentalHealth => "community-mental-health-handover",
+        ReleasePlanItem::Family => "release-family-support",
+        ReleasePlanItem::SocialCare => "release-social-care",
+        ReleasePlanItem::EmploymentEducation | ReleasePlanItem::SubstanceMisuse => return None,
+    })
+}
+
 /// RECONNECT takes referrals from 12 weeks before release (NHS England).
 pub const HANDOVER_FROM_DAYS: i64 = 84;
 

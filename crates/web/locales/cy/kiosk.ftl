@@ -295,3 +295,24 @@ complaint-appeal-missing = Dywedwch wrthym pam nad ydych yn hapus gyda'r ateb.
 complaint-appeal-not-now = Ni allwch ofyn i hyn gael ei ystyried eto nawr.
 complaint-appeal-send = Gofyn iddo gael ei ystyried eto
 complaint-appealed = Mae eich cais gennym. Bydd rhywun newydd yn edrych arno eto.
+
+## Paratoi i adael (y cynllun rhyddhau mewn iaith hawdd)
+home-release = Paratoi i adael
+home-release-hint = Dyddiad eich rhyddhau a beth sy'n barod ar gyfer pan fyddwch yn gadael.
+release-title = Paratoi i adael
+release-date = Rydych i fod i adael ar { $when }.
+release-date-none = Nid ydym yn gwybod dyddiad eich rhyddhau eto.
+release-ready = Yn barod
+release-not-yet = Ddim yn barod eto
+release-item-ACCOMMODATION = Rhywle i fyw
+release-item-GP_REGISTRATION = Meddyg (meddyg teulu) yn agos i ble byddwch yn byw
+release-item-MEDICATION = Eich meddyginiaethau i fynd gyda chi
+release-item-BENEFITS = Cyfrif banc ac arian (Credyd Cynhwysol)
+release-item-EMPLOYMENT_EDUCATION = Gwaith neu ddysgu
+release-item-COMMUNITY_MENTAL_HEALTH = Rhywun i barhau â'ch gofal iechyd meddwl
+release-item-SUBSTANCE_MISUSE = Help gydag alcohol neu gyffuriau
+release-item-ID_DOCUMENTS = Eich dogfennau adnabod
+release-item-FAMILY = Eich teulu a phobl sy'n eich cefnogi
+release-item-SOCIAL_CARE = Help gyda gofal a byw bob dydd
+release-ask = Gofynnwch i'ch gweithiwr allweddol neu'r tîm adsefydlu am unrhyw beth sydd ddim yn barod eto.
+release-not-in-custody = Nid ydych yn y carchar nawr, felly nid oes cynllun yma.

@@ -294,3 +294,24 @@ complaint-appeal-missing = Tell us why you are not happy with the answer.
 complaint-appeal-not-now = You cannot ask for this to be looked at again now.
 complaint-appeal-send = Ask for it to be looked at again
 complaint-appealed = We have your request. Someone new will look at it again.
+
+## Getting ready to leave (the release plan in easy read)
+home-release = Getting ready to leave
+home-release-hint = Your release date and what is ready for when you leave.
+release-title = Getting ready to leave
+release-date = You are due to leave on { $when }.
+release-date-none = We do not know your release date yet.
+release-ready = Ready
+release-not-yet = Not ready yet
+release-item-ACCOMMODATION = Somewhere to live
+release-item-GP_REGISTRATION = A doctor (GP) near where you will live
+release-item-MEDICATION = Your medicines to take with you
+release-item-BENEFITS = A bank account and money (Universal Credit)
+release-item-EMPLOYMENT_EDUCATION = Work or learning
+release-item-COMMUNITY_MENTAL_HEALTH = Someone to carry on your mental health care
+release-item-SUBSTANCE_MISUSE = Help with drink or drugs
+release-item-ID_DOCUMENTS = Your ID
+release-item-FAMILY = Your family and people who support you
+release-item-SOCIAL_CARE = Help with care and daily living
+release-ask = Ask your key worker or the resettlement team about anything not ready yet.
+release-not-in-custody = You are not in prison now, so there is no plan here.

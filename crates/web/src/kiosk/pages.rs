@@ -1305,3 +1305,57 @@ pub async fn complaint_appeal(
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
+
+// ---------------------------------------------------------------- getting ready to leave
+
+pub struct ReleaseLine {
+    what: String,
+    picture: &'static str,
+    ready: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kiosk/release.html")]
+pub struct ReleasePage {
+    k: Chrome,
+    in_custody: bool,
+    date: String,
+    items: Vec<ReleaseLine>,
+}
+
+/// The person's release plan in easy read: their date, and each part that has a deadline for
+/// them (or has been started) as ready or not yet.
+pub async fn release(State(state): State<AppState>, Extension(p): Extension<CurrentPerson>) -> Result<ReleasePage, AppError> {
+    use throughcare_core::event::ReleasePlanItem as I;
+    use throughcare_core::pathways::release::{self, Status as S};
+    let t = own_timeline(&state, &p, "getting ready to leave").await?;
+    let tr = p.tr();
+    let now = state.now();
+    let plan = release::plan(&t);
+    let obligations = state.db.obligations_of(&p.prison_number).await?;
+    let items = plan
+        .items
+        .iter()
+        .filter(|i| {
+            i.status != S::NotStarted
+                || release::standard_for(i.item).is_some_and(|s| obligations.iter().any(|o| o.standard.as_str() == s))
+        })
+        .map(|i| ReleaseLine {
+            what: tr.t(&format!("release-item-{}", i.item.code())),
+            picture: match i.item {
+                I::Accommodation => "house",
+                I::GpRegistration | I::CommunityMentalHealth | I::SocialCare | I::SubstanceMisuse => "nurse",
+                I::Medication => "pill",
+                I::Benefits | I::IdDocuments | I::EmploymentEducation => "book",
+                I::Family => "family",
+            },
+            ready: matches!(i.status, S::Done { .. }),
+        })
+        .collect();
+    Ok(ReleasePage {
+        k: Chrome::of(&p, "/kiosk/release"),
+        in_custody: t.state_at(now).in_custody(),
+        date: plan.expected_release.map_or_else(|| tr.t("release-date-none"), |d| tr.a("release-date", &[("when", tr.day(d))])),
+        items,
+    })
+}

@@ -2,6 +2,7 @@
 
 pub mod acct;
 pub mod allocation;
+pub mod arrival;
 pub mod complaints;
 pub mod directory;
 pub mod equality;
@@ -18,11 +19,13 @@ pub mod people;
 pub mod reception;
 pub mod record;
 pub mod referrals;
+pub mod release;
 pub mod requests;
 pub mod screening;
 pub mod scrutiny;
 pub mod temporary_release;
 pub mod training;
+pub mod transfer;
 pub mod worklist;
 
 use askama::Template;
@@ -165,6 +168,11 @@ pub(crate) mod flash {
         ("festival", "The festival plan has been saved"),
         ("directory", "The directory has been updated"),
         ("regime", "The curtailment has been recorded"),
+        ("transferred", "The transfer has been recorded. Tell the family the person agreed may be told, today"),
+        ("family-told", "Recorded that they were told of the move"),
+        ("arrival", "The review on arrival has been recorded"),
+        ("release-plan", "The release plan has been updated"),
+        ("released", "The release has been recorded"),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.

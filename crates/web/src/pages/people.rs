@@ -245,6 +245,8 @@ pub struct PersonPage {
     can_ask_listener: bool,
     can_family: bool,
     can_release: bool,
+    /// Pathway pages for the move between prisons and release: (href, words), as the role may.
+    continuity: Vec<(String, &'static str)>,
     can_pin: bool,
     can_inform: bool,
     can_record_request: bool,
@@ -263,6 +265,29 @@ pub struct DueRow {
     pub colour: &'static str,
 }
 
+/// A person's obligations, each with its standard, that the viewer's role may see: a team's work
+/// can itself be health information, and a complaint's deadlines are never shown to the staff it
+/// names.
+pub(crate) async fn visible_obligations<'a>(
+    state: &'a AppState,
+    staff: &CurrentStaff,
+    pn: &PrisonNumber,
+) -> Result<Vec<(throughcare_core::standards::engine::Obligation, &'a throughcare_core::standards::Standard)>, AppError> {
+    let obligations = state.db.obligations_of(pn).await?;
+    let named = obligations.iter().any(|o| o.standard.as_str().starts_with("complaint-"))
+        && crate::roles::complaint_names(&state.db.timeline(pn).await?, &staff.username);
+    Ok(obligations
+        .into_iter()
+        .filter_map(|o| {
+            let std = state.engine.standards.get(o.standard.as_str())?;
+            let shown = staff.role.sees_team(std.team.code())
+                && staff.role.sees_standard(o.standard.as_str())
+                && !(named && o.standard.as_str().starts_with("complaint-"));
+            shown.then_some((o, std))
+        })
+        .collect())
+}
+
 /// "What is due and what was done": every obligation of the latest custody the viewer's role may
 /// see (a team's work can itself be health information), most recent first.
 async fn due_and_done(
@@ -275,17 +300,8 @@ async fn due_and_done(
     use throughcare_core::standards::engine::Outcome;
     let Some(since) = since else { return Ok(vec![]) };
     let mut rows: Vec<(jiff::Timestamp, DueRow)> = Vec::new();
-    let obligations = state.db.obligations_of(pn).await?;
-    // A complaint's deadlines say there is one: never shown to the staff it names.
-    let named = obligations.iter().any(|o| o.standard.as_str().starts_with("complaint-"))
-        && crate::roles::complaint_names(&state.db.timeline(pn).await?, &staff.username);
-    for o in obligations {
-        let Some(std) = state.engine.standards.get(o.standard.as_str()) else { continue };
-        if o.opened_at < since
-            || !staff.role.sees_team(std.team.code())
-            || !staff.role.sees_standard(o.standard.as_str())
-            || (named && o.standard.as_str().starts_with("complaint-"))
-        {
+    for (o, std) in visible_obligations(state, staff, pn).await? {
+        if o.opened_at < since {
             continue;
         }
         // Why an obligation closed can itself be clinical (a transfer to hospital): not for everyone.
@@ -453,6 +469,15 @@ async fn person_page(
         can_ask_listener: staff.role.may_record("listener_requested") && s.in_custody(),
         can_family: staff.role.can(Access::Family),
         can_release: staff.role.can(Access::TemporaryRelease),
+        continuity: [
+            (Access::Arrival, "arrival", "Arrival after a transfer: what came with them, reviews on arrival"),
+            (Access::Transfer, "transfer", "Transfer to another prison, and family told of the move"),
+            (Access::Release, "release", "Release plan: from reception to the day of release"),
+        ]
+        .into_iter()
+        .filter(|(a, ..)| staff.role.can(*a))
+        .map(|(_, path, words)| (format!("/people/{}/{path}", person.prison_number), words))
+        .collect(),
         can_pin: staff.role.can(Access::KioskPin),
         can_inform: staff.role.can(Access::Information),
         can_record_request: staff.role.can(Access::Record),

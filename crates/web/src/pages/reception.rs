@@ -109,10 +109,16 @@ pub async fn find(
                     c.establishment.as_ref().map_or("an establishment".into(), |e| names.establishment(e))
                 )
             }
-            Some(c) => format!(
-                "Not in custody (last at {})",
-                c.establishment.as_ref().map_or("an establishment".into(), |e| names.establishment(e))
-            ),
+            Some(c) => {
+                let last = c.establishment.as_ref().map_or("an establishment".into(), |e| names.establishment(e));
+                let t = state.db.timeline(&p.prison_number).await?;
+                match t.state_at(jiff::Timestamp::MAX).episodes.last().and_then(|e| e.ended.clone()) {
+                    Some((_, throughcare_core::timeline::EpisodeEnd::TransferredOut(to))) => {
+                        format!("On transfer from {last} to {}", names.establishment(&to))
+                    }
+                    _ => format!("Not in custody (last at {last})"),
+                }
+            }
             None => "Never received".to_string(),
         };
         found.push(Found {
@@ -148,6 +154,8 @@ pub struct BookInPage {
     formats: Vec<(&'static str, &'static str, bool)>,
     reception_types: Vec<(&'static str, &'static str)>,
     legal_statuses: Vec<(&'static str, &'static str)>,
+    /// What came with someone already on record (from another prison, or an earlier stay).
+    came: Option<crate::pages::arrival::Came>,
     errors: Vec<(&'static str, String)>,
 }
 
@@ -180,15 +188,32 @@ const ASKED: &[Characteristic] = &[
     Characteristic::PregnancyMaternity,
 ];
 
+/// What came with a person already on record, and the characteristics they have declared (which
+/// are not asked again): the report asks that nobody starts again from square one on a move.
+async fn arriving(
+    state: &AppState,
+    staff: &CurrentStaff,
+    existing: Option<&Person>,
+) -> Result<(Option<crate::pages::arrival::Came>, Vec<Characteristic>), AppError> {
+    let Some(p) = existing else { return Ok((None, vec![])) };
+    let t = state.db.timeline(&p.prison_number).await?;
+    let now = state.now();
+    let st = t.state_at(now);
+    let known = ASKED.iter().copied().filter(|c| st.characteristics.as_at(*c, now).is_some()).collect();
+    Ok((Some(crate::pages::arrival::came(state, staff, p, &t).await?), known))
+}
+
 fn page(
     staff: CurrentStaff,
     existing: Option<&Person>,
     form: Vec<(String, String)>,
     errors: Vec<(&'static str, String)>,
+    (came, known): (Option<crate::pages::arrival::Came>, Vec<Characteristic>),
 ) -> BookInPage {
     let value = |k: &str| form.iter().find(|(f, _)| f == k).map_or(String::new(), |(_, v)| v.clone());
     let questions = ASKED
         .iter()
+        .filter(|c| !known.contains(c))
         .map(|c| Question {
             field: format!("c_{}", c.code()),
             label: c.label(),
@@ -207,6 +232,7 @@ fn page(
             .collect(),
         reception_types: ReceptionType::ALL.iter().map(|t| (t.code(), t.label())).collect(),
         legal_statuses: LegalStatus::ALL.iter().map(|t| (t.code(), t.label())).collect(),
+        came,
         form,
         errors,
         staff: Some(staff),
@@ -235,8 +261,25 @@ pub async fn book_in_form(
         vec![("language".to_string(), "en".to_string()), ("format".to_string(), Format::Written.code().to_string())];
     if let Some(p) = &existing {
         form.push(("pn".into(), p.prison_number.to_string()));
+        // How to communicate with them is already known: shown to confirm, not asked from nothing.
+        if let Some(c) = state.db.timeline(&p.prison_number).await?.state_at(state.now()).communication {
+            form.retain(|(k, _)| k != "language" && k != "format");
+            form.push(("language".into(), c.language.as_str().to_string()));
+            form.extend(c.formats.iter().map(|f| ("format".to_string(), f.code().to_string())));
+            for (k, on) in [
+                ("interpreter", c.interpreter),
+                ("literacy_support", c.literacy_support),
+                ("learning_disability", c.learning_disability),
+                ("neurodivergent", c.neurodivergent),
+            ] {
+                if on {
+                    form.push((k.into(), "yes".into()));
+                }
+            }
+        }
     }
-    Ok(page(staff, existing.as_ref(), form, vec![]))
+    let arrival = arriving(&state, &staff, existing.as_ref()).await?;
+    Ok(page(staff, existing.as_ref(), form, vec![], arrival))
 }
 
 /// Everything the form gives, parsed: the person (new or known), and the events to record.
@@ -412,13 +455,19 @@ pub async fn book_in(
             result = Err(vec![("reception_type", "This person is already in custody here".into())]);
         }
     }
-    let (new_person, kinds) = match result {
+    let (new_person, mut kinds) = match result {
         Ok(v) => v,
         Err(errors) => {
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(staff, existing.as_ref(), form, errors))
+            let arrival = arriving(&state, &staff, existing.as_ref()).await?;
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(staff, existing.as_ref(), form, errors, arrival))
                 .into_response());
         }
     };
+    // Unchanged communication needs are not recorded again.
+    if let Some(p) = &existing {
+        let known = state.db.timeline(&p.prison_number).await?.state_at(now).communication;
+        kinds.retain(|k| !matches!((k, &known), (EventKind::CommunicationRecorded(new), Some(old)) if new == old));
+    }
     let pn = new_person.as_ref().or(existing.as_ref()).map(|p| p.prison_number.clone()).expect("one or the other");
     let by = StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let events: Vec<Event> = kinds
