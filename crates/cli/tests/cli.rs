@@ -160,7 +160,7 @@ fn a_bad_file_exits_non_zero_listing_every_bad_row_and_imports_nothing() {
 fn standards_are_checked_before_anything_starts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "53 standards and 97 measures are valid");
+    assert_eq!(ok(&throughcare(d, &["standards", "check"])).trim(), "62 standards and 106 measures are valid");
     let list = ok(&throughcare(d, &["standards", "list"]));
     assert!(list.contains("mbu-booklet") && list.contains("key-work-weekly"));
     // The id column is padded to its width, so every title starts in the same column.
@@ -200,8 +200,8 @@ fn standards_are_checked_before_anything_starts() {
     let checked = ok(&throughcare(d, &["standards", "check", "mine"]));
     assert_eq!(
         checked.trim(),
-        "17 standards and 62 measures are valid",
-        "44 outcomes, the gym, and the 6 reception, 10 safer-custody and 1 peer-support standards"
+        "18 standards and 63 measures are valid",
+        "44 outcomes, the gym, and the 7 reception, 10 safer-custody and 1 peer-support standards"
     );
     std::fs::write(
         d.join("mine/measures/outcomes.toml"),
@@ -272,7 +272,7 @@ fn worklists_and_compliance_reports_from_a_seeded_estate() {
         ok(&throughcare(d, &["report", "standards", "--period", "2025-04-01..2026-03-31", "--at", "2026-03-31"]));
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let rows = report["standards"].as_array().unwrap();
-    assert_eq!(rows.len(), 53);
+    assert_eq!(rows.len(), 62);
     for r in rows {
         let parts: u64 =
             ["met_on_time", "met_late", "unmet", "open_overdue"].iter().map(|k| r[k].as_u64().unwrap()).sum();

@@ -1050,11 +1050,16 @@ impl<'a> PersonBuilder<'a> {
                 let kind = EventKind::CommunityHandoverReferred { service: "RECONNECT".into() };
                 if let Some(referral) = self.push(leaves - days(before), &by, kind) {
                     let referred = self.events.last().expect("just pushed").clone();
-                    self.events.push(Event {
-                        id: referral.derived("accepted"),
-                        kind: EventKind::CommunityHandoverAccepted { referral },
-                        ..referred
-                    });
+                    let later = SignedDuration::from_secs(60);
+                    if referred.recorded_at + later <= self.estate.end {
+                        self.events.push(Event {
+                            id: referral.derived("accepted"),
+                            occurred_at: referred.occurred_at + later,
+                            recorded_at: referred.recorded_at + later,
+                            kind: EventKind::CommunityHandoverAccepted { referral },
+                            ..referred
+                        });
+                    }
                 }
             }
             let items = [

@@ -288,14 +288,19 @@ pub async fn transfer_record(
     let now = state.now();
     let err = crate::pages::transfer::transfer_error;
     let (body, content_type) = match q.format.as_deref() {
-        Some("fhir") => (throughcare_store::transfer::export_fhir(&state.db, pn, now).await.map_err(err)?, "application/fhir+json"),
+        Some("fhir") => {
+            (throughcare_store::transfer::export_fhir(&state.db, pn, now).await.map_err(err)?, "application/fhir+json")
+        }
         None | Some("throughcare") => {
             let text = throughcare_store::transfer::export_record(&state.db, pn, now).await.map_err(err)?.to_json();
             (serde_json::from_str(&text).expect("the record is JSON"), "application/json")
         }
-        Some(other) => return Err(AppError::BadRequest(format!("format must be throughcare or fhir, not {other:?}")).into()),
+        Some(other) => {
+            return Err(AppError::BadRequest(format!("format must be throughcare or fhir, not {other:?}")).into());
+        }
     };
-    crate::auth::audit(&state, &staff.username, "transfer-record-exported", Some(pn.as_str()), "through the API").await?;
+    crate::auth::audit(&state, &staff.username, "transfer-record-exported", Some(pn.as_str()), "through the API")
+        .await?;
     let mut res = Json(body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(res)
@@ -304,7 +309,10 @@ pub async fn transfer_record(
 /// Refused whole: every problem, each named by where it is.
 fn rejected(problems: Vec<String>) -> Response {
     let title = format!("{} problem(s) found; nothing was imported", problems.len());
-    (StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "error": { "status": 422, "title": title, "problems": problems } })))
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(serde_json::json!({ "error": { "status": 422, "title": title, "problems": problems } })),
+    )
         .into_response()
 }
 
@@ -335,7 +343,9 @@ pub async fn community_records(
     Extension(staff): Extension<CurrentStaff>,
     body: String,
 ) -> Result<Response, ApiError> {
-    match throughcare_store::community::import(&state.db, body.as_bytes(), &state.engine, state.now(), &staff.username).await {
+    match throughcare_store::community::import(&state.db, body.as_bytes(), &state.engine, state.now(), &staff.username)
+        .await
+    {
         Ok(m) => Ok(Json(serde_json::json!({
             "rows": m.rows,
             "in_custody": m.in_custody.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -343,7 +353,9 @@ pub async fn community_records(
             "already_matched": m.already,
         }))
         .into_response()),
-        Err(throughcare_store::ImportError::Rejected(rows)) => Ok(rejected(rows.iter().map(ToString::to_string).collect())),
+        Err(throughcare_store::ImportError::Rejected(rows)) => {
+            Ok(rejected(rows.iter().map(ToString::to_string).collect()))
+        }
         Err(throughcare_store::ImportError::Store(e)) => Err(e.into()),
         Err(throughcare_store::ImportError::Io(e)) => Err(AppError::BadRequest(e.to_string()).into()),
     }

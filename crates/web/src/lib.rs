@@ -171,7 +171,9 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("POST", "/people/{pn}/release") => post(pages::release::plan_step),
         ("GET", "/release") => get(pages::release::board),
         ("GET", "/community-records") => get(pages::release::community_form),
-        ("POST", "/community-records") => post(pages::release::community_import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+        ("POST", "/community-records") => {
+            post(pages::release::community_import).layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        }
         ("GET", "/kiosk/sign-in") => get(kiosk::pages::sign_in_page),
         ("POST", "/kiosk/sign-in") => post(kiosk::pages::sign_in),
         ("POST", "/kiosk/sign-out") => post(kiosk::pages::sign_out),
@@ -204,8 +206,12 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/api/v1/people/{pn}/events") => get(api::events),
         ("POST", "/api/v1/people/{pn}/events") => post(api::record),
         ("GET", "/api/v1/people/{pn}/transfer-record") => get(api::transfer_record),
-        ("POST", "/api/v1/transfer-records") => post(api::import_transfer).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
-        ("POST", "/api/v1/community-records") => post(api::community_records).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+        ("POST", "/api/v1/transfer-records") => {
+            post(api::import_transfer).layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        }
+        ("POST", "/api/v1/community-records") => {
+            post(api::community_records).layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        }
         _ => panic!("route {method} {path} is in roles::ROUTES but has no handler"),
     }
 }

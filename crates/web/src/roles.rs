@@ -176,7 +176,10 @@ impl Role {
             Access::TransferRecord => matches!(self, ReceptionNurse | Administrator),
             Access::Arrival => matches!(self, ReceptionOfficer | ReceptionNurse | MentalHealth | SaferCustody),
             Access::Release => {
-                matches!(self, Resettlement | ReceptionOfficer | ReceptionNurse | MentalHealth | KeyWorker | KeyWorkManager)
+                matches!(
+                    self,
+                    Resettlement | ReceptionOfficer | ReceptionNurse | MentalHealth | KeyWorker | KeyWorkManager
+                )
             }
             Access::ReleaseBoard => matches!(
                 self,

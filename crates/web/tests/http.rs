@@ -404,7 +404,7 @@ async fn worklists_and_compliance_pages_show_each_team_what_is_due() {
             report.contains("Standards compliance: HMP ") && report.contains("First-stage reception health screen")
         );
         let (standards, waits) = report.split_once("id=\"waits\"").expect("waiting times by service");
-        assert_eq!(standards.matches("<th scope=\"row\"").count(), 53);
+        assert_eq!(standards.matches("<th scope=\"row\"").count(), 62);
         assert!(waits.contains("Mental health in-reach") && waits.contains("Median days to seen"), "per-service waits");
         let wrong = governor
             .get(format!("{}/reports/standards?from=2025-02-30", app.base))
@@ -655,11 +655,17 @@ async fn the_timeline_shows_every_kind_of_event_in_words_and_local_time() {
         (id(81), "time_out_of_cell", r#"{"on":"2026-03-02","minutes":150}"#.into()),
         (id(82), "service_referral", format!(r#"{{"service":"{}","part_of":"KEY_WORK","consented":true}}"#, id(83))),
         (id(32), "release_plan_item_completed", r#"{"item":"GP_REGISTRATION"}"#.into()),
+        (id(84), "release_plan_item_noted", r#"{"item":"ACCOMMODATION","note":"Council asked"}"#.into()),
+        (id(85), "community_handover_referred", r#"{"service":"Reconnect Leeds"}"#.into()),
+        (id(86), "community_handover_accepted", format!(r#"{{"referral":"{}"}}"#, id(85))),
+        (id(87), "transfer_arrival_reviewed", r#"{"reviewer":"HEALTHCARE"}"#.into()),
+        (id(88), "community_record_matched", r#"{"service":"Leeds CMHT","known_from":"2024-01-01","missed":true}"#.into()),
         (id(33), "characteristic_declared", r#"{"characteristic":"ethnicity","value":"W3"}"#.into()),
         (id(34), "communication_recorded", r#"{"formats":["EASY_READ","VERBAL"],"language":"bfi","interpreter":true,"literacy_support":true}"#.into()),
         (contact, "family_contact_named", r#"{"name":"Sue","relationship":"my nan","involvement":"CONSENTS"}"#.into()),
         (id(35), "family_contact_changed", format!(r#"{{"contact":"{contact}","involvement":"ASK_EACH_TIME"}}"#)),
         (id(73), "family_contact_made", format!(r#"{{"contact":"{contact}","how":"VIDEO_CALL"}}"#)),
+        (id(89), "family_told_of_transfer", format!(r#"{{"contact":"{contact}","how":"LETTER"}}"#)),
         (id(36), "family_contact_removed", format!(r#"{{"contact":"{contact}"}}"#)),
         (id(37), "transfer_out", r#"{"to_establishment":"AAC"}"#.into()),
         (id(38), "release", r#"{"release_type":"END_OF_SENTENCE"}"#.into()),

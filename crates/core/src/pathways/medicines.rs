@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 
-use crate::event::{Event, EventKind, MedicineSource, Occasion, Supply};
+use crate::event::{Event, EventKind, MedicineSource, Occasion, ReceptionType, Supply};
 use crate::ids::EventId;
 use crate::timeline::Timeline;
 
@@ -27,12 +27,16 @@ pub struct Medicines {
     pub supplied: Vec<(Timestamp, Occasion, Supply)>,
 }
 
-/// Medicines since the latest reception: each episode starts a fresh list.
+/// Medicines since the latest reception into custody: a transfer carries them on, a new time in
+/// custody starts a fresh list.
 pub fn medicines(timeline: &Timeline) -> Medicines {
     let mut m = Medicines::default();
     for e in timeline.live() {
         match &e.kind {
-            EventKind::Reception { .. } => m = Medicines::default(),
+            // Medicines go with a person moving between prisons; a new time in custody starts afresh.
+            EventKind::Reception { reception_type, .. } if *reception_type != ReceptionType::TransferIn => {
+                m = Medicines::default()
+            }
             EventKind::MedicineReported { name, dose, critical, source } => m.medicines.push(Medicine {
                 id: e.id,
                 name: name.clone(),

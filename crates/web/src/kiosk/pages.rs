@@ -1325,7 +1325,10 @@ pub struct ReleasePage {
 
 /// The person's release plan in easy read: their date, and each part that has a deadline for
 /// them (or has been started) as ready or not yet.
-pub async fn release(State(state): State<AppState>, Extension(p): Extension<CurrentPerson>) -> Result<ReleasePage, AppError> {
+pub async fn release(
+    State(state): State<AppState>,
+    Extension(p): Extension<CurrentPerson>,
+) -> Result<ReleasePage, AppError> {
     use throughcare_core::event::ReleasePlanItem as I;
     use throughcare_core::pathways::release::{self, Status as S};
     let t = own_timeline(&state, &p, "getting ready to leave").await?;
@@ -1355,7 +1358,9 @@ pub async fn release(State(state): State<AppState>, Extension(p): Extension<Curr
     Ok(ReleasePage {
         k: Chrome::of(&p, "/kiosk/release"),
         in_custody: t.state_at(now).in_custody(),
-        date: plan.expected_release.map_or_else(|| tr.t("release-date-none"), |d| tr.a("release-date", &[("when", tr.day(d))])),
+        date: plan
+            .expected_release
+            .map_or_else(|| tr.t("release-date-none"), |d| tr.a("release-date", &[("when", tr.day(d))])),
         items,
     })
 }

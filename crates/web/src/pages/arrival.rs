@@ -45,18 +45,26 @@ pub async fn came(state: &AppState, staff: &CurrentStaff, person: &Person, t: &T
     // The episode before the one at this establishment (or the last one, before booking in).
     let before = st.episodes.iter().rev().find(|e| Some(&e.establishment) != staff.establishment.as_ref());
     let from = before.and_then(|e| match &e.ended {
-        Some((at, throughcare_core::timeline::EpisodeEnd::TransferredOut(_))) => Some((names.establishment(&e.establishment), when(*at, now))),
+        Some((at, throughcare_core::timeline::EpisodeEnd::TransferredOut(_))) => {
+            Some((names.establishment(&e.establishment), when(*at, now)))
+        }
         _ => None,
     });
     let open_work = visible_obligations(state, staff, &person.prison_number)
         .await?
         .into_iter()
         .filter(|(o, _)| o.outcome_at(now) == throughcare_core::standards::engine::Outcome::Open)
-        .map(|(o, s)| (format!("{} ({})", s.title, s.team.label()), throughcare_core::display::instant_seen_from(o.due_at, now)))
+        .map(|(o, s)| {
+            (format!("{} ({})", s.title, s.team.label()), throughcare_core::display::instant_seen_from(o.due_at, now))
+        })
         .collect();
     let meds = throughcare_core::pathways::medicines::medicines(t).medicines;
     let medicines = if staff.role.sees_clinical_detail() {
-        meds.iter().map(|m| format!("{}, {}{}", m.name, m.dose, if m.critical { " (critical: must not be missed)" } else { "" })).collect()
+        meds.iter()
+            .map(|m| {
+                format!("{}, {}{}", m.name, m.dose, if m.critical { " (critical: must not be missed)" } else { "" })
+            })
+            .collect()
     } else if meds.is_empty() {
         vec![]
     } else {
@@ -72,7 +80,15 @@ pub async fn came(state: &AppState, staff: &CurrentStaff, person: &Person, t: &T
     let family = st
         .family
         .iter()
-        .map(|(_, c)| format!("{} ({}): {}{}", c.name, c.relationship, c.involvement.label().to_lowercase(), if c.told_of_transfer { ", may be told of a move" } else { "" }))
+        .map(|(_, c)| {
+            format!(
+                "{} ({}): {}{}",
+                c.name,
+                c.relationship,
+                c.involvement.label().to_lowercase(),
+                if c.told_of_transfer { ", may be told of a move" } else { "" }
+            )
+        })
         .collect();
     let communication = st.communication.as_ref().map(|p| {
         let mut s: Vec<String> = p.formats.iter().map(|f| f.label().to_string()).collect();
@@ -87,9 +103,25 @@ pub async fn came(state: &AppState, staff: &CurrentStaff, person: &Person, t: &T
     });
     let declared = Characteristic::ALL
         .iter()
-        .filter_map(|c| st.characteristics.as_at(*c, now).map(|d| (c.label(), if staff.role.sees(*c) { d.describe() } else { "Declared (not shown to your role)".to_string() })))
+        .filter_map(|c| {
+            st.characteristics.as_at(*c, now).map(|d| {
+                (
+                    c.label(),
+                    if staff.role.sees(*c) { d.describe() } else { "Declared (not shown to your role)".to_string() },
+                )
+            })
+        })
         .collect();
-    Ok(Came { from, open_work, flags: crate::pages::people::flags(&st), medicines, mbu, family, communication, declared })
+    Ok(Came {
+        from,
+        open_work,
+        flags: crate::pages::people::flags(&st),
+        medicines,
+        mbu,
+        family,
+        communication,
+        declared,
+    })
 }
 
 fn mbu_stage(stage: &throughcare_core::pathways::mbu::Stage, now: Timestamp) -> String {
@@ -97,9 +129,13 @@ fn mbu_stage(stage: &throughcare_core::pathways::mbu::Stage, now: Timestamp) -> 
     match stage {
         Stage::NotApplied => "Meets the MBU criterion; no application yet".into(),
         Stage::Applied { at, .. } => format!("Applied for an MBU place {}; waiting for the board", when(*at, now)),
-        Stage::Decided { at, outcome, .. } => format!("Board decided {}: {}", when(*at, now), outcome.label().to_lowercase()),
+        Stage::Decided { at, outcome, .. } => {
+            format!("Board decided {}: {}", when(*at, now), outcome.label().to_lowercase())
+        }
         Stage::Appealed { at, .. } => format!("Appealed {}; waiting for the decision", when(*at, now)),
-        Stage::AppealDecided { at, outcome } => format!("Appeal decided {}: {}", when(*at, now), outcome.label().to_lowercase()),
+        Stage::AppealDecided { at, outcome } => {
+            format!("Appeal decided {}: {}", when(*at, now), outcome.label().to_lowercase())
+        }
     }
 }
 
@@ -139,7 +175,13 @@ fn reviewers(staff: &CurrentStaff) -> Vec<ArrivalReviewer> {
     r
 }
 
-async fn arrival_page(state: &AppState, staff: CurrentStaff, pn: &str, form: Pairs, errors: Errors) -> Result<ArrivalPage, AppError> {
+async fn arrival_page(
+    state: &AppState,
+    staff: CurrentStaff,
+    pn: &str,
+    form: Pairs,
+    errors: Errors,
+) -> Result<ArrivalPage, AppError> {
     let (person, _) = reachable(state, &staff, pn).await?;
     let t = state.db.timeline(&person.prison_number).await?;
     let now = state.now();
@@ -162,7 +204,8 @@ async fn arrival_page(state: &AppState, staff: CurrentStaff, pn: &str, form: Pai
             _ => None,
         })
         .collect();
-    let may_review = reviewers(&staff).into_iter().map(|r| (r.code(), r.label(), reviews.iter().any(|(x, _)| *x == r))).collect();
+    let may_review =
+        reviewers(&staff).into_iter().map(|r| (r.code(), r.label(), reviews.iter().any(|(x, _)| *x == r))).collect();
     Ok(ArrivalPage {
         name: name(&person),
         prison_number: person.prison_number.to_string(),
@@ -206,7 +249,10 @@ pub async fn review(
     if note.chars().count() > 500 {
         errors.push(("note", "The note must be 500 characters or fewer".into()));
     }
-    let kind = reviewer.map(|reviewer| EventKind::TransferArrivalReviewed { reviewer, note: (!note.is_empty()).then(|| note.to_string()) });
+    let kind = reviewer.map(|reviewer| EventKind::TransferArrivalReviewed {
+        reviewer,
+        note: (!note.is_empty()).then(|| note.to_string()),
+    });
     let step = PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "reviewer" };
     let done = format!("/people/{}/arrival", person.prison_number);
     match step.record(&state, &staff, &person, &t, (&done, "arrival")).await? {

@@ -272,7 +272,8 @@ pub(crate) async fn visible_obligations<'a>(
     state: &'a AppState,
     staff: &CurrentStaff,
     pn: &PrisonNumber,
-) -> Result<Vec<(throughcare_core::standards::engine::Obligation, &'a throughcare_core::standards::Standard)>, AppError> {
+) -> Result<Vec<(throughcare_core::standards::engine::Obligation, &'a throughcare_core::standards::Standard)>, AppError>
+{
     let obligations = state.db.obligations_of(pn).await?;
     let named = obligations.iter().any(|o| o.standard.as_str().starts_with("complaint-"))
         && crate::roles::complaint_names(&state.db.timeline(pn).await?, &staff.username);

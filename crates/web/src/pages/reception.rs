@@ -459,7 +459,10 @@ pub async fn book_in(
         Ok(v) => v,
         Err(errors) => {
             let arrival = arriving(&state, &staff, existing.as_ref()).await?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(staff, existing.as_ref(), form, errors, arrival))
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                page(staff, existing.as_ref(), form, errors, arrival),
+            )
                 .into_response());
         }
     };
@@ -470,13 +473,15 @@ pub async fn book_in(
     }
     let pn = new_person.as_ref().or(existing.as_ref()).map(|p| p.prison_number.clone()).expect("one or the other");
     let by = StaffRef::parse(&staff.username).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    // After anything recorded for them in the same second (a transfer out a moment ago).
+    let recorded = crate::pages::record::recorded_now(&state, &pn).await?;
     let events: Vec<Event> = kinds
         .into_iter()
         .map(|kind| Event {
             id: EventId::from_uuid(uuid::Uuid::new_v4()),
             person: pn.clone(),
             occurred_at: now,
-            recorded_at: now,
+            recorded_at: recorded,
             recorded_by: by.clone(),
             correction: None,
             kind,

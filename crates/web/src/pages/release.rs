@@ -84,14 +84,22 @@ fn latest<'a>(obligations: &'a [Obligation], standard: &str) -> Option<&'a Oblig
     obligations.iter().filter(|o| o.standard.as_str() == standard).max_by_key(|o| o.opened_at)
 }
 
-fn item_rows(state: &AppState, plan: &release::Plan, obligations: &[Obligation], names: &Directory, now: Timestamp) -> Vec<ItemRow> {
+fn item_rows(
+    state: &AppState,
+    plan: &release::Plan,
+    obligations: &[Obligation],
+    names: &Directory,
+    now: Timestamp,
+) -> Vec<ItemRow> {
     plan.items
         .iter()
         .map(|i| {
             let standard = release::standard_for(i.item).and_then(|s| state.engine.standards.get(s));
             let ob = release::standard_for(i.item).and_then(|s| latest(obligations, s));
             let (status, colour) = match (&i.status, ob.map(|o| o.outcome_at(now))) {
-                (Status::Done { at, by }, _) => (format!("Done {} by {}", when(*at, now), names.staff(by.as_str())), "green"),
+                (Status::Done { at, by }, _) => {
+                    (format!("Done {} by {}", when(*at, now), names.staff(by.as_str())), "green")
+                }
                 (_, Some(Outcome::Open)) if ob.is_some_and(|o| o.due_at < now) => ("Overdue".to_string(), "red"),
                 (_, Some(Outcome::Unmet { .. })) => ("Not done in time".to_string(), "red"),
                 (Status::InProgress, _) => ("In progress".to_string(), "blue"),
@@ -108,14 +116,24 @@ fn item_rows(state: &AppState, plan: &release::Plan, obligations: &[Obligation],
                 },
                 status,
                 colour,
-                notes: i.notes.iter().map(|(at, by, n)| format!("{n} ({}, {})", names.staff(by.as_str()), when(*at, now))).collect(),
+                notes: i
+                    .notes
+                    .iter()
+                    .map(|(at, by, n)| format!("{n} ({}, {})", names.staff(by.as_str()), when(*at, now)))
+                    .collect(),
                 done: matches!(i.status, Status::Done { .. }),
             }
         })
         .collect()
 }
 
-async fn plan_view(state: &AppState, staff: CurrentStaff, pn: &str, form: Pairs, errors: Errors) -> Result<PlanPage, AppError> {
+async fn plan_view(
+    state: &AppState,
+    staff: CurrentStaff,
+    pn: &str,
+    form: Pairs,
+    errors: Errors,
+) -> Result<PlanPage, AppError> {
     let (person, custody) = reachable(state, &staff, pn).await?;
     let t = state.db.timeline(&person.prison_number).await?;
     let now = state.now();
@@ -131,17 +149,28 @@ async fn plan_view(state: &AppState, staff: CurrentStaff, pn: &str, form: Pairs,
         in_custody: custody.as_ref().is_some_and(|c| c.in_custody),
         release: plan.expected_release.map(|d| {
             let days = (d - throughcare_core::time::date_in_england(now)).get_days();
-            format!("{}{}", throughcare_core::display::date(d), match days {
-                0 => " (today)".to_string(),
-                d if d > 0 => format!(" (in {d} days)"),
-                d => format!(" ({} days ago)", -d),
-            })
+            format!(
+                "{}{}",
+                throughcare_core::display::date(d),
+                match days {
+                    0 => " (today)".to_string(),
+                    d if d > 0 => format!(" (in {d} days)"),
+                    d => format!(" ({} days ago)", -d),
+                }
+            )
         }),
-        open_items: items.iter().filter(|i| !i.done).map(|i| (i.code, i.label)).filter(|(c, _)| *c != "MEDICATION" && *c != "COMMUNITY_MENTAL_HEALTH").collect(),
+        open_items: items
+            .iter()
+            .filter(|i| !i.done)
+            .map(|i| (i.code, i.label))
+            .filter(|(c, _)| *c != "MEDICATION" && *c != "COMMUNITY_MENTAL_HEALTH")
+            .collect(),
         items,
         medicines: plan.medicines.map(|(at, s)| format!("{}, {}", s.label(), when(at, now))),
         handover: plan.handover.as_ref().map(|h| match (clinical, h.accepted_at) {
-            (true, Some(a)) => format!("Referred to {} {}; accepted {}", h.service, when(h.referred_at, now), when(a, now)),
+            (true, Some(a)) => {
+                format!("Referred to {} {}; accepted {}", h.service, when(h.referred_at, now), when(a, now))
+            }
             (true, None) => format!("Referred to {} {}; waiting for their answer", h.service, when(h.referred_at, now)),
             (false, Some(_)) => "Handed over to community care (details for healthcare)".into(),
             (false, None) => "Referred for care after release (details for healthcare)".into(),
@@ -202,26 +231,59 @@ pub async fn plan_step(
             if note.is_empty() || note.chars().count() > 500 {
                 errors.push(("note", "Say what is happening, in 500 characters or fewer".into()));
             }
-            (i.filter(|_| !note.is_empty()).map(|item| EventKind::ReleasePlanItemNoted { item, note: note.to_string() }), "item", "release-plan")
+            (
+                i.filter(|_| !note.is_empty())
+                    .map(|item| EventKind::ReleasePlanItemNoted { item, note: note.to_string() }),
+                "item",
+                "release-plan",
+            )
         }
         "medicines" => {
             forbidden(may_medicines(role))?;
-            let supply = Supply::parse_code(value(&form, "supply")).map_err(|_| errors.push(("supply", "Select the medicines they leave with".into()))).ok();
+            let supply = Supply::parse_code(value(&form, "supply"))
+                .map_err(|_| errors.push(("supply", "Select the medicines they leave with".into())))
+                .ok();
             // The supply given is the medication item done, in one step.
             if let Some(supply) = supply {
-                if errors.is_empty() && release::check_step(&t, &probe(&person.prison_number, EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::Medication })).is_ok() {
-                    crate::pages::record::record_step(&state, &staff, &person, EventKind::MedicinesSupplied { occasion: Occasion::Release, supply }).await?;
+                if errors.is_empty()
+                    && release::check_step(
+                        &t,
+                        &probe(
+                            &person.prison_number,
+                            EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::Medication },
+                        ),
+                    )
+                    .is_ok()
+                {
+                    crate::pages::record::record_step(
+                        &state,
+                        &staff,
+                        &person,
+                        EventKind::MedicinesSupplied { occasion: Occasion::Release, supply },
+                    )
+                    .await?;
                 }
             }
-            (supply.map(|_| EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::Medication }), "supply", "release-plan")
+            (
+                supply.map(|_| EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::Medication }),
+                "supply",
+                "release-plan",
+            )
         }
         "refer" => {
             forbidden(may_handover(role))?;
             let service = value(&form, "service");
             if service.is_empty() || service.chars().count() > 120 {
-                errors.push(("service", "Name the service, for example RECONNECT or the community mental health team".into()));
+                errors.push((
+                    "service",
+                    "Name the service, for example RECONNECT or the community mental health team".into(),
+                ));
             }
-            ((!service.is_empty()).then(|| EventKind::CommunityHandoverReferred { service: service.to_string() }), "service", "release-plan")
+            (
+                (!service.is_empty()).then(|| EventKind::CommunityHandoverReferred { service: service.to_string() }),
+                "service",
+                "release-plan",
+            )
         }
         "accepted" => {
             forbidden(may_handover(role))?;
@@ -233,7 +295,9 @@ pub async fn plan_step(
         }
         "release" => {
             forbidden(may_release(role))?;
-            let r = ReleaseType::parse_code(value(&form, "release_type")).map_err(|_| errors.push(("release_type", "Select how they were released".into()))).ok();
+            let r = ReleaseType::parse_code(value(&form, "release_type"))
+                .map_err(|_| errors.push(("release_type", "Select how they were released".into())))
+                .ok();
             (r.map(|release_type| EventKind::Release { release_type }), "release_type", "released")
         }
         _ => {
@@ -286,9 +350,17 @@ const BOARD_DAYS: i64 = 84;
 
 /// Everyone at the establishment due out in the next 12 weeks (or past their date and still
 /// here), soonest first, with what is not yet in place.
-pub async fn board(State(state): State<AppState>, Extension(staff): Extension<CurrentStaff>) -> Result<BoardPage, AppError> {
+pub async fn board(
+    State(state): State<AppState>,
+    Extension(staff): Extension<CurrentStaff>,
+) -> Result<BoardPage, AppError> {
     let Some(code) = staff.establishment.clone() else {
-        return Ok(BoardPage { staff: Some(staff), rows: vec![], show_handover: false, establishment: "your establishment".into() });
+        return Ok(BoardPage {
+            staff: Some(staff),
+            rows: vec![],
+            show_handover: false,
+            establishment: "your establishment".into(),
+        });
     };
     let now = state.now();
     let today = throughcare_core::time::date_in_england(now);
@@ -306,7 +378,11 @@ pub async fn board(State(state): State<AppState>, Extension(staff): Extension<Cu
         let missing = plan
             .outstanding()
             .into_iter()
-            .filter(|i| release::standard_for(*i).and_then(|s| latest(&obligations, s)).is_some_and(|o| o.outcome_at(now) == Outcome::Open))
+            .filter(|i| {
+                release::standard_for(*i)
+                    .and_then(|s| latest(&obligations, s))
+                    .is_some_and(|o| o.outcome_at(now) == Outcome::Open)
+            })
             // That someone is on a mental-health caseload is clinical: shown as a handover only to clinical roles.
             .filter(|i| clinical || *i != ReleasePlanItem::CommunityMentalHealth)
             .map(|i| i.label())
@@ -316,7 +392,14 @@ pub async fn board(State(state): State<AppState>, Extension(staff): Extension<Cu
             Some(_) => "Referred, waiting",
             None => "Not referred",
         });
-        rows.push(BoardRow { prison_number: p.prison_number.to_string(), name: name(&p), release: throughcare_core::display::date(date), days, missing, handover });
+        rows.push(BoardRow {
+            prison_number: p.prison_number.to_string(),
+            name: name(&p),
+            release: throughcare_core::display::date(date),
+            days,
+            missing,
+            handover,
+        });
     }
     rows.sort_by(|a, b| (a.days, &a.prison_number).cmp(&(b.days, &b.prison_number)));
     auth::audit(&state, &staff.username, "release-board", None, &format!("{} people due out", rows.len())).await?;
@@ -351,11 +434,30 @@ pub async fn community_import(
     Form(form): Form<Pairs>,
 ) -> Result<Response, AppError> {
     let file = value(&form, "file").to_string();
-    let page = |result: Option<(usize, usize, Vec<(String, String)>)>, problems: Vec<String>, errors: Errors| CommunityPage { staff: Some(staff.clone()), file: if result.is_some() { String::new() } else { file.clone() }, result, problems, errors };
+    let page =
+        |result: Option<(usize, usize, Vec<(String, String)>)>, problems: Vec<String>, errors: Errors| CommunityPage {
+            staff: Some(staff.clone()),
+            file: if result.is_some() { String::new() } else { file.clone() },
+            result,
+            problems,
+            errors,
+        };
     if file.is_empty() {
-        return again(page(None, vec![], vec![("file", "Paste the file: a header line, then one person a line".into())]));
+        return again(page(
+            None,
+            vec![],
+            vec![("file", "Paste the file: a header line, then one person a line".into())],
+        ));
     }
-    match throughcare_store::community::import(&state.db, format!("{file}\n").as_bytes(), &state.engine, state.now(), &staff.username).await {
+    match throughcare_store::community::import(
+        &state.db,
+        format!("{file}\n").as_bytes(),
+        &state.engine,
+        state.now(),
+        &staff.username,
+    )
+    .await
+    {
         Ok(m) => {
             let mut flagged = Vec::new();
             for pn in &m.flagged {
@@ -367,7 +469,11 @@ pub async fn community_import(
         }
         Err(throughcare_store::ImportError::Rejected(rows)) => {
             let n = rows.len();
-            again(page(None, rows.iter().map(ToString::to_string).collect(), vec![("file", format!("{n} problem(s) found: nothing was recorded"))]))
+            again(page(
+                None,
+                rows.iter().map(ToString::to_string).collect(),
+                vec![("file", format!("{n} problem(s) found: nothing was recorded"))],
+            ))
         }
         Err(throughcare_store::ImportError::Store(e)) => Err(e.into()),
         Err(throughcare_store::ImportError::Io(e)) => Err(AppError::BadRequest(e.to_string())),

@@ -79,7 +79,9 @@ fn to_tell(t: &Timeline, since: Option<jiff::Timestamp>, now: jiff::Timestamp) -
     let state = t.state_at(jiff::Timestamp::MAX);
     let told = |id: EventId| {
         t.live().find_map(|e| match &e.kind {
-            EventKind::FamilyToldOfTransfer { contact, how } if *contact == id && since.is_some_and(|s| e.occurred_at >= s) => {
+            EventKind::FamilyToldOfTransfer { contact, how }
+                if *contact == id && since.is_some_and(|s| e.occurred_at >= s) =>
+            {
                 Some(format!("{} {}", how.label(), when(e.occurred_at, now)))
             }
             _ => None,
@@ -89,13 +91,24 @@ fn to_tell(t: &Timeline, since: Option<jiff::Timestamp>, now: jiff::Timestamp) -
         .family
         .iter()
         .filter(|(_, c)| c.told_of_transfer)
-        .map(|(id, c)| ToTell { id: id.to_string(), name: c.name.clone(), relationship: c.relationship.clone(), told: told(*id) })
+        .map(|(id, c)| ToTell {
+            id: id.to_string(),
+            name: c.name.clone(),
+            relationship: c.relationship.clone(),
+            told: told(*id),
+        })
         .collect();
     let no = state.family.len() - yes.len();
     (yes, no)
 }
 
-async fn transfer_page(state: &AppState, staff: CurrentStaff, pn: &str, form: Pairs, errors: Errors) -> Result<TransferPage, AppError> {
+async fn transfer_page(
+    state: &AppState,
+    staff: CurrentStaff,
+    pn: &str,
+    form: Pairs,
+    errors: Errors,
+) -> Result<TransferPage, AppError> {
     let (person, custody) = reachable(state, &staff, pn).await?;
     let t = state.db.timeline(&person.prison_number).await?;
     let now = state.now();
@@ -104,7 +117,11 @@ async fn transfer_page(state: &AppState, staff: CurrentStaff, pn: &str, form: Pa
     let moved = last_move(&t);
     let (to_tell, not_to_tell) = to_tell(&t, moved.as_ref().map(|m| m.0), now);
     let current = custody.as_ref().and_then(|c| c.establishment.clone());
-    let informed = t.live().filter(|e| matches!(&e.kind, EventKind::InformationGiven { item, .. } if item == "transfer")).last().map(|e| when(e.occurred_at, now));
+    let informed = t
+        .live()
+        .filter(|e| matches!(&e.kind, EventKind::InformationGiven { item, .. } if item == "transfer"))
+        .last()
+        .map(|e| when(e.occurred_at, now));
     Ok(TransferPage {
         name: name(&person),
         prison_number: person.prison_number.to_string(),
@@ -167,7 +184,10 @@ pub async fn transfer_step(
             let medicines = throughcare_core::pathways::medicines::medicines(&t).medicines.len();
             let supply = match value(&form, "supply") {
                 "" if medicines > 0 => {
-                    errors.push(("supply", "Select the medicines that go with them: they take at least 7 days or a prescription".into()));
+                    errors.push((
+                        "supply",
+                        "Select the medicines that go with them: they take at least 7 days or a prescription".into(),
+                    ));
                     None
                 }
                 "" => None,
@@ -182,7 +202,13 @@ pub async fn transfer_step(
             let kind = to.map(|to_establishment| EventKind::TransferOut { to_establishment });
             if errors.is_empty() {
                 if let Some(supply) = supply {
-                    record_step(&state, &staff, &person, EventKind::MedicinesSupplied { occasion: Occasion::Transfer, supply }).await?;
+                    record_step(
+                        &state,
+                        &staff,
+                        &person,
+                        EventKind::MedicinesSupplied { occasion: Occasion::Transfer, supply },
+                    )
+                    .await?;
                 }
             }
             let step = PathwayStep { kind, occurred: None, errors, fields: &[], otherwise: "to" };
@@ -194,7 +220,8 @@ pub async fn transfer_step(
         "told" => {
             let since = last_move(&t).map(|m| m.0);
             let (list, _) = to_tell(&t, since, state.now());
-            let contact = EventId::parse(value(&form, "contact")).ok().filter(|id| list.iter().any(|c| c.id == id.to_string()));
+            let contact =
+                EventId::parse(value(&form, "contact")).ok().filter(|id| list.iter().any(|c| c.id == id.to_string()));
             if since.is_none() {
                 errors.push(("contact", "Record the move first".into()));
             } else if contact.is_none() {
@@ -236,14 +263,17 @@ pub async fn download(
     let now = state.now();
     let (text, file) = match q.format.as_str() {
         "fhir" => (
-            serde_json::to_string_pretty(&throughcare_store::transfer::export_fhir(&state.db, pn, now).await.map_err(transfer_error)?)
-                .expect("JSON")
+            serde_json::to_string_pretty(
+                &throughcare_store::transfer::export_fhir(&state.db, pn, now).await.map_err(transfer_error)?,
+            )
+            .expect("JSON")
                 + "\n",
             format!("{pn}-fhir.json"),
         ),
-        "" | "throughcare" => {
-            (throughcare_store::transfer::export_record(&state.db, pn, now).await.map_err(transfer_error)?.to_json(), format!("{pn}-record.json"))
-        }
+        "" | "throughcare" => (
+            throughcare_store::transfer::export_record(&state.db, pn, now).await.map_err(transfer_error)?.to_json(),
+            format!("{pn}-record.json"),
+        ),
         _ => return Err(AppError::NotFound),
     };
     auth::audit(&state, &staff.username, "transfer-record-exported", Some(pn.as_str()), &format!("as {file}")).await?;
@@ -301,7 +331,11 @@ pub async fn import(
         errors,
     };
     if text.is_empty() {
-        return again(page(vec![], None, vec![("record", "Paste the record: a throughcare file or a FHIR bundle".into())]));
+        return again(page(
+            vec![],
+            None,
+            vec![("record", "Paste the record: a throughcare file or a FHIR bundle".into())],
+        ));
     }
     match read(&state, &text, &staff.username).await? {
         Ok(i) => {
