@@ -118,11 +118,25 @@ pub struct MbuCase {
     pub separation_plan: Option<Timestamp>,
 }
 
-/// The MBU pathway of a woman in custody at `now`, for her current stay: None when she is not
-/// in custody, or neither qualifies nor has any MBU step in this stay.
+/// The MBU pathway of a woman in custody at `now`, for her current stay (her application across
+/// transfers): None when she is not in custody, or neither qualifies nor has any MBU step.
 pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
     let state = timeline.state_at(now);
     let since = state.current_episode()?.received_at;
+    // Her application, its decision and any admission follow her between prisons; the booklet
+    // and the MBU officer's visits are each prison's own (the receiving officer visits again).
+    let mut custody_since = since;
+    for pair in state.episodes.windows(2).rev() {
+        let moved = matches!(pair[0].ended, Some((_, crate::timeline::EpisodeEnd::TransferredOut(_))));
+        if pair[1].received_at == custody_since
+            && pair[1].reception_type == crate::event::ReceptionType::TransferIn
+            && moved
+        {
+            custody_since = pair[0].received_at;
+        } else {
+            break;
+        }
+    }
     let today = date_in_england(now);
     let female = state.characteristics.code_at(Characteristic::Sex, now) == "F";
     let pregnant = pregnant(&state, now);
@@ -145,9 +159,18 @@ pub fn case(timeline: &Timeline, now: Timestamp) -> Option<MbuCase> {
         separation_plan: None,
     };
     let mut any_step = false;
-    for e in timeline.live().filter(|e| e.occurred_at >= since && e.occurred_at <= now) {
+    for e in timeline.live().filter(|e| e.occurred_at >= custody_since && e.occurred_at <= now) {
         let at = e.occurred_at;
+        let this_prison = e.occurred_at >= since;
         match &e.kind {
+            EventKind::MbuBookletGiven { .. }
+            | EventKind::MbuOfficerVisit { .. }
+            | EventKind::MbuVisitRequested {}
+            | EventKind::MbuOfficerNamed { .. }
+                if !this_prison =>
+            {
+                continue;
+            }
             EventKind::MbuBookletGiven { .. } => {
                 c.booklet.get_or_insert(at);
             }
@@ -276,6 +299,39 @@ mod tests {
     fn received() -> Event {
         let details = r#"{"establishment":"AAA","reception_type":"NEW","legal_status":"REMAND"}"#;
         event(1, "2026-01-05T18:00:00Z", EventKind::parse("reception", details).unwrap())
+    }
+
+    #[test]
+    fn her_application_follows_her_to_another_prison_but_the_booklet_is_given_again() {
+        let pregnant = r#"{"characteristic":"pregnancy_maternity","value":"PREGNANT"}"#;
+        let t = Timeline::new(vec![
+            received(),
+            female(),
+            event(3, "2026-01-05T18:20:00Z", EventKind::parse("characteristic_declared", pregnant).unwrap()),
+            event(
+                4,
+                "2026-01-06T10:00:00Z",
+                EventKind::parse("mbu_booklet_given", r#"{"format":"EASY_READ"}"#).unwrap(),
+            ),
+            event(5, "2026-01-08T10:00:00Z", EventKind::MbuApplicationMade {}),
+            event(
+                6,
+                "2026-02-01T10:00:00Z",
+                EventKind::parse("transfer_out", r#"{"to_establishment":"AAW"}"#).unwrap(),
+            ),
+            event(
+                7,
+                "2026-02-01T16:00:00Z",
+                EventKind::parse(
+                    "reception",
+                    r#"{"establishment":"AAW","reception_type":"TRANSFER_IN","legal_status":"REMAND"}"#,
+                )
+                .unwrap(),
+            ),
+        ]);
+        let c = case(&t, at("2026-02-02T10:00:00Z")).unwrap();
+        assert!(matches!(c.stage, Stage::Applied { .. }), "the application came with her");
+        assert_eq!(c.booklet, None, "the new prison gives its own booklet");
     }
 
     fn female() -> Event {
