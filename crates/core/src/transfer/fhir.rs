@@ -105,6 +105,30 @@ fn priority_from(s: &str) -> Option<Priority> {
     })
 }
 
+/// A UKCore-CarePlan of one category, for the patient, optionally supporting another resource.
+fn care_plan(
+    id: EventId,
+    (code, label): (&str, &str),
+    subject: &Value,
+    about: Option<EventId>,
+    activity: Vec<Value>,
+) -> Value {
+    let mut plan = json!({
+        "resourceType": "CarePlan",
+        "id": id.to_string(),
+        "meta": profile("UKCore-CarePlan"),
+        "status": "active",
+        "intent": "plan",
+        "category": [{ "coding": [coding(&tc("CodeSystem", "care-plan"), code, label)] }],
+        "subject": subject,
+        "activity": activity
+    });
+    if let Some(about) = about {
+        plan["supportingInfo"] = json!([{ "reference": urn(about) }]);
+    }
+    plan
+}
+
 /// The bundle for one person as their timeline stands: UK Core profiles, every resource id a UUID.
 pub fn export(person: &Person, timeline: &Timeline, exported_at: Timestamp) -> Value {
     let pn = &person.prison_number;
@@ -403,20 +427,7 @@ pub fn export(person: &Person, timeline: &Timeline, exported_at: Timestamp) -> V
                     act
                 })
                 .collect();
-            entries.push((
-                plan,
-                json!({
-                    "resourceType": "CarePlan",
-                    "id": plan.to_string(),
-                    "meta": profile("UKCore-CarePlan"),
-                    "status": "active",
-                    "intent": "plan",
-                    "category": [{ "coding": [coding(&tc("CodeSystem", "care-plan"), "ACCT", "ACCT care plan")] }],
-                    "subject": subject,
-                    "supportingInfo": [{ "reference": urn(case.id) }],
-                    "activity": activities
-                }),
-            ));
+            entries.push((plan, care_plan(plan, ("ACCT", "ACCT care plan"), &subject, Some(case.id), activities)));
         }
     }
 
@@ -450,19 +461,7 @@ pub fn export(person: &Person, timeline: &Timeline, exported_at: Timestamp) -> V
     }
     if !items.is_empty() {
         let plan = release_plan_id(pn);
-        entries.push((
-            plan,
-            json!({
-                "resourceType": "CarePlan",
-                "id": plan.to_string(),
-                "meta": profile("UKCore-CarePlan"),
-                "status": "active",
-                "intent": "plan",
-                "category": [{ "coding": [coding(&tc("CodeSystem", "care-plan"), "RELEASE_PLAN", "Release plan")] }],
-                "subject": subject,
-                "activity": items
-            }),
-        ));
+        entries.push((plan, care_plan(plan, ("RELEASE_PLAN", "Release plan"), &subject, None, items)));
     }
 
     json!({
