@@ -50,10 +50,18 @@ pub async fn came(state: &AppState, staff: &CurrentStaff, person: &Person, t: &T
         }
         _ => None,
     });
+    // Work that came with them: open now, and opened before they arrived here (not the reviews
+    // their arrival itself asks for).
+    let here_since = st
+        .current_episode()
+        .filter(|e| Some(&e.establishment) == staff.establishment.as_ref())
+        .map_or(Timestamp::MAX, |e| e.received_at);
     let open_work = visible_obligations(state, staff, &person.prison_number)
         .await?
         .into_iter()
-        .filter(|(o, _)| o.outcome_at(now) == throughcare_core::standards::engine::Outcome::Open)
+        .filter(|(o, _)| {
+            o.outcome_at(now) == throughcare_core::standards::engine::Outcome::Open && o.opened_at < here_since
+        })
         .map(|(o, s)| {
             (format!("{} ({})", s.title, s.team.label()), throughcare_core::display::instant_seen_from(o.due_at, now))
         })
