@@ -182,6 +182,10 @@ async fn a_transfer_takes_the_record_medicines_and_acct_with_the_person_and_the_
             Some(Outcome::MetOnTime { .. })
         ));
         assert!(matches!(outcome(&app, &pn, "transfer-arrival-acct-review").await, Some(Outcome::MetOnTime { .. })));
+        // The receiving prison sees the move and who was told.
+        let (_, html) = get_page(&app, &officer, page.clone()).await;
+        let text = visible_text(&html);
+        assert!(text.contains("Moved to") && text.contains("Told"), "{text}");
         // The sending prison no longer reaches them.
         assert_eq!(get_page(&app, &nurse, format!("/people/{pn}")).await.0, StatusCode::NOT_FOUND);
     }

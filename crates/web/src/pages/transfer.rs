@@ -66,10 +66,20 @@ impl TransferPage {
     }
 }
 
-/// The latest transfer out, if the person's last custody episode ended with one.
+/// The latest move between prisons in this time in custody: on the way, or arrived (the family
+/// may still be told by the receiving prison); None once released or received anew.
 fn last_move(t: &Timeline) -> Option<(jiff::Timestamp, EstablishmentCode)> {
     let state = t.state_at(jiff::Timestamp::MAX);
-    match state.episodes.last()?.ended.as_ref()? {
+    let mut episodes = state.episodes.iter().rev();
+    let last = episodes.next()?;
+    let ended = match &last.ended {
+        None if last.reception_type == throughcare_core::event::ReceptionType::TransferIn => {
+            episodes.next()?.ended.as_ref()
+        }
+        None => None,
+        Some(_) => last.ended.as_ref(),
+    };
+    match ended? {
         (at, EpisodeEnd::TransferredOut(to)) => Some((*at, to.clone())),
         _ => None,
     }
