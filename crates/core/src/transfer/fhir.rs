@@ -584,6 +584,11 @@ impl Reader {
             .map(|a| a.iter().enumerate().filter(|(_, e)| e.get("url").and_then(Value::as_str) == Some(url)).collect())
             .unwrap_or_default()
     }
+    /// The value (`valueString`, `valueBoolean`...) of the first of throughcare's own extensions
+    /// of this name on an element.
+    fn own<'a>(&mut self, v: &'a Value, name: &str, value: &str) -> Option<&'a Value> {
+        self.extension(v, &tc("StructureDefinition", name)).first().and_then(|(_, x)| x.get(value))
+    }
     /// A sub-extension's value (`valueCode`, `valueString`...) by its url.
     fn part<'a>(&mut self, ext: &'a Value, path: &str, url: &str, value: &str, required: bool) -> Option<&'a Value> {
         let found = ext
@@ -761,11 +766,8 @@ pub fn import(bundle: &Value, instruments: &InstrumentSet) -> Result<Imported, V
                     r.fail(&format!("{path}.dosage[0].text"), "is required: the dose");
                 }
                 let at = r.instant(res, &path, "dateAsserted", true);
-                let critical = r
-                    .extension(res, &tc("StructureDefinition", "critical-medicine"))
-                    .first()
-                    .and_then(|(_, x)| x.get("valueBoolean").and_then(Value::as_bool))
-                    .unwrap_or(false);
+                let critical =
+                    r.own(res, "critical-medicine", "valueBoolean").and_then(Value::as_bool).unwrap_or(false);
                 let source = match r.extension(res, &tc("StructureDefinition", "medicine-source")).first() {
                     Some((j, x)) => {
                         MedicineSource::parse_code(x.get("valueCode").and_then(Value::as_str).unwrap_or(""))
@@ -809,14 +811,8 @@ pub fn import(bundle: &Value, instruments: &InstrumentSet) -> Result<Imported, V
                     let ipath = format!("{path}.item[{j}]");
                     let Some(link) = r.string(item, &ipath, "linkId", true) else { continue };
                     let chosen = item.pointer("/answer/0/valueCoding/code").and_then(Value::as_str);
-                    let not_asked = r
-                        .extension(item, &tc("StructureDefinition", "not-asked"))
-                        .first()
-                        .and_then(|(_, x)| x.get("valueString").and_then(Value::as_str));
-                    let declined = r
-                        .extension(item, &tc("StructureDefinition", "declined"))
-                        .first()
-                        .and_then(|(_, x)| x.get("valueString").and_then(Value::as_str));
+                    let not_asked = r.own(item, "not-asked", "valueString").and_then(Value::as_str);
+                    let declined = r.own(item, "declined", "valueString").and_then(Value::as_str);
                     let answer = match (chosen, not_asked, declined) {
                         (Some(c), None, None) => Answer::Chosen(c.into()),
                         (None, Some(n), None) => Answer::NotAsked { not_asked: n.into() },
@@ -1253,15 +1249,8 @@ fn read_acct_plan(
             .string(d, &apath, "scheduledString", true)
             .and_then(|s| parse_date(&s).map_err(|e| r.fail(&format!("{apath}.scheduledString"), e)).ok());
         let owner = d.pointer("/performer/0/display").and_then(Value::as_str);
-        let goal = r
-            .extension(d, &tc("StructureDefinition", "goal"))
-            .first()
-            .and_then(|(_, x)| x.get("valueString").and_then(Value::as_str));
-        let at = r
-            .extension(d, &tc("StructureDefinition", "recorded"))
-            .first()
-            .and_then(|(_, x)| x.get("valueDateTime").and_then(Value::as_str))
-            .and_then(|s| parse_instant(s).ok());
+        let goal = r.own(d, "goal", "valueString").and_then(Value::as_str);
+        let at = r.own(d, "recorded", "valueDateTime").and_then(Value::as_str).and_then(|s| parse_instant(s).ok());
         if issue.is_none() || owner.is_none() || goal.is_none() || at.is_none() {
             r.fail(&apath, "an ACCT action needs code.text (the issue), performer[0].display (the owner), the goal and recorded extensions");
             continue;
