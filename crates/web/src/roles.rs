@@ -608,6 +608,8 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/festivals", "Festivals"),
     ("/directory", "Directory"),
     ("/release", "Release board"),
+    ("/community-records", "Community records"),
+    ("/transfers/import", "Import a record"),
     ("/caseload", "Caseload"),
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),

@@ -673,7 +673,7 @@ pub fn import(bundle: &Value, instruments: &InstrumentSet) -> Result<Imported, V
         }
     }
     r.code(bundle, b, "type", BUNDLE_TYPE, true);
-    let fallback = r.instant(bundle, b, "timestamp", false);
+    r.instant(bundle, b, "timestamp", false);
     let entries = r.array(bundle, b, "entry", true);
     let mut events: Vec<(EventId, Timestamp, EventKind)> = Vec::new();
     let mut person: Option<Person> = None;
@@ -969,7 +969,6 @@ pub fn import(bundle: &Value, instruments: &InstrumentSet) -> Result<Imported, V
             _ => {}
         }
     }
-    let _ = fallback;
     if let (Some(p), Some(id)) = (&person, patient_ref) {
         if id != patient_id(&p.prison_number) {
             let want = patient_id(&p.prison_number);

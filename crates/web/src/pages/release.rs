@@ -13,7 +13,7 @@ use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{EventKind, Occasion, ReleasePlanItem, ReleaseType, Supply};
 use throughcare_core::pathways::release::{self, Status};
 use throughcare_core::standards::engine::{Obligation, Outcome};
-use throughcare_core::{EventId, PrisonNumber};
+use throughcare_core::EventId;
 
 use crate::AppState;
 use crate::auth::{self, CurrentStaff};
@@ -245,15 +245,9 @@ pub async fn plan_step(
                 .ok();
             // The supply given is the medication item done, in one step.
             if let Some(supply) = supply {
+                let done = EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::Medication };
                 if errors.is_empty()
-                    && release::check_step(
-                        &t,
-                        &probe(
-                            &person.prison_number,
-                            EventKind::ReleasePlanItemCompleted { item: ReleasePlanItem::Medication },
-                        ),
-                    )
-                    .is_ok()
+                    && crate::pages::record::step_refused_at(&state, &staff, &person, &t, &done, None)?.is_none()
                 {
                     crate::pages::record::record_step(
                         &state,
@@ -310,19 +304,6 @@ pub async fn plan_step(
     match step.record(&state, &staff, &person, &t, (&done, saved)).await? {
         Ok(done) => Ok(done),
         Err(errors) => again(plan_view(&state, staff, &pn, form, errors).await?),
-    }
-}
-
-/// An event to ask the pathway about before recording anything.
-fn probe(pn: &PrisonNumber, kind: EventKind) -> throughcare_core::Event {
-    throughcare_core::Event {
-        id: EventId::named("probe"),
-        person: pn.clone(),
-        occurred_at: Timestamp::MAX,
-        recorded_at: Timestamp::MAX,
-        recorded_by: throughcare_core::StaffRef::parse("probe").expect("valid"),
-        correction: None,
-        kind,
     }
 }
 

@@ -210,7 +210,12 @@ pub async fn transfer_step(
                 },
             };
             let kind = to.map(|to_establishment| EventKind::TransferOut { to_establishment });
-            if errors.is_empty() {
+            // The medicines are recorded only if the move itself will be: never one without the other.
+            let refused = match &kind {
+                Some(k) => crate::pages::record::step_refused_at(&state, &staff, &person, &t, k, None)?,
+                None => None,
+            };
+            if errors.is_empty() && refused.is_none() {
                 if let Some(supply) = supply {
                     record_step(
                         &state,
