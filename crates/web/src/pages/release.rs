@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form};
 use jiff::Timestamp;
+use throughcare_core::EventId;
 use throughcare_core::codes::CodeSet;
 use throughcare_core::event::{EventKind, Occasion, ReleasePlanItem, ReleaseType, Supply};
 use throughcare_core::pathways::release::{self, Status};
 use throughcare_core::standards::engine::{Obligation, Outcome};
-use throughcare_core::EventId;
 
 use crate::AppState;
 use crate::auth::{self, CurrentStaff};
