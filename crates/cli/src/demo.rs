@@ -758,23 +758,27 @@ async fn workforce(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Resul
 /// answers some findings: one explained, one with a reform planned, the rest new.
 async fn findings(db: &Db, engine: &Engine, now: Timestamp) -> Result<()> {
     use throughcare_equality::report::Scope;
-    use throughcare_web::equality::{build_report, flags_of};
+    use throughcare_web::equality::{build_report, measured_of};
     let today = throughcare_core::time::date_in_england(now);
     let from = throughcare_core::time::add_days(today, -364)?;
     let period = throughcare_core::time::Period::new(from, today).map_err(anyhow::Error::msg)?;
-    let label = format!("{}..{}", period.from, period.to);
+    // The year before too, so a finding has a trend to show.
+    let before = throughcare_core::time::Period::new(
+        throughcare_core::time::add_days(from, -365)?,
+        throughcare_core::time::add_days(from, -1)?,
+    )
+    .map_err(anyhow::Error::msg)?;
     for (scope, answerer) in [(Scope::Estate, Role::Analyst), (Scope::Establishment(MEN.parse()?), Role::Governor)] {
-        let report = match build_report(db, engine, scope.clone(), period, now).await? {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("no equality report for the demo: {e}");
-                continue;
+        for p in [before, period] {
+            match build_report(db, engine, scope.clone(), p, now).await? {
+                Ok(report) => {
+                    let mut tx = db.begin_write().await?;
+                    tx.record_findings(scope.code(), p, now, &measured_of(&report)).await?;
+                    tx.commit().await?;
+                }
+                Err(e) => eprintln!("no equality report for the demo for {}..{}: {e}", p.from, p.to),
             }
-        };
-        let flags = flags_of(&report);
-        let mut tx = db.begin_write().await?;
-        tx.record_findings(scope.code(), &label, now, &flags).await?;
-        tx.commit().await?;
+        }
         let list = db.findings(Some(scope.code())).await?;
         let by = staff(answerer);
         let mut tx = db.begin_write().await?;

@@ -112,7 +112,7 @@ pub struct EqualityArgs {
 /// Builds the report, records its flags as findings, and writes it (published or internal).
 pub async fn equality(db: &Db, engine: &Engine, a: EqualityArgs) -> Result<()> {
     use throughcare_equality::report::Scope;
-    use throughcare_web::equality::{build_report, flags_of, standalone_html};
+    use throughcare_web::equality::{build_report, measured_of, standalone_html};
     let scope = match a.establishment.trim() {
         "estate" => Scope::Estate,
         code => Scope::Establishment(EstablishmentCode::parse(code)?),
@@ -121,7 +121,7 @@ pub async fn equality(db: &Db, engine: &Engine, a: EqualityArgs) -> Result<()> {
     let report = build_report(db, engine, scope.clone(), a.period, a.as_at).await??;
     let period = format!("{}..{}", a.period.from, a.period.to);
     let mut tx = db.begin_write().await?;
-    let s = tx.record_findings(scope.code(), &period, a.as_at, &flags_of(&report)).await?;
+    let s = tx.record_findings(scope.code(), a.period, a.as_at, &measured_of(&report)).await?;
     tx.audit(
         a.as_at,
         "throughcare report equality",

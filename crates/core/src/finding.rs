@@ -5,6 +5,7 @@ use jiff::civil::Date;
 
 use crate::code_set;
 use crate::codes::CodeSet;
+use crate::time::Period;
 
 code_set! {
     /// Where a finding stands. Open → explained (with evidence) or reform planned (with actions
@@ -91,9 +92,97 @@ pub enum Seen {
     NoLongerFlagged,
 }
 
+/// A finding's figures for one period it was measured in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measurement {
+    pub period: Period,
+    pub flagged: bool,
+    pub rate: Option<f64>,
+    pub ratio: Option<f64>,
+    pub ratio_lower: Option<f64>,
+    pub ratio_upper: Option<f64>,
+    pub q: Option<f64>,
+}
+
+/// Where a finding stands across the periods measured, read in period order (never run order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Trend {
+    pub seen: Seen,
+    pub first_flagged: Option<Period>,
+    pub last_flagged: Option<Period>,
+}
+
+/// Periods in calendar order: by when they start, then end.
+pub fn in_period_order(ms: &mut [Measurement]) {
+    ms.sort_by_key(|m| (m.period.from, m.period.to));
+}
+
+/// The trend of measurements already in period order: the latest period decides whether the
+/// finding is flagged now; flagged in an earlier period too means it persists.
+pub fn trend(ms: &[Measurement]) -> Trend {
+    let flagged: Vec<Period> = ms.iter().filter(|m| m.flagged).map(|m| m.period).collect();
+    let latest_flagged = ms.last().is_some_and(|m| m.flagged);
+    Trend {
+        seen: match (latest_flagged, flagged.len()) {
+            (false, _) => Seen::NoLongerFlagged,
+            (true, 1) => Seen::New,
+            (true, _) => Seen::Persists,
+        },
+        first_flagged: flagged.first().copied(),
+        last_flagged: flagged.last().copied(),
+    }
+}
+
+/// The flagged periods no response has answered yet: those ending after the last period an
+/// explanation or reform answered (all of them when none has).
+pub fn unanswered(ms: &[Measurement], answered_to: Option<Date>) -> Vec<Period> {
+    ms.iter().filter(|m| m.flagged && answered_to.is_none_or(|d| m.period.to > d)).map(|m| m.period).collect()
+}
+
+/// Writes periods as the report does: `2025-04-01..2026-03-31`.
+pub fn periods_text(ps: &[Period]) -> String {
+    ps.iter().map(|p| format!("{}..{}", p.from, p.to)).collect::<Vec<_>>().join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn m(from: (i16, i8, i8), to: (i16, i8, i8), flagged: bool) -> Measurement {
+        Measurement {
+            period: Period::new(jiff::civil::date(from.0, from.1, from.2), jiff::civil::date(to.0, to.1, to.2))
+                .unwrap(),
+            flagged,
+            rate: None,
+            ratio: None,
+            ratio_lower: None,
+            ratio_upper: None,
+            q: None,
+        }
+    }
+
+    #[test]
+    fn the_trend_follows_the_periods_whatever_order_they_were_measured_in() {
+        let y1 = m((2024, 4, 1), (2025, 3, 31), true);
+        let y2 = m((2025, 4, 1), (2026, 3, 31), false);
+        let y3 = m((2026, 4, 1), (2027, 3, 31), true);
+        for order in [[y1, y2, y3], [y3, y1, y2], [y2, y3, y1]] {
+            let mut ms = order.to_vec();
+            in_period_order(&mut ms);
+            let t = trend(&ms);
+            assert_eq!((t.seen, t.first_flagged, t.last_flagged), (Seen::Persists, Some(y1.period), Some(y3.period)));
+        }
+        // Measured the later year first, then the earlier one: flagged now means the later year.
+        let mut ms = vec![y2, y1];
+        in_period_order(&mut ms);
+        assert_eq!(trend(&ms).seen, Seen::NoLongerFlagged);
+        assert_eq!(trend(&[y1]).seen, Seen::New);
+        // An answer up to the end of 2024-25 leaves only 2026-27 unanswered.
+        let ms = [y1, y2, y3];
+        assert_eq!(unanswered(&ms, Some(y1.period.to)), vec![y3.period]);
+        assert_eq!(unanswered(&ms, None), vec![y1.period, y3.period]);
+        assert_eq!(periods_text(&[y1.period]), "2024-04-01..2025-03-31");
+    }
 
     #[test]
     fn findings_move_from_open_to_reviewed_and_not_backwards() {

@@ -123,6 +123,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_establishment_record.sql"),
         include_str!("../migrations/postgres/0009_establishment_record.sql"),
     ),
+    (
+        10,
+        "annual_report",
+        include_str!("../migrations/sqlite/0010_annual_report.sql"),
+        include_str!("../migrations/postgres/0010_annual_report.sql"),
+    ),
 ];
 
 fn migrator(sqlite: bool) -> Migrator {

@@ -25,7 +25,7 @@ pub use auth::{CurrentStaff, hash_password};
 pub use error::AppError;
 /// The equality report for the CLI: built from the store, and written as one printable HTML file.
 pub mod equality {
-    pub use crate::pages::equality::{build_report, esc, flags_of, standalone_html};
+    pub use crate::pages::equality::{build_report, esc, measured_of, standalone_html};
 }
 use roles::{Access, ROUTES};
 

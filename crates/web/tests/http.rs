@@ -489,15 +489,20 @@ async fn equality_findings_stay_within_each_role_s_reach() {
     // An estate finding (recorded directly, whatever this small estate flags) is the analyst's to
     // answer; a governor of one prison does not see it.
     let mut tx = app.db.begin_write().await.unwrap();
-    let flag = throughcare_store::findings::Flag {
+    let flag = throughcare_store::findings::Measured {
         measure: "use-of-force".into(),
         breakdown: "ethnic_group".into(),
         group: "BLACK".into(),
         title: "Use of force: Black (ethnic group)".into(),
+        flagged: true,
+        rate: Some(0.2),
         ratio: Some(2.1),
+        ratio_lower: Some(1.3),
+        ratio_upper: Some(3.4),
         q: Some(0.01),
     };
-    tx.record_findings("estate", "2025-04-01..2026-03-31", now(), &[flag]).await.unwrap();
+    let year = throughcare_core::time::Period::parse("2025-04-01..2026-03-31").unwrap();
+    tx.record_findings("estate", year, now(), &[flag]).await.unwrap();
     tx.commit().await.unwrap();
     let id = app.db.findings(Some("estate")).await.unwrap().iter().find(|f| f.measure == "use-of-force").unwrap().id;
     let url = format!("{}/findings/{id}", app.base);

@@ -16,7 +16,7 @@ use throughcare_equality::report::{
     BreakdownResult, GroupResult, MeasureReport, Report, ReportBuilder, ReportError, Scope, Setting, Signal,
 };
 use throughcare_store::Db;
-use throughcare_store::findings::{Finding, FindingUpdate, Flag};
+use throughcare_store::findings::{Finding, FindingUpdate, Measured};
 use throughcare_store::obligations::Engine;
 
 use crate::AppState;
@@ -86,16 +86,24 @@ impl ReportCache {
     }
 }
 
-/// The report's flags as findings to record: one per flagged group.
-pub fn flags_of(report: &Report) -> Vec<Flag> {
+/// Every group's figures, to record with the findings: flagged groups open or keep a finding,
+/// and a finding's group keeps its figures for the period whether flagged or not.
+pub fn measured_of(report: &Report) -> Vec<Measured> {
     report
-        .flags()
-        .map(|(m, b, g)| Flag {
+        .measures
+        .iter()
+        .flat_map(|m| m.breakdowns.iter().map(move |b| (m, b)))
+        .flat_map(|(m, b)| b.groups.iter().map(move |g| (m, b, g)))
+        .map(|(m, b, g)| Measured {
             measure: m.id.clone(),
             breakdown: b.id.clone(),
             group: g.code.clone(),
             title: format!("{}: {} ({})", m.title, g.label, b.title.to_lowercase()),
+            flagged: g.signal == Signal::Flagged,
+            rate: g.rate,
             ratio: g.ratio,
+            ratio_lower: g.ratio_lower,
+            ratio_upper: g.ratio_upper,
             q: g.q,
         })
         .collect()
@@ -661,8 +669,7 @@ pub async fn record(
         Err(e) => return Err(AppError::BadRequest(e.to_string())),
     };
     let mut tx = state.db.begin_write().await?;
-    let s =
-        tx.record_findings(scope.code(), &format!("{}..{}", period.from, period.to), now, &flags_of(&report)).await?;
+    let s = tx.record_findings(scope.code(), period, now, &measured_of(&report)).await?;
     tx.audit(
         now,
         &staff.username,
