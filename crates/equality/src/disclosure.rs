@@ -325,14 +325,143 @@ fn table_of(m: &MeasureReport, b: &BreakdownResult) -> Option<Table> {
 /// single-characteristic tables, so they are for authorised staff only), and in every table
 /// small counts withheld so that none can be solved for.
 pub fn publish(report: &Report) -> Report {
+    publish_with(report, &[])
+}
+
+/// The estate's report published beside its establishments' own: each establishment's table is
+/// protected on its own (they share no people's cells), and the estate publishes a figure only
+/// when every establishment's published table already gives it away, so that no withheld cell of
+/// any of them can be worked out by subtracting one report from another. `members` are the
+/// internal reports of every establishment for the same period.
+pub fn publish_estate(estate: &Report, members: &[Report]) -> Report {
+    publish_with(estate, members)
+}
+
+/// What the members' protected tables determine of an estate table: per group, its count and
+/// its size, then the totals and the known groups' totals.
+struct Determined {
+    x: Vec<bool>,
+    n: Vec<bool>,
+    total: bool,
+    comparisons: bool,
+}
+
+fn determined_by_members(
+    m: &MeasureReport,
+    b: &BreakdownResult,
+    members: &[(HashMap<(String, String), Table>, &Report)],
+) -> Determined {
+    let k = b.groups.len();
+    let mut d = Determined { x: vec![true; k], n: vec![true; k], total: true, comparisons: true };
+    for (tables, report) in members {
+        if b.id == "establishment" {
+            // The estate's rows by establishment are each establishment's totals, published
+            // only where the establishment's own report publishes them.
+            let total_published = tables.iter().find(|((mid, _), _)| *mid == m.id).is_some_and(|(_, t)| !t.hide_total);
+            for (g, group) in b.groups.iter().enumerate() {
+                if group.code == report.scope {
+                    d.x[g] &= total_published;
+                    d.n[g] &= total_published;
+                }
+            }
+            continue;
+        }
+        let Some(t) = tables.get(&(m.id.clone(), b.id.clone())) else { continue };
+        let span = Span::new(&t.published());
+        let codes: Vec<&str> = report
+            .measures
+            .iter()
+            .find(|x| x.id == m.id)
+            .and_then(|x| x.breakdowns.iter().find(|x| x.id == b.id))
+            .map(|x| x.groups.iter().map(|g| g.code.as_str()).collect())
+            .unwrap_or_default();
+        for (g, group) in b.groups.iter().enumerate() {
+            // A group the establishment does not have adds nothing to the estate's.
+            let Some(i) = codes.iter().position(|c| *c == group.code) else { continue };
+            d.x[g] &= span.determines(&t.unit(t.x_cell(i)));
+            if t.two_columns {
+                d.n[g] &= span.determines(&t.row_sum(i));
+            }
+        }
+        d.total &=
+            span.determines(&t.sum(|_| true, false)) && (!t.two_columns || span.determines(&t.sum(|_| true, true)));
+        d.comparisons &= span.determines(&t.sum(|g| !t.unknown[g], false))
+            && (!t.two_columns || span.determines(&t.sum(|g| !t.unknown[g], true)));
+    }
+    d
+}
+
+/// Every table of a report, protected as `publish` protects it (before the family's rule).
+fn protected_tables(report: &Report) -> HashMap<(String, String), Table> {
+    let mut hidden_sizes: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut out = HashMap::new();
+    for pass in 0..2 {
+        for m in &report.measures {
+            for b in m.breakdowns.iter().filter(|b| !b.intersectional) {
+                let Some(mut t) = table_of(m, b) else { continue };
+                let shared = m.unit == "people" && m.kind == "people";
+                if pass == 1 && shared {
+                    for (g, group) in b.groups.iter().enumerate() {
+                        if hidden_sizes.get(&b.id).is_some_and(|s| s.contains(&group.code)) {
+                            t.hide_n[g] = true;
+                            t.hide_x[g] = true;
+                        }
+                    }
+                }
+                t.protect();
+                if pass == 0 {
+                    if shared {
+                        let set = hidden_sizes.entry(b.id.clone()).or_default();
+                        for (g, group) in b.groups.iter().enumerate() {
+                            if t.hide_n[g] {
+                                set.insert(group.code.clone());
+                            }
+                        }
+                    }
+                } else {
+                    out.insert((m.id.clone(), b.id.clone()), t);
+                }
+            }
+        }
+    }
+    // A measure's totals withheld by any of its tables (or too small) are withheld from the
+    // report, so from every table of it.
+    let hidden: BTreeSet<String> = report
+        .measures
+        .iter()
+        .filter(|m| {
+            m.overall.numerator.is_some_and(small)
+                || m.overall.denominator.is_some_and(small)
+                || out.iter().any(|((mid, _), t)| *mid == m.id && t.hide_total)
+        })
+        .map(|m| m.id.clone())
+        .collect();
+    for ((mid, _), t) in out.iter_mut() {
+        t.hide_total |= hidden.contains(mid);
+    }
+    out
+}
+
+fn publish_with(report: &Report, members: &[Report]) -> Report {
     let mut out = report.clone();
     out.published = true;
+    let members: Vec<(HashMap<(String, String), Table>, &Report)> =
+        members.iter().map(|r| (protected_tables(r), r)).collect();
     // Groups whose size is withheld in any person-level table are withheld in all of that breakdown's.
     let mut hidden_sizes: HashMap<String, BTreeSet<String>> = HashMap::new();
     for pass in 0..2 {
         for (mi, m) in report.measures.iter().enumerate() {
             for b in m.breakdowns.iter().filter(|b| !b.intersectional) {
                 let Some(mut t) = table_of(m, b) else { continue };
+                if !members.is_empty() {
+                    let d = determined_by_members(m, b, &members);
+                    for g in 0..t.x.len() {
+                        t.hide_x[g] |= !d.x[g] || (t.two_columns && !d.n[g]);
+                        t.hide_n[g] |= t.two_columns && !d.n[g];
+                    }
+                    t.hide_total |= !d.total;
+                    t.hide_comparisons |= !d.comparisons;
+                }
                 let shared = m.unit == "people" && m.kind == "people";
                 if pass == 1 && shared {
                     for (g, group) in b.groups.iter().enumerate() {

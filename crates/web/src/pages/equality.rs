@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use jiff::Timestamp;
 use serde::Deserialize;
-use throughcare_core::finding::{FindingChange, FindingStatus, FindingText, Seen};
+use throughcare_core::finding::{FindingChange, FindingStatus, FindingText, Measurement, Seen};
 use throughcare_core::time::{Period, date_in_england};
 use throughcare_core::{EstablishmentCode, StaffRef};
 use throughcare_equality::disclosure::publish;
@@ -745,10 +745,102 @@ pub async fn list(
     Ok(FindingsPage { staff: Some(staff), rows })
 }
 
+/// A period in words: "1 April 2025 to 31 March 2026".
+pub fn period_words(p: Period) -> String {
+    format!("{} to {}", throughcare_core::display::date(p.from), throughcare_core::display::date(p.to))
+}
+
+/// One period of a finding's history, formatted.
+pub struct TrendRow {
+    pub period: String,
+    pub flagged: &'static str,
+    pub rate: String,
+    pub ratio: String,
+    pub q: String,
+}
+
+/// An answer given to a finding, with the periods it answers.
+pub struct AnswerView {
+    pub what: &'static str,
+    pub text: String,
+    pub review_by: Option<String>,
+    pub at: String,
+    pub by: String,
+    pub periods: String,
+}
+
+/// The ratio to everyone else in each period measured, with its interval and a line at 1 (no
+/// difference). An image with a title and description; the table beside it holds the data.
+fn trend_chart(ms: &[Measurement]) -> (String, String) {
+    let shown: Vec<(usize, &Measurement, f64)> =
+        ms.iter().enumerate().filter_map(|(i, m)| m.ratio.map(|r| (i, m, r))).collect();
+    let desc = shown
+        .iter()
+        .map(|(_, m, r)| {
+            format!("{}: {}{}", period_words(m.period), ratio(*r), if m.flagged { ", flagged" } else { "" })
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if shown.is_empty() {
+        return (String::new(), "No ratio was measured in any period.".into());
+    }
+    let max = shown.iter().map(|(_, m, r)| m.ratio_upper.unwrap_or(*r)).fold(1.0f64, f64::max) * 1.1;
+    let (w, h, left, bottom) = (640.0, 240.0, 50.0, 40.0);
+    let step = (w - left - 20.0) / ms.len().max(1) as f64;
+    let x = |i: usize| left + step * (i as f64 + 0.5);
+    let y = |v: f64| 10.0 + (h - bottom - 10.0) * (1.0 - v / max);
+    let mut svg = format!(
+        "<svg class=\"app-chart\" role=\"img\" aria-labelledby=\"trend-title trend-desc\" viewBox=\"0 0 {w} {h}\" width=\"100%\" style=\"max-width:{w}px\" xmlns=\"http://www.w3.org/2000/svg\">\
+         <title id=\"trend-title\">Ratio to everyone else, period by period</title><desc id=\"trend-desc\">{}</desc>\
+         <line x1=\"{left}\" x2=\"{}\" y1=\"{y1:.1}\" y2=\"{y1:.1}\" stroke=\"#0b0c0c\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\" fill=\"#0b0c0c\">1.00</text>",
+        esc(&desc),
+        w - 10.0,
+        left - 4.0,
+        y(1.0) + 4.0,
+        y1 = y(1.0),
+    );
+    for (i, m) in ms.iter().enumerate() {
+        let label = format!("{}-{:02}", m.period.from.year(), m.period.to.year() % 100);
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#0b0c0c\">{}</text>",
+            x(i),
+            h - bottom + 18.0,
+            esc(&label)
+        ));
+    }
+    for (i, m, r) in &shown {
+        if let (Some(lo), Some(hi)) = (m.ratio_lower, m.ratio_upper) {
+            svg.push_str(&format!(
+                "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#0b0c0c\" stroke-width=\"2\"/>",
+                x(*i),
+                y(lo),
+                y(hi)
+            ));
+        }
+        let colour = if m.flagged { "#d4351c" } else { "#1d70b8" };
+        svg.push_str(&format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"6\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#0b0c0c\">{}</text>",
+            x(*i),
+            y(*r),
+            x(*i) + 9.0,
+            y(*r) - 6.0,
+            ratio(*r)
+        ));
+    }
+    svg.push_str("</svg>");
+    (svg, desc)
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "finding.html")]
 pub struct FindingPage {
     staff: Option<CurrentStaff>,
+    trend: Vec<TrendRow>,
+    trend_svg: String,
+    answers: Vec<AnswerView>,
+    /// Reopened after a review: earlier answers stand for earlier periods only.
+    asks_new_evidence: bool,
     finding: Finding,
     status: &'static str,
     seen: &'static str,
@@ -790,7 +882,42 @@ async fn finding_page(
     if !in_reach(&staff, &finding.scope) {
         return Err(AppError::NotFound);
     }
+    let (ms, responses) = state.db.finding_history(id).await?;
+    let (trend_svg, _) = trend_chart(&ms);
+    let trend = ms
+        .iter()
+        .map(|m| TrendRow {
+            period: period_words(m.period),
+            flagged: if m.flagged { "Flagged" } else { "Not flagged" },
+            rate: m.rate.map_or("–".into(), |r| if r <= 1.0 { percent(r) } else { number(r) }),
+            ratio: m.ratio.map_or("–".into(), |r| match (m.ratio_lower, m.ratio_upper) {
+                (Some(a), Some(b)) => format!("{} ({} to {})", ratio(r), ratio(a), ratio(b)),
+                _ => ratio(r),
+            }),
+            q: m.q.map_or("–".into(), q_text),
+        })
+        .collect();
+    let asks_new_evidence = finding.status == FindingStatus::Open && !responses.is_empty();
+    let answers = responses
+        .iter()
+        .map(|r| AnswerView {
+            what: match r.status {
+                FindingStatus::Explained => "Explanation and evidence",
+                FindingStatus::ReformPlanned => "Reform",
+                _ => "Review",
+            },
+            text: r.text.clone(),
+            review_by: r.review_by.map(throughcare_core::display::date),
+            at: throughcare_core::display::instant(r.at),
+            by: r.by.clone(),
+            periods: r.periods.iter().map(|p| period_words(*p)).collect::<Vec<_>>().join("; "),
+        })
+        .collect();
     Ok(FindingPage {
+        trend,
+        trend_svg,
+        answers,
+        asks_new_evidence,
         status: finding_status_text(finding.status, finding.seen),
         seen: match finding.seen {
             Seen::New => "Flagged for the first time in the latest report",
