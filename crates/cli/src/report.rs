@@ -147,7 +147,11 @@ pub async fn equality(db: &Db, engine: &Engine, a: EqualityArgs) -> Result<()> {
         s.no_longer_flagged,
         started.elapsed().as_secs_f64()
     );
-    let report = if a.publish { throughcare_equality::disclosure::publish(&report) } else { report };
+    let report = if a.publish {
+        throughcare_web::equality::published_report(db, engine, &report, &scope, a.period, a.as_at).await?
+    } else {
+        report
+    };
     let out: Box<dyn std::io::Write> = match &a.output {
         Some(path) => {
             Box::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?)

@@ -1,6 +1,7 @@
 //! What an establishment keeps about itself, appended like a person's timeline: its equality team,
 //! diversity forums and their actions, festival plans, the voluntary and arts directory, regime
-//! curtailments, and the independent scrutiny of complaints.
+//! curtailments, the independent scrutiny of complaints, equality objectives and their actions,
+//! and the involvement of experts by experience.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -21,6 +22,29 @@ code_set! {
         Other = "OTHER": "Other",
     }
 }
+
+code_set! {
+    /// The three aims of the public sector equality duty (Equality Act 2010, s149).
+    pub enum Aim as "aim" {
+        EliminateDiscrimination = "ELIMINATE_DISCRIMINATION": "Eliminate unlawful discrimination, harassment and victimisation",
+        AdvanceEquality = "ADVANCE_EQUALITY": "Advance equality of opportunity",
+        FosterRelations = "FOSTER_RELATIONS": "Foster good relations",
+    }
+}
+
+code_set! {
+    /// Where an expert by experience was involved.
+    pub enum InvolvementArea as "area" {
+        Policy = "POLICY": "Policy",
+        ServiceDesign = "SERVICE_DESIGN": "Service design",
+        Training = "TRAINING": "Staff training",
+        Forums = "FORUMS": "Forums",
+        ComplaintsPanel = "COMPLAINTS_PANEL": "The complaints scrutiny panel",
+    }
+}
+
+/// Equality objectives are reviewed at least this often (the report: every four years).
+pub const OBJECTIVE_REVIEW_YEARS: i16 = 4;
 
 code_set! {
     /// The scrutiny panel's view of how a complaint was handled.
@@ -148,6 +172,45 @@ pub enum Kind {
         view: PanelView,
         feedback: String,
     },
+    /// An equality objective for one of the three aims, with its owner and when it is reviewed.
+    ObjectiveSet {
+        aim: Aim,
+        objective: String,
+        owner: String,
+        set_on: Date,
+        review_by: Date,
+    },
+    /// An action towards an objective.
+    ObjectiveActionAgreed {
+        objective: EventId,
+        action: String,
+        owner: String,
+        due: Date,
+    },
+    ObjectiveActionDone {
+        action: EventId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
+    /// An objective reviewed: what the review found and when it is next reviewed.
+    ObjectiveReviewed {
+        objective: EventId,
+        on: Date,
+        outcome: String,
+        next_review_by: Date,
+    },
+    /// Someone with lived experience involved in the work, and what changed because of it.
+    ExpertInvolved {
+        /// A name or role as they agree to be described ("A Listener on B wing").
+        who: String,
+        /// The lived experience they choose to state, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lived_experience: Option<String>,
+        area: InvolvementArea,
+        on: Date,
+        what: String,
+        changed: String,
+    },
 }
 
 /// One entry in an establishment's record. Appended, never edited.
@@ -158,6 +221,18 @@ pub struct EstablishmentEvent {
     pub recorded_at: Timestamp,
     pub recorded_by: StaffRef,
     pub kind: Kind,
+}
+
+/// A review date after `from` and no more than four years on.
+fn review_within(from: Date, by: Date) -> Result<(), String> {
+    let latest = from.checked_add(jiff::Span::new().years(OBJECTIVE_REVIEW_YEARS)).unwrap_or(from);
+    if by <= from {
+        Err("review_by: the review date must be after the date it was set".into())
+    } else if by > latest {
+        Err(format!("review_by: objectives are reviewed at least every {OBJECTIVE_REVIEW_YEARS} years"))
+    } else {
+        Ok(())
+    }
 }
 
 fn text(field: &str, v: &str, max: usize) -> Result<(), String> {
@@ -182,6 +257,11 @@ impl Kind {
             Kind::ScrutinyRedacted { .. } => "scrutiny_redacted",
             Kind::ScrutinyReleased { .. } => "scrutiny_released",
             Kind::ScrutinyViewRecorded { .. } => "scrutiny_view_recorded",
+            Kind::ObjectiveSet { .. } => "objective_set",
+            Kind::ObjectiveActionAgreed { .. } => "objective_action_agreed",
+            Kind::ObjectiveActionDone { .. } => "objective_action_done",
+            Kind::ObjectiveReviewed { .. } => "objective_reviewed",
+            Kind::ExpertInvolved { .. } => "expert_involved",
         }
     }
 
@@ -240,6 +320,27 @@ impl Kind {
             Kind::ScrutinySampleDrawn { quarter, .. } => crate::scrutiny::Quarter::parse(quarter).map(|_| ()),
             Kind::ScrutinyRedacted { phrases, .. } => phrases.iter().try_for_each(|p| text("phrases", p, 200)),
             Kind::ScrutinyViewRecorded { feedback, .. } => text("feedback", feedback, 2000),
+            Kind::ObjectiveSet { objective, owner, set_on, review_by, .. } => {
+                text("objective", objective, 1000)?;
+                // An objective nobody owns is an objective nobody meets.
+                text("owner", owner, 120)?;
+                review_within(*set_on, *review_by)
+            }
+            Kind::ObjectiveActionAgreed { action, owner, .. } => {
+                text("action", action, 500)?;
+                text("owner", owner, 120)
+            }
+            Kind::ObjectiveActionDone { note: Some(n), .. } => text("note", n, 1000),
+            Kind::ObjectiveReviewed { on, outcome, next_review_by, .. } => {
+                text("outcome", outcome, 2000)?;
+                review_within(*on, *next_review_by)
+            }
+            Kind::ExpertInvolved { who, lived_experience, what, changed, .. } => {
+                text("who", who, 120)?;
+                lived_experience.as_deref().map_or(Ok(()), |l| text("lived_experience", l, 300))?;
+                text("what", what, 1000)?;
+                text("changed", changed, 2000)
+            }
             _ => Ok(()),
         }
     }
@@ -331,6 +432,48 @@ pub struct Register {
     pub services: Vec<Service>,
     pub curtailments: Vec<(Date, u16, CurtailmentCause, String)>,
     pub samples: Vec<Sample>,
+    pub objectives: Vec<Objective>,
+    pub involvements: Vec<Involvement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectiveAction {
+    pub id: EventId,
+    pub action: String,
+    pub owner: String,
+    pub due: Date,
+    pub done: Option<(Timestamp, Option<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Objective {
+    pub id: EventId,
+    pub aim: Aim,
+    pub objective: String,
+    pub owner: String,
+    pub set_on: Date,
+    pub review_by: Date,
+    /// (reviewed on, outcome)
+    pub reviews: Vec<(Date, String)>,
+    pub actions: Vec<ObjectiveAction>,
+}
+
+impl Objective {
+    /// Whether its review is due by `today` and has not happened.
+    pub fn review_overdue(&self, today: Date) -> bool {
+        self.review_by < today
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Involvement {
+    pub id: EventId,
+    pub who: String,
+    pub lived_experience: Option<String>,
+    pub area: InvolvementArea,
+    pub on: Date,
+    pub what: String,
+    pub changed: String,
 }
 
 impl Register {
@@ -445,6 +588,50 @@ impl Register {
                     s.released = true;
                 }
             }
+            Kind::ObjectiveSet { aim, objective, owner, set_on, review_by } => self.objectives.push(Objective {
+                id: e.id,
+                aim: *aim,
+                objective: objective.clone(),
+                owner: owner.clone(),
+                set_on: *set_on,
+                review_by: *review_by,
+                reviews: vec![],
+                actions: vec![],
+            }),
+            Kind::ObjectiveActionAgreed { objective, action, owner, due } => {
+                if let Some(o) = self.objectives.iter_mut().find(|o| o.id == *objective) {
+                    o.actions.push(ObjectiveAction {
+                        id: e.id,
+                        action: action.clone(),
+                        owner: owner.clone(),
+                        due: *due,
+                        done: None,
+                    });
+                }
+            }
+            Kind::ObjectiveActionDone { action, note } => {
+                if let Some(a) = self.objectives.iter_mut().flat_map(|o| o.actions.iter_mut()).find(|a| a.id == *action)
+                {
+                    a.done = Some((e.recorded_at, note.clone()));
+                }
+            }
+            Kind::ObjectiveReviewed { objective, on, outcome, next_review_by } => {
+                if let Some(o) = self.objectives.iter_mut().find(|o| o.id == *objective) {
+                    o.reviews.push((*on, outcome.clone()));
+                    o.review_by = *next_review_by;
+                }
+            }
+            Kind::ExpertInvolved { who, lived_experience, area, on, what, changed } => {
+                self.involvements.push(Involvement {
+                    id: e.id,
+                    who: who.clone(),
+                    lived_experience: lived_experience.clone(),
+                    area: *area,
+                    on: *on,
+                    what: what.clone(),
+                    changed: changed.clone(),
+                })
+            }
             Kind::ScrutinyViewRecorded { sample, complaint, view, feedback } => {
                 if let Some(s) = self.samples.iter_mut().find(|s| s.id == *sample) {
                     s.views.retain(|(c, ..)| c != complaint);
@@ -509,6 +696,18 @@ impl Register {
                 Some(s) if !s.complaints.contains(complaint) => Err("complaint: not in this sample".into()),
                 Some(_) => Ok(()),
             },
+            Kind::ObjectiveActionAgreed { objective, .. } | Kind::ObjectiveReviewed { objective, .. }
+                if !self.objectives.iter().any(|o| o.id == *objective) =>
+            {
+                Err("objective: no such objective".into())
+            }
+            Kind::ObjectiveActionDone { action, .. } => {
+                match self.objectives.iter().flat_map(|o| &o.actions).find(|a| a.id == *action) {
+                    None => Err("action: no such action".into()),
+                    Some(a) if a.done.is_some() => Err("action: already done".into()),
+                    Some(_) => Ok(()),
+                }
+            }
             _ => Ok(()),
         }
     }
@@ -570,6 +769,58 @@ mod tests {
 
     fn id(n: u8) -> EventId {
         EventId::from_random_bytes([n; 16])
+    }
+
+    #[test]
+    fn an_objective_has_an_owner_a_review_within_four_years_and_actions_tracked_to_done() {
+        let d = |y, m, day| Date::new(y, m, day).unwrap();
+        let objective = |owner: &str, review_by| Kind::ObjectiveSet {
+            aim: Aim::AdvanceEquality,
+            objective: "Equal access to education for Gypsy, Roma and Traveller men".into(),
+            owner: owner.into(),
+            set_on: d(2026, 4, 1),
+            review_by,
+        };
+        let r = Register::default();
+        assert_eq!(r.check_step(&objective(" ", d(2027, 4, 1))).unwrap_err(), "owner: enter 1-120 characters");
+        assert_eq!(
+            r.check_step(&objective("Head of reducing reoffending", d(2030, 4, 2))).unwrap_err(),
+            "review_by: objectives are reviewed at least every 4 years"
+        );
+        assert!(r.check_step(&objective("Head of reducing reoffending", d(2026, 3, 1))).is_err());
+        let mut events = vec![entry(1, objective("Head of reducing reoffending", d(2030, 4, 1)))];
+        let action = Kind::ObjectiveActionAgreed {
+            objective: id(1),
+            action: "Outreach by the Traveller Movement".into(),
+            owner: "Education manager".into(),
+            due: d(2026, 9, 30),
+        };
+        assert!(Register::new(&events).check_step(&action).is_ok());
+        let stray = Kind::ObjectiveActionAgreed {
+            objective: id(9),
+            action: "x".into(),
+            owner: "y".into(),
+            due: d(2026, 9, 30),
+        };
+        assert_eq!(Register::new(&events).check_step(&stray).unwrap_err(), "objective: no such objective");
+        events.push(entry(2, action));
+        let done = Kind::ObjectiveActionDone { action: id(2), note: None };
+        assert!(Register::new(&events).check_step(&done).is_ok());
+        events.push(entry(3, done.clone()));
+        let r = Register::new(&events);
+        assert!(r.objectives[0].actions[0].done.is_some());
+        assert_eq!(r.check_step(&done).unwrap_err(), "action: already done");
+        let involved = Kind::ExpertInvolved {
+            who: "A Listener on B wing".into(),
+            lived_experience: None,
+            area: InvolvementArea::Training,
+            on: d(2026, 6, 1),
+            what: "Co-delivered ACCT training".into(),
+            changed: "The case review now asks the person first".into(),
+        };
+        assert!(r.check_step(&involved).is_ok());
+        let round_trip = Kind::parse(involved.name(), &involved.details_json()).unwrap();
+        assert_eq!(round_trip, involved);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! No IO, no async, no clock: every "now" is passed in, so every rule is testable with fixed dates.
 
+pub mod annual_report;
 pub mod characteristics;
 pub mod codes;
 pub mod communication;
@@ -15,6 +16,7 @@ pub mod instruments;
 pub mod measures;
 pub mod pathways;
 pub mod person;
+pub mod proms;
 pub mod scrutiny;
 pub mod standards;
 pub mod synthetic;

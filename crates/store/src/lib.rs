@@ -1,6 +1,7 @@
 //! throughcare's database: one `Db` over SQLite (the default) and PostgreSQL, with import and export.
 
 pub mod acct;
+pub mod annual_reports;
 pub mod community;
 mod db;
 pub mod establishment;

@@ -16,6 +16,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("{0}")]
     Unprocessable(String),
+    /// The thing asked for cannot happen in the state it is in (a published report edited).
+    #[error("{0}")]
+    Conflict(String),
     #[error("something went wrong")]
     Internal(#[from] throughcare_store::StoreError),
 }
@@ -34,6 +37,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -25,7 +25,7 @@ pub use auth::{CurrentStaff, hash_password};
 pub use error::AppError;
 /// The equality report for the CLI: built from the store, and written as one printable HTML file.
 pub mod equality {
-    pub use crate::pages::equality::{build_report, esc, measured_of, standalone_html};
+    pub use crate::pages::equality::{build_report, esc, measured_of, published_report, standalone_html};
 }
 use roles::{Access, ROUTES};
 
@@ -155,6 +155,19 @@ fn handler(method: &str, path: &str) -> MethodRouter<AppState> {
         ("GET", "/people/{pn}/directory") => get(pages::directory::person),
         ("POST", "/people/{pn}/directory") => post(pages::directory::person_record),
         ("GET", "/regime") => get(pages::equality_team::regime),
+        ("GET", "/equality-objectives") => get(pages::objectives::objectives),
+        ("POST", "/equality-objectives") => post(pages::objectives::record_objective),
+        ("GET", "/experts-by-experience") => get(pages::objectives::experts),
+        ("POST", "/experts-by-experience") => post(pages::objectives::record_involvement),
+        ("GET", "/annual-reports") => get(pages::annual_report::list),
+        ("POST", "/annual-reports") => post(pages::annual_report::start),
+        ("GET", "/annual-reports/{id}") => get(pages::annual_report::show),
+        ("POST", "/annual-reports/{id}") => post(pages::annual_report::act),
+        ("GET", "/annual-reports/{id}/preview") => get(pages::annual_report::preview),
+        ("GET", "/published-reports") => get(pages::annual_report::published_list),
+        ("GET", "/published-reports/{id}") => get(pages::annual_report::published),
+        ("GET", "/published-reports/{id}/{file}") => get(pages::annual_report::published_file),
+        ("GET", "/reports/proms") => get(pages::proms::page),
         ("POST", "/regime") => post(pages::equality_team::curtail),
         ("GET", "/requests") => get(pages::requests::queue),
         ("GET", "/requests/{id}") => get(pages::requests::show),

@@ -113,6 +113,10 @@ pub enum Access {
     ReleaseBoard,
     /// Match community services' records against people in custody (missed need).
     CommunityRecords,
+    /// The governor's annual equality report: read drafts and versions.
+    AnnualReports,
+    /// Write a draft (equality lead, governor; analysts for the estate).
+    DraftAnnualReport,
 }
 
 /// How much of an event a role may read: all of it, a line in place of the detail, or nothing
@@ -186,6 +190,8 @@ impl Role {
                 Resettlement | ReceptionOfficer | ReceptionNurse | MentalHealth | KeyWorkManager | Governor
             ),
             Access::CommunityRecords => matches!(self, ReceptionNurse | MentalHealth),
+            Access::AnnualReports => matches!(self, EqualityLead | Governor | Analyst | Administrator),
+            Access::DraftAnnualReport => matches!(self, EqualityLead | Governor | Analyst),
         }
     }
 
@@ -538,6 +544,19 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/people/{pn}/directory", Access::Record),
     r("GET", "/regime", Access::EqualityTeam),
     r("POST", "/regime", Access::RecordEqualityWork),
+    r("GET", "/equality-objectives", Access::EqualityTeam),
+    r("POST", "/equality-objectives", Access::RecordEqualityWork),
+    r("GET", "/experts-by-experience", Access::EqualityTeam),
+    r("POST", "/experts-by-experience", Access::RecordEqualityWork),
+    r("GET", "/annual-reports", Access::AnnualReports),
+    r("POST", "/annual-reports", Access::DraftAnnualReport),
+    r("GET", "/annual-reports/{id}", Access::AnnualReports),
+    r("POST", "/annual-reports/{id}", Access::AnnualReports),
+    r("GET", "/annual-reports/{id}/preview", Access::AnnualReports),
+    r("GET", "/published-reports", Access::Anyone),
+    r("GET", "/published-reports/{id}", Access::Anyone),
+    r("GET", "/published-reports/{id}/{file}", Access::Anyone),
+    r("GET", "/reports/proms", Access::Reports),
     r("GET", "/people/{pn}/transfer", Access::Transfer),
     r("POST", "/people/{pn}/transfer", Access::Transfer),
     r("GET", "/people/{pn}/transfer-record", Access::TransferRecord),
@@ -605,6 +624,9 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/complaints", "Complaints"),
     ("/scrutiny", "Scrutiny"),
     ("/equality-team", "Equality team"),
+    ("/equality-objectives", "Objectives"),
+    ("/experts-by-experience", "Experts by experience"),
+    ("/annual-reports", "Annual report"),
     ("/festivals", "Festivals"),
     ("/directory", "Directory"),
     ("/release", "Release board"),
@@ -614,6 +636,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("/reports/standards", "Standards"),
     ("/reports/equality", "Equality"),
     ("/findings", "Findings"),
+    ("/reports/proms", "Outcome measures"),
 ];
 
 impl Role {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use throughcare_core::finding::{FindingChange, FindingStatus, FindingText, Measurement, Seen};
 use throughcare_core::time::{Period, date_in_england};
 use throughcare_core::{EstablishmentCode, StaffRef};
-use throughcare_equality::disclosure::publish;
+use throughcare_equality::disclosure::{publish, publish_estate};
 use throughcare_equality::report::{
     BreakdownResult, GroupResult, MeasureReport, Report, ReportBuilder, ReportError, Scope, Setting, Signal,
 };
@@ -31,9 +31,21 @@ pub async fn build_report(
     period: Period,
     as_at: Timestamp,
 ) -> Result<Result<Report, ReportError>, throughcare_store::StoreError> {
+    build_report_with(db, engine, &engine.measures, scope, period, as_at).await
+}
+
+/// The same, for some of the measures (the outcome measures healthcare reports).
+pub async fn build_report_with(
+    db: &Db,
+    engine: &Engine,
+    measures: &throughcare_core::measures::MeasureSet,
+    scope: Scope,
+    period: Period,
+    as_at: Timestamp,
+) -> Result<Result<Report, ReportError>, throughcare_store::StoreError> {
     let establishments = db.establishments().await?;
     let builder = ReportBuilder::new(Setting {
-        measures: &engine.measures,
+        measures,
         standards: &engine.standards,
         calendar: &engine.calendar,
         establishments: &establishments,
@@ -51,6 +63,30 @@ pub async fn build_report(
     };
     db.for_each_timeline(only, |p, t| builder.add(p, t)).await?;
     Ok(builder.finish())
+}
+
+/// The published form of a report: an establishment's on its own; the estate's beside every
+/// establishment's for the same period, so no report can be subtracted from another.
+pub async fn published_report(
+    db: &Db,
+    engine: &Engine,
+    internal: &Report,
+    scope: &Scope,
+    period: Period,
+    as_at: Timestamp,
+) -> Result<Report, throughcare_store::StoreError> {
+    Ok(match scope {
+        Scope::Establishment(_) => publish(internal),
+        Scope::Estate => {
+            let mut members = Vec::new();
+            for e in db.establishments().await? {
+                if let Ok(r) = build_report(db, engine, Scope::Establishment(e.code.clone()), period, as_at).await? {
+                    members.push(r);
+                }
+            }
+            publish_estate(internal, &members)
+        }
+    })
 }
 
 /// Recently built reports by scope and period, each kept for `ReportCache::KEEP`.
@@ -335,6 +371,8 @@ pub struct ReportView {
     pub measures: Vec<MeasureView>,
     /// The measure shown in full (all of them when printing).
     pub selected: Option<String>,
+    /// In a published document: findings are answered in its own section, not linked.
+    pub public: bool,
 }
 
 fn finding_status_text(s: FindingStatus, seen: Seen) -> &'static str {
@@ -434,6 +472,7 @@ impl ReportView {
             flags,
             measures,
             selected,
+            public: false,
         }
     }
 
@@ -612,7 +651,20 @@ pub async fn page(
                 crate::auth::audit(&state, &staff.username, "viewed equality report", None, &what).await?;
                 let withheld;
                 let report: &Report = if published {
-                    withheld = publish(&report);
+                    withheld = match &scope {
+                        Scope::Establishment(_) => publish(&report),
+                        Scope::Estate => {
+                            let mut members = Vec::new();
+                            for e in state.db.establishments().await? {
+                                let code = Scope::Establishment(e.code.clone());
+                                if let Ok(r) = state.reports.get(&state, code, period, state.now()).await? {
+                                    members.push(r);
+                                }
+                            }
+                            let members: Vec<Report> = members.iter().map(|r| (**r).clone()).collect();
+                            publish_estate(&report, &members)
+                        }
+                    };
                     &withheld
                 } else {
                     &report

@@ -2,6 +2,7 @@
 
 pub mod acct;
 pub mod allocation;
+pub mod annual_report;
 pub mod arrival;
 pub mod complaints;
 pub mod directory;
@@ -15,7 +16,9 @@ pub mod key_work;
 pub mod listeners;
 pub mod mbu;
 pub mod medicines;
+pub mod objectives;
 pub mod people;
+pub mod proms;
 pub mod reception;
 pub mod record;
 pub mod referrals;
@@ -173,6 +176,13 @@ pub(crate) mod flash {
         ("arrival", "The review on arrival has been recorded"),
         ("release-plan", "The release plan has been updated"),
         ("released", "The release has been recorded"),
+        ("objectives", "The equality objectives have been updated"),
+        ("experts", "The involvement has been recorded"),
+        ("annual-report", "The draft has been saved"),
+        (
+            "annual-report-published",
+            "Signed and published. This version will not change: a correction is a new version",
+        ),
     ];
 
     /// Redirects to `to`, showing the message for `key` there.
