@@ -648,7 +648,9 @@ const READER: EventId = EventId::from_uuid(uuid::Uuid::from_u128(0x5ead_0000_000
 /// open, the directory's shared reading group, a curtailment this week, and the latest quarter's
 /// scrutiny sample released to the panel.
 async fn equality_work(db: &Db, tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Result<()> {
-    use throughcare_core::establishment::{CurtailmentCause, EstablishmentEvent, ForumAction, Kind, TeamMember};
+    use throughcare_core::establishment::{
+        Aim, CurtailmentCause, EstablishmentEvent, ForumAction, InvolvementArea, Kind, TeamMember,
+    };
     let today = throughcare_core::time::date_in_england(now);
     let ago = |n: i64| today.checked_sub(jiff::Span::new().days(n));
     let id = |n: u128| EventId::from_uuid(uuid::Uuid::from_u128(0x5ead_0000_0000_4000_8000_0000_0000_0000 + n));
@@ -687,6 +689,41 @@ async fn equality_work(db: &Db, tx: &mut throughcare_store::WriteTx, now: Timest
         }),
         (id(4), Kind::ForumActionDone { meeting, action: 0, note: Some("On the list from this week".into()) }),
         (id(5), Kind::RegimeCurtailed { on: ago(2)?, minutes: 180, cause: CurtailmentCause::StaffShortage, wings: "A and B wings".into() }),
+        (id(20), Kind::ObjectiveSet {
+            aim: Aim::AdvanceEquality,
+            objective: "Men of every ethnic group are referred to mental-health in-reach at the same rate for the same need".into(),
+            owner: "Head of healthcare".into(),
+            set_on: ago(300)?,
+            review_by: ago(300)?.checked_add(jiff::Span::new().years(3))?,
+        }),
+        (id(21), Kind::ObjectiveActionAgreed {
+            objective: id(20),
+            action: "Review every reception screen that found no need for Black and mixed-heritage men each month".into(),
+            owner: "Mental health in-reach lead".into(),
+            due: ago(60)?,
+        }),
+        (id(22), Kind::ObjectiveActionDone { action: id(21), note: Some("Monthly review in place".into()) }),
+        (id(23), Kind::ObjectiveActionAgreed {
+            objective: id(20),
+            action: "Train reception nurses in culturally competent screening, with people with lived experience".into(),
+            owner: "Healthcare training lead".into(),
+            due: today.checked_add(jiff::Span::new().days(60))?,
+        }),
+        (id(24), Kind::ObjectiveSet {
+            aim: Aim::FosterRelations,
+            objective: "Every faith and belief group marks its festivals the way its members choose".into(),
+            owner: "Managing chaplain".into(),
+            set_on: ago(300)?,
+            review_by: ago(300)?.checked_add(jiff::Span::new().years(4))?,
+        }),
+        (id(25), Kind::ExpertInvolved {
+            who: "Two Listeners from B wing".into(),
+            lived_experience: Some("Self-harm in custody".into()),
+            area: InvolvementArea::Training,
+            on: ago(30)?,
+            what: "Co-delivered the ACCT refresher for wing officers".into(),
+            changed: "Case reviews now begin by asking the person what helps".into(),
+        }),
     ];
     let mut entries = entries;
     if let Some((quarter, answered)) = answered_in_a_past_quarter(db, today).await? {
@@ -754,20 +791,18 @@ async fn workforce(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Resul
     Ok(())
 }
 
-/// Runs the equality report for the year to date, for the estate and for the men's prison, and
-/// answers some findings: one explained, one with a reform planned, the rest new.
+/// Runs the equality report for the last full year and this year so far, for the estate and for
+/// the men's prison, and answers some findings: one explained, one with a reform planned, the
+/// rest new.
 async fn findings(db: &Db, engine: &Engine, now: Timestamp) -> Result<()> {
     use throughcare_equality::report::Scope;
     use throughcare_web::equality::{build_report, measured_of};
     let today = throughcare_core::time::date_in_england(now);
-    let from = throughcare_core::time::add_days(today, -364)?;
-    let period = throughcare_core::time::Period::new(from, today).map_err(anyhow::Error::msg)?;
-    // The year before too, so a finding has a trend to show.
-    let before = throughcare_core::time::Period::new(
-        throughcare_core::time::add_days(from, -365)?,
-        throughcare_core::time::add_days(from, -1)?,
-    )
-    .map_err(anyhow::Error::msg)?;
+    // The last full year (April to March), which the annual report covers, and this year so far:
+    // two periods, so a finding has a trend to show.
+    let this_year = throughcare_core::annual_report::FinancialYear::containing(today);
+    let before = this_year.previous().period();
+    let period = throughcare_core::time::Period::new(this_year.period().from, today).map_err(anyhow::Error::msg)?;
     for (scope, answerer) in [(Scope::Estate, Role::Analyst), (Scope::Establishment(MEN.parse()?), Role::Governor)] {
         for p in [before, period] {
             match build_report(db, engine, scope.clone(), p, now).await? {

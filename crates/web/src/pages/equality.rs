@@ -853,7 +853,16 @@ fn trend_chart(ms: &[Measurement]) -> (String, String) {
         y1 = y(1.0),
     );
     for (i, m) in ms.iter().enumerate() {
-        let label = format!("{}-{:02}", m.period.from.year(), m.period.to.year() % 100);
+        let full_year = m.period.from.month() == 4
+            && m.period.from.day() == 1
+            && m.period.to.month() == 3
+            && m.period.to.day() == 31
+            && m.period.to.year() == m.period.from.year() + 1;
+        let label = if full_year {
+            format!("{}-{:02}", m.period.from.year(), m.period.to.year() % 100)
+        } else {
+            format!("{} to {}", m.period.from.strftime("%b %Y"), m.period.to.strftime("%b %Y"))
+        };
         svg.push_str(&format!(
             "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#0b0c0c\">{}</text>",
             x(i),
