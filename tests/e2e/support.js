@@ -77,21 +77,23 @@ async function signedIn(demo, role, username) {
   return page;
 }
 
-async function axe(page, name) {
+/** axe-core over the page, or over `context` (axe's include/exclude) when given. */
+async function axe(page, name, context) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const result = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
+  const result = await page.evaluate((ctx) => axe.run(ctx || document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }), context);
   const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   assert.deepEqual(problems, [], `${name} has accessibility violations`);
 }
 
-/** axe, no sideways scrolling, and a screenshot, at 1280 and at 390 pixels. */
-async function checkWidths(page, name) {
+/** axe, no sideways scrolling, and a screenshot, at 1280 and at 390 pixels. A very long page (a
+ * whole published report) is shot as far as the screen shows: Chromium cannot capture it whole. */
+async function checkWidths(page, name, { fullPage = true, axeContext } = {}) {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px at ${width}px`);
-    await page.screenshot({ path: path.join(SHOTS, `${name.replace(/\W+/g, '-')}-${width}.png`), fullPage: true });
-    await axe(page, `${name} at ${width}px`);
+    await page.screenshot({ path: path.join(SHOTS, `${name.replace(/\W+/g, '-')}-${width}.png`), fullPage });
+    await axe(page, `${name} at ${width}px`, axeContext);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

@@ -107,14 +107,19 @@ pub struct ListPage {
     staff: Option<CurrentStaff>,
     saved: Option<&'static str>,
     may_start: bool,
+    /// The last full year, unless another was chosen.
+    chosen_year: String,
     scope_label: String,
     years: Vec<(String, String)>,
     reports: Vec<VersionRow>,
-    form: Pairs,
     errors: Errors,
 }
 
-crate::pages::form::task_page!(ListPage);
+impl ListPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        crate::pages::form::error_for(&self.errors, field)
+    }
+}
 
 async fn list_page(state: &AppState, staff: CurrentStaff, form: Pairs, errors: Errors) -> Result<ListPage, AppError> {
     let scope = staff.establishment.as_ref().map_or("estate".to_string(), |c| c.to_string());
@@ -122,10 +127,13 @@ async fn list_page(state: &AppState, staff: CurrentStaff, form: Pairs, errors: E
     let this_year = FinancialYear::containing(date_in_england(state.now()));
     Ok(ListPage {
         may_start: may_draft(&staff, &scope),
+        chosen_year: match value(&form, "year") {
+            "" => this_year.previous().start().to_string(),
+            y => y.to_string(),
+        },
         scope_label: scope_name(state, &scope).await?,
         years: [this_year.previous(), this_year].iter().map(|y| (y.start().to_string(), y.label())).collect(),
         reports: rows(state, all).await?,
-        form,
         errors,
         saved: staff.saved,
         staff: Some(staff),
@@ -180,6 +188,12 @@ pub struct Evidence {
     pub findings: Vec<FindingLine>,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum For {
+    Draft,
+    Document,
+}
+
 /// A disparity flagged in the year, with its answer, as the published report shows it.
 pub struct FindingLine {
     pub title: String,
@@ -190,14 +204,25 @@ pub struct FindingLine {
     pub ratio: String,
 }
 
-async fn evidence(state: &AppState, scope: &str, year: FinancialYear, as_at: Timestamp) -> Result<Evidence, AppError> {
+/// What the report will say, from the record. `For::Draft` reads the internal figures (kept a few
+/// minutes, so writing the draft is quick, and only staff see them); the document itself is always
+/// built from the published form.
+async fn evidence(state: &AppState, scope: &str, year: FinancialYear, as_at: Timestamp, purpose: For) -> Result<Evidence, AppError> {
     let sc = scope_of(scope);
     let period = year.period();
-    let internal = match build_report(&state.db, &state.engine, sc.clone(), period, as_at).await? {
-        Ok(r) => r,
-        Err(e) => return Err(AppError::BadRequest(e.to_string())),
+    let published = match purpose {
+        For::Draft => match state.reports.get(state, sc.clone(), period, as_at).await? {
+            Ok(r) => (*r).clone(),
+            Err(e) => return Err(AppError::BadRequest(e.to_string())),
+        },
+        For::Document => {
+            let internal = match build_report(&state.db, &state.engine, sc.clone(), period, as_at).await? {
+                Ok(r) => r,
+                Err(e) => return Err(AppError::BadRequest(e.to_string())),
+            };
+            published_report(&state.db, &state.engine, &internal, &sc, period, as_at).await?
+        }
     };
-    let published = published_report(&state.db, &state.engine, &internal, &sc, period, as_at).await?;
     let names = Directory::load(state).await?;
     let mut registers = Vec::new();
     for e in state.db.establishments().await? {
@@ -542,7 +567,7 @@ async fn draft_page(
     problems: Vec<String>,
 ) -> Result<DraftPage, AppError> {
     let now = state.now();
-    let ev = evidence(state, &r.scope, r.year, now).await?;
+    let ev = evidence(state, &r.scope, r.year, now, For::Draft).await?;
     let today = date_in_england(now);
     Ok(DraftPage {
         id: r.id,
@@ -613,7 +638,7 @@ pub async fn preview(
         return Ok(Redirect::to(&format!("/published-reports/{id}")).into_response());
     }
     let now = state.now();
-    let ev = evidence(&state, &r.scope, r.year, now).await?;
+    let ev = evidence(&state, &r.scope, r.year, now, For::Document).await?;
     crate::auth::audit(&state, &staff.username, "previewed the annual equality report", None, &format!("report {id}"))
         .await?;
     Ok(Html(render(&r, &ev, date_in_england(now), None, true).0).into_response())
@@ -664,7 +689,7 @@ pub async fn act(
                 return Ok(super::flash::redirect(&format!("/annual-reports/{id}"), "annual-report"));
             }
             let today = date_in_england(now);
-            let ev = evidence(&state, &r.scope, r.year, now).await?;
+            let ev = evidence(&state, &r.scope, r.year, now, For::Document).await?;
             if let Err(problems) = check_signing(&sections, current_objectives(&ev, today)) {
                 drop(tx);
                 let r = AnnualReport { sections, ..r };

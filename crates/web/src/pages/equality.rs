@@ -98,7 +98,7 @@ pub struct ReportCache {
 impl ReportCache {
     const KEEP: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
-    async fn get(
+    pub(crate) async fn get(
         &self,
         state: &AppState,
         scope: Scope,
