@@ -39,9 +39,17 @@ async function waitFor(url, attempts = 300) {
   throw new Error(`${url} did not answer`);
 }
 
-/** Starts a demo server on its own database (`db`, for the CLI) and a browser; `stop()` ends both. */
+/** Starts a demo server on its own database (`db`, for the CLI) and a browser; `stop()` ends both.
+ * With THROUGHCARE_E2E_TEMPLATE (a demo database seeded at the same NOW, as .ci/run makes once per
+ * clock), each file starts from a copy of it instead of seeding its own. */
 async function startDemo() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughcare-e2e-'));
+  const template = process.env.THROUGHCARE_E2E_TEMPLATE;
+  if (template) {
+    for (const suffix of ['', '-wal']) {
+      if (fs.existsSync(template + suffix)) fs.copyFileSync(template + suffix, `${dir}/demo.db${suffix}`);
+    }
+  }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(BIN, ['--database-url', `sqlite://${dir}/demo.db`, 'demo', '--addr', `127.0.0.1:${port}`, '--password', PASSWORD, '--now', NOW.toISOString()],

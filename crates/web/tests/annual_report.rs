@@ -195,12 +195,40 @@ async fn the_annual_report_is_drafted_signed_frozen_and_corrected_by_version() {
         let (_, list) = get_page(&app, &anyone, "/published-reports".into()).await;
         assert!(list.contains("Superseded by a correction") && list.contains("The visits policy was left out"));
 
-        // Another prison's staff cannot reach the draft or sign it.
-        let analyst = signed_in(&app, Role::Analyst).await;
-        let (s, _, _) = post_form(&app, &analyst, second.clone(), form(&[("action", "sign")])).await;
-        assert_eq!(s, StatusCode::CONFLICT, "already signed");
         let (s, _) = get_page(&app, &signed_in(&app, Role::KeyWorker).await, "/annual-reports".into()).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // The estate's report: drafted by an analyst, signed for HMPPS by an administrator (not
+        // by the analyst, nor by a prison's governor).
+        let analyst = signed_in(&app, Role::Analyst).await;
+        let (s, to, _) = post_form(&app, &analyst, "/annual-reports".into(), form(&[("year", "2025")])).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let estate = to.unwrap();
+        let estate_id: i64 = estate.rsplit('/').next().unwrap().parse().unwrap();
+        let (s, _) = get_page(&app, &governor, estate.clone()).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "a prison's governor does not reach the estate's draft");
+        let mut all = vec![("action", "save".to_string())];
+        for k in SECTIONS {
+            all.push((k, format!("The estate: {k}.")));
+        }
+        assert_eq!(post_form(&app, &analyst, estate.clone(), all).await.0, StatusCode::SEE_OTHER);
+        assert_eq!(
+            post_form(&app, &analyst, estate.clone(), form(&[("action", "sign")])).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let admin = signed_in(&app, Role::Administrator).await;
+        let (s, to, _) = post_form(&app, &admin, estate.clone(), form(&[("action", "sign")])).await;
+        assert_eq!(
+            (s, to.as_deref()),
+            (StatusCode::SEE_OTHER, Some(format!("/published-reports/{estate_id}").as_str()))
+        );
+        let (_, doc) = get_page(&app, &anyone, format!("/published-reports/{estate_id}")).await;
+        let text = visible_text(&doc);
+        assert!(text.contains("Equality report 2025 to 2026: The estate") && text.contains("for HMPPS"), "{text}");
+        assert!(
+            text.contains("Equal access to education for Gypsy, Roma and Traveller men"),
+            "the prisons' objectives"
+        );
     }
 }
 

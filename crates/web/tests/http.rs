@@ -77,6 +77,10 @@ async fn every_route_for_every_role_is_allowed_or_refused_as_the_table_says() {
         for r in ROUTES.iter().filter(|r| r.method == "GET") {
             let res = anon.get(format!("{}{}", app.base, concrete(r.path, &app))).send().await.unwrap();
             match (r.access, r.path.starts_with("/api/")) {
+                // A published report that does not exist is not found, for anyone.
+                (Access::Anyone, _) if r.path.starts_with("/published-reports/") => {
+                    assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}", r.path)
+                }
                 (Access::Anyone | Access::KioskOpen, _) => {
                     assert!(res.status().is_success(), "{} {}", r.path, res.status())
                 }

@@ -207,7 +207,13 @@ pub struct FindingLine {
 /// What the report will say, from the record. `For::Draft` reads the internal figures (kept a few
 /// minutes, so writing the draft is quick, and only staff see them); the document itself is always
 /// built from the published form.
-async fn evidence(state: &AppState, scope: &str, year: FinancialYear, as_at: Timestamp, purpose: For) -> Result<Evidence, AppError> {
+async fn evidence(
+    state: &AppState,
+    scope: &str,
+    year: FinancialYear,
+    as_at: Timestamp,
+    purpose: For,
+) -> Result<Evidence, AppError> {
     let sc = scope_of(scope);
     let period = year.period();
     let published = match purpose {
@@ -274,7 +280,7 @@ fn record_lines(ev: &Evidence, aim: Aim) -> Vec<String> {
     let overall = |id: &str| {
         ev.published.measures.iter().find(|m| m.id == id).map(|m| match m.overall.numerator {
             Some(n) => n.to_string(),
-            None => "fewer than 5".into(),
+            None => "withheld (small numbers)".into(),
         })
     };
     let mut lines = Vec::new();
@@ -376,7 +382,8 @@ type InvolvementLine = (String, &'static str, String, String, String, String);
 pub struct Document<'a> {
     title: String,
     scope_name: &'a str,
-    year: String,
+    /// "1 April 2025 to 31 March 2026".
+    period: String,
     version: i32,
     correction: Option<&'a str>,
     signed: Option<(String, String)>,
@@ -514,7 +521,7 @@ fn render(
     let doc = Document {
         title: format!("Equality report {}: {}", ev.year.label(), ev.scope_name),
         scope_name: &ev.scope_name,
-        year: ev.year.label(),
+        period: crate::pages::equality::period_words(ev.year.period()),
         version: r.version,
         correction: r.correction_reason.as_deref(),
         signed,

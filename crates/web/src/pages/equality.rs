@@ -790,8 +790,8 @@ pub async fn list(
             id: f.id,
             title: f.title,
             scope: f.scope,
-            first_period: f.first_period,
-            last_period: f.last_period,
+            first_period: Period::parse(&f.first_period).map_or(f.first_period.clone(), period_words),
+            last_period: Period::parse(&f.last_period).map_or(f.last_period.clone(), period_words),
         })
         .collect();
     Ok(FindingsPage { staff: Some(staff), rows })
@@ -1086,6 +1086,11 @@ impl EqualityPage {
 }
 
 impl FindingPage {
+    /// A stored period (`2025-04-01..2026-03-31`) in words.
+    pub fn words(&self, p: &str) -> String {
+        Period::parse(p).map_or_else(|_| p.to_string(), period_words)
+    }
+
     pub fn error_for(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }

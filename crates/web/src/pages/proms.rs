@@ -85,6 +85,8 @@ pub struct PromsQuery {
     scope: Option<String>,
     #[serde(default)]
     format: Option<String>,
+    #[serde(default)]
+    measure: Option<String>,
 }
 
 pub struct Table {
@@ -112,6 +114,9 @@ pub struct PromsPage {
     quarters: Vec<String>,
     source: String,
     blocks: Vec<MeasureBlock>,
+    /// Every measure as (id, title, link), for choosing which one is shown in full.
+    contents: Vec<(String, String, String)>,
+    chosen: String,
     csv: String,
 }
 
@@ -226,6 +231,17 @@ pub async fn page(
         )
             .into_response());
     }
+    // One measure in full at a time: every one of them by every characteristic is too long to read.
+    let chosen = q.measure.clone().filter(|m| blocks.iter().any(|b| b.id == *m));
+    let chosen = chosen.unwrap_or_else(|| blocks.first().map(|b| b.id.clone()).unwrap_or_default());
+    let contents = blocks
+        .iter()
+        .map(|b| {
+            let link = format!("/reports/proms?year={}&scope={}&measure={}#{}", year.start(), scope.code(), b.id, b.id);
+            (b.id.clone(), b.title.clone(), link)
+        })
+        .collect();
+    blocks.retain(|b| b.id == chosen);
     let mut scopes = vec![];
     if staff.role.estate_wide() {
         scopes.push(("estate".to_string(), "The estate".to_string()));
@@ -250,6 +266,8 @@ pub async fn page(
         quarters,
         source: proms.source,
         blocks,
+        contents,
+        chosen,
         staff: Some(staff),
     }
     .into_response())
