@@ -346,11 +346,10 @@ struct Determined {
     comparisons: bool,
 }
 
-fn determined_by_members(
-    m: &MeasureReport,
-    b: &BreakdownResult,
-    members: &[(HashMap<(String, String), Table>, &Report)],
-) -> Determined {
+/// A member establishment's protected tables by (measure, breakdown), beside its report.
+type Member<'a> = (HashMap<(String, String), Table>, &'a Report);
+
+fn determined_by_members(m: &MeasureReport, b: &BreakdownResult, members: &[Member]) -> Determined {
     let k = b.groups.len();
     let mut d = Determined { x: vec![true; k], n: vec![true; k], total: true, comparisons: true };
     for (tables, report) in members {
@@ -445,8 +444,7 @@ fn protected_tables(report: &Report) -> HashMap<(String, String), Table> {
 fn publish_with(report: &Report, members: &[Report]) -> Report {
     let mut out = report.clone();
     out.published = true;
-    let members: Vec<(HashMap<(String, String), Table>, &Report)> =
-        members.iter().map(|r| (protected_tables(r), r)).collect();
+    let members: Vec<Member> = members.iter().map(|r| (protected_tables(r), r)).collect();
     // Groups whose size is withheld in any person-level table are withheld in all of that breakdown's.
     let mut hidden_sizes: HashMap<String, BTreeSet<String>> = HashMap::new();
     for pass in 0..2 {

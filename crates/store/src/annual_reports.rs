@@ -69,6 +69,7 @@ impl WriteTx {
         .await?))
     }
 
+    #[allow(clippy::too_many_arguments)] // one row's fields, each named at the call
     async fn insert_version(
         &mut self,
         scope: &str,

@@ -674,12 +674,12 @@ pub async fn act(
             }
             let mut errors: Errors = vec![];
             let mut sections = r.sections.clone();
-            if !signing || may_draft(&staff, &r.scope) || form.iter().any(|(k, _)| Section::parse_code(k).is_ok()) {
-                for s in Section::ALL {
-                    if form.iter().any(|(k, _)| k == s.code()) {
-                        if let Err(m) = sections.set(*s, value(&form, s.code())) {
-                            errors.push((s.code(), m));
-                        }
+            // The words sent with the form (a governor signing from the draft's form sends them
+            // too), for those who may write them.
+            if may_draft(&staff, &r.scope) {
+                for s in Section::ALL.iter().filter(|s| form.iter().any(|(k, _)| k == s.code())) {
+                    if let Err(m) = sections.set(*s, value(&form, s.code())) {
+                        errors.push((s.code(), m));
                     }
                 }
             }

@@ -195,7 +195,7 @@ fn refusal(reason: String, fallback: &'static str) -> (&'static str, String) {
         &["objective", "owner", "review_by", "action", "outcome", "who", "lived_experience", "what", "changed"];
     match reason.split_once(": ") {
         Some((f, m)) => {
-            let m = if m.starts_with("enter ") { format!("Enter {}", &m[6..]) } else { m.to_string() };
+            let m = m.strip_prefix("enter ").map_or_else(|| m.to_string(), |rest| format!("Enter {rest}"));
             (FIELDS.iter().find(|x| **x == f).copied().unwrap_or(fallback), m)
         }
         None => (fallback, reason),
