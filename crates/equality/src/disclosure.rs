@@ -390,69 +390,20 @@ fn determined_by_members(m: &MeasureReport, b: &BreakdownResult, members: &[Memb
     d
 }
 
-/// Every table of a report, protected as `publish` protects it (before the family's rule).
-fn protected_tables(report: &Report) -> HashMap<(String, String), Table> {
+/// Every table of a report, protected: small values withheld and secondary suppression, groups
+/// whose size is withheld in one person-level table withheld in all of that breakdown's, and (for
+/// the estate beside its `members`) whatever their own tables do not already give away. A
+/// measure's totals withheld by any of its tables are withheld from all of them, as the report
+/// withholds them.
+fn protected_tables(report: &Report, members: &[Member]) -> HashMap<(String, String), Table> {
     let mut hidden_sizes: HashMap<String, BTreeSet<String>> = HashMap::new();
     let mut out = HashMap::new();
     for pass in 0..2 {
         for m in &report.measures {
             for b in m.breakdowns.iter().filter(|b| !b.intersectional) {
                 let Some(mut t) = table_of(m, b) else { continue };
-                let shared = m.unit == "people" && m.kind == "people";
-                if pass == 1 && shared {
-                    for (g, group) in b.groups.iter().enumerate() {
-                        if hidden_sizes.get(&b.id).is_some_and(|s| s.contains(&group.code)) {
-                            t.hide_n[g] = true;
-                            t.hide_x[g] = true;
-                        }
-                    }
-                }
-                t.protect();
-                if pass == 0 {
-                    if shared {
-                        let set = hidden_sizes.entry(b.id.clone()).or_default();
-                        for (g, group) in b.groups.iter().enumerate() {
-                            if t.hide_n[g] {
-                                set.insert(group.code.clone());
-                            }
-                        }
-                    }
-                } else {
-                    out.insert((m.id.clone(), b.id.clone()), t);
-                }
-            }
-        }
-    }
-    // A measure's totals withheld by any of its tables (or too small) are withheld from the
-    // report, so from every table of it.
-    let hidden: BTreeSet<String> = report
-        .measures
-        .iter()
-        .filter(|m| {
-            m.overall.numerator.is_some_and(small)
-                || m.overall.denominator.is_some_and(small)
-                || out.iter().any(|((mid, _), t)| *mid == m.id && t.hide_total)
-        })
-        .map(|m| m.id.clone())
-        .collect();
-    for ((mid, _), t) in out.iter_mut() {
-        t.hide_total |= hidden.contains(mid);
-    }
-    out
-}
-
-fn publish_with(report: &Report, members: &[Report]) -> Report {
-    let mut out = report.clone();
-    out.published = true;
-    let members: Vec<Member> = members.iter().map(|r| (protected_tables(r), r)).collect();
-    // Groups whose size is withheld in any person-level table are withheld in all of that breakdown's.
-    let mut hidden_sizes: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for pass in 0..2 {
-        for (mi, m) in report.measures.iter().enumerate() {
-            for b in m.breakdowns.iter().filter(|b| !b.intersectional) {
-                let Some(mut t) = table_of(m, b) else { continue };
                 if !members.is_empty() {
-                    let d = determined_by_members(m, b, &members);
+                    let d = determined_by_members(m, b, members);
                     for g in 0..t.x.len() {
                         t.hide_x[g] |= !d.x[g] || (t.two_columns && !d.n[g]);
                         t.hide_n[g] |= t.two_columns && !d.n[g];
@@ -479,25 +430,52 @@ fn publish_with(report: &Report, members: &[Report]) -> Report {
                             }
                         }
                     }
-                    continue;
+                } else {
+                    out.insert((m.id.clone(), b.id.clone()), t);
                 }
-                let target = out.measures[mi].breakdowns.iter_mut().find(|x| x.id == b.id).expect("same report");
-                let any = t.hide_x.iter().any(|h| *h) || t.hide_n.iter().any(|h| *h);
-                for (g, group) in target.groups.iter_mut().enumerate() {
-                    let people_hidden = !t.two_columns && small(group.denominator.unwrap_or(0));
-                    withhold(group, t.hide_x[g], t.hide_n[g] || people_hidden, t.hide_comparisons);
-                }
-                if any || t.hide_comparisons {
-                    // The chi-square statistic is a function of every cell: it could be solved for one.
-                    target.chi_square = None;
-                    target.note = Some("some figures are withheld so that no small group can be identified".into());
-                }
-                if t.hide_total {
-                    // The total of the outcome and the total of people go together: either
-                    // gives the other away through the groups.
-                    let overall = &mut out.measures[mi].overall;
-                    withhold(overall, true, t.two_columns, false);
-                }
+            }
+        }
+    }
+    let hidden: BTreeSet<String> = report
+        .measures
+        .iter()
+        .filter(|m| {
+            m.overall.numerator.is_some_and(small)
+                || m.overall.denominator.is_some_and(small)
+                || out.iter().any(|((mid, _), t)| *mid == m.id && t.hide_total)
+        })
+        .map(|m| m.id.clone())
+        .collect();
+    for ((mid, _), t) in out.iter_mut() {
+        t.hide_total |= hidden.contains(mid);
+    }
+    out
+}
+
+fn publish_with(report: &Report, members: &[Report]) -> Report {
+    let mut out = report.clone();
+    out.published = true;
+    let members: Vec<Member> = members.iter().map(|r| (protected_tables(r, &[]), r)).collect();
+    let tables = protected_tables(report, &members);
+    for (mi, m) in report.measures.iter().enumerate() {
+        for b in m.breakdowns.iter().filter(|b| !b.intersectional) {
+            let Some(t) = tables.get(&(m.id.clone(), b.id.clone())) else { continue };
+            let target = out.measures[mi].breakdowns.iter_mut().find(|x| x.id == b.id).expect("same report");
+            let any = t.hide_x.iter().any(|h| *h) || t.hide_n.iter().any(|h| *h);
+            for (g, group) in target.groups.iter_mut().enumerate() {
+                let people_hidden = !t.two_columns && small(group.denominator.unwrap_or(0));
+                withhold(group, t.hide_x[g], t.hide_n[g] || people_hidden, t.hide_comparisons);
+            }
+            if any || t.hide_comparisons {
+                // The chi-square statistic is a function of every cell: it could be solved for one.
+                target.chi_square = None;
+                target.note = Some("some figures are withheld so that no small group can be identified".into());
+            }
+            if t.hide_total {
+                // The total of the outcome and the total of people go together: either gives the
+                // other away through the groups.
+                let overall = &mut out.measures[mi].overall;
+                withhold(overall, true, t.two_columns, false);
             }
         }
     }

@@ -46,7 +46,7 @@ async fn the_annual_report_is_drafted_signed_frozen_and_corrected_by_version() {
         let (s, _, html) =
             post_form(&app, &lead, "/equality-objectives".into(), objective("Head of education", "2030")).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(html.contains("objectives are reviewed at least every 4 years"));
+        assert!(html.contains("Objectives are reviewed at least every 4 years"), "{html}");
         let (s, _, _) =
             post_form(&app, &lead, "/equality-objectives".into(), objective("Head of education", "2028")).await;
         assert_eq!(s, StatusCode::SEE_OTHER);

@@ -59,14 +59,28 @@ pub(crate) fn refusal(reason: String, fallback: &'static str) -> (&'static str, 
         "for_whom",
         "when",
         "how_to_refer",
+        "objective",
+        "review_by",
+        "outcome",
+        "who",
+        "lived_experience",
+        "changed",
     ];
+    // A message beside a field starts with a capital, as GOV.UK's do.
+    let capital =
+        |m: &str| m.chars().next().map_or(String::new(), |c| c.to_uppercase().chain(m.chars().skip(1)).collect());
     match reason.split_once(": ") {
-        Some((f, m)) => (FIELDS.iter().find(|x| **x == f).copied().unwrap_or(fallback), m.to_string()),
-        None => (fallback, reason),
+        Some((f, m)) => (FIELDS.iter().find(|x| **x == f).copied().unwrap_or(fallback), capital(m)),
+        None => (fallback, capital(&reason)),
     }
 }
 
-fn date_from(form: &Pairs, prefix: &str, field: &'static str, errors: &mut Errors) -> Option<jiff::civil::Date> {
+pub(crate) fn date_from(
+    form: &Pairs,
+    prefix: &str,
+    field: &'static str,
+    errors: &mut Errors,
+) -> Option<jiff::civil::Date> {
     super::date_input(
         value(form, &format!("{prefix}day")),
         value(form, &format!("{prefix}month")),

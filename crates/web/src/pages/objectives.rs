@@ -14,6 +14,7 @@ use throughcare_core::{EventId, display};
 use crate::AppState;
 use crate::auth::CurrentStaff;
 use crate::error::AppError;
+use crate::pages::equality_team::{date_from as date, refusal};
 use crate::pages::form::{Errors, Pairs, codes, value};
 use crate::pages::scrutiny::append;
 use crate::present::Directory;
@@ -177,29 +178,6 @@ pub async fn experts(
     Extension(staff): Extension<CurrentStaff>,
 ) -> Result<ExpertsPage, AppError> {
     experts_page(&state, staff, vec![], vec![]).await
-}
-
-fn date(form: &Pairs, prefix: &str, field: &'static str, errors: &mut Errors) -> Option<jiff::civil::Date> {
-    super::date_input(
-        value(form, &format!("{prefix}day")),
-        value(form, &format!("{prefix}month")),
-        value(form, &format!("{prefix}year")),
-    )
-    .map_err(|m| errors.push((field, m.replace("the date it happened", "the date"))))
-    .ok()
-}
-
-/// The field a rule's refusal ("owner: enter 1-120 characters") belongs to.
-fn refusal(reason: String, fallback: &'static str) -> (&'static str, String) {
-    const FIELDS: &[&str] =
-        &["objective", "owner", "review_by", "action", "outcome", "who", "lived_experience", "what", "changed"];
-    match reason.split_once(": ") {
-        Some((f, m)) => {
-            let m = m.strip_prefix("enter ").map_or_else(|| m.to_string(), |rest| format!("Enter {rest}"));
-            (FIELDS.iter().find(|x| **x == f).copied().unwrap_or(fallback), m)
-        }
-        None => (fallback, reason),
-    }
 }
 
 /// Sets an objective, agrees an action towards one, marks an action done or reviews an objective.
