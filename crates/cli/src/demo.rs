@@ -791,18 +791,19 @@ async fn workforce(tx: &mut throughcare_store::WriteTx, now: Timestamp) -> Resul
     Ok(())
 }
 
-/// Runs the equality report for the last full year and this year so far, for the estate and for
-/// the men's prison, and answers some findings: one explained, one with a reform planned, the
+/// Runs the equality report for the last full year and the twelve months to today, for the estate
+/// and for the men's prison, and answers some findings: one explained, one with a reform planned, the
 /// rest new.
 async fn findings(db: &Db, engine: &Engine, now: Timestamp) -> Result<()> {
     use throughcare_equality::report::Scope;
     use throughcare_web::equality::{build_report, measured_of};
     let today = throughcare_core::time::date_in_england(now);
-    // The last full year (April to March), which the annual report covers, and this year so far:
-    // two periods, so a finding has a trend to show.
-    let this_year = throughcare_core::annual_report::FinancialYear::containing(today);
-    let before = this_year.previous().period();
-    let period = throughcare_core::time::Period::new(this_year.period().from, today).map_err(anyhow::Error::msg)?;
+    // The last full year (April to March), which the annual report covers, and the twelve months
+    // to today, which the demo estate fills at whatever date it is run (so the planted disparity is
+    // flagged at any clock): a finding has two periods to show, the later one its standing.
+    let before = throughcare_core::annual_report::FinancialYear::containing(today).previous().period();
+    let from = throughcare_core::time::add_days(today, -364)?;
+    let period = throughcare_core::time::Period::new(from, today).map_err(anyhow::Error::msg)?;
     for (scope, answerer) in [(Scope::Estate, Role::Analyst), (Scope::Establishment(MEN.parse()?), Role::Governor)] {
         for p in [before, period] {
             match build_report(db, engine, scope.clone(), p, now).await? {
